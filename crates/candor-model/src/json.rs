@@ -1,0 +1,300 @@
+//! Strict JSON reading for signed documents.
+//!
+//! Signed JSON is read once, strictly: the document must be UTF-8 without a byte-order
+//! mark, within [`MAX_JSON_DOCUMENT_BYTES`], and may not repeat a key in any object
+//! (`{"subject": [..], "subject": [..]}` is how two parsers are made to disagree about
+//! what was signed). Errors carry the JSON path and, where the text is at hand, the line
+//! and column.
+
+use std::collections::HashSet;
+use std::fmt;
+
+use serde::de::{self, DeserializeOwned, DeserializeSeed, MapAccess, SeqAccess, Visitor};
+
+use crate::error::DocumentError;
+use crate::location::{FieldPath, Location, PathSegment};
+
+/// The largest JSON document candor reads: 16 MiB. Manifests, audits and responses are
+/// kilobytes; anything near this size is an attack or a mistake.
+pub const MAX_JSON_DOCUMENT_BYTES: usize = 16 * 1024 * 1024;
+
+/// Check the outer shape of a JSON document: size, encoding, no duplicate keys.
+/// Returns the text.
+pub fn check_text<'a>(bytes: &'a [u8], file: &str) -> Result<&'a str, DocumentError> {
+    if bytes.len() > MAX_JSON_DOCUMENT_BYTES {
+        return Err(DocumentError::whole(
+            file,
+            format!(
+                "document is {} bytes; the limit is {MAX_JSON_DOCUMENT_BYTES} bytes (16 MiB)",
+                bytes.len()
+            ),
+        ));
+    }
+    if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        return Err(DocumentError {
+            file: file.to_owned(),
+            location: Location::LineColumn { line: 1, column: 1 },
+            message: "starts with a UTF-8 byte-order mark; expected JSON text without one"
+                .to_owned(),
+        });
+    }
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let valid = bytes.get(..e.valid_up_to()).unwrap_or_default();
+        let prefix = std::str::from_utf8(valid).unwrap_or_default();
+        DocumentError {
+            file: file.to_owned(),
+            location: Location::of_offset(prefix, prefix.len()),
+            message: format!(
+                "invalid UTF-8 at byte {}; expected UTF-8 JSON text",
+                e.valid_up_to()
+            ),
+        }
+    })?;
+    reject_duplicate_keys(text, file)?;
+    Ok(text)
+}
+
+/// Parse a JSON document strictly into `T` (see the module documentation).
+pub fn from_slice_strict<T: DeserializeOwned>(bytes: &[u8], file: &str) -> Result<T, DocumentError> {
+    let text = check_text(bytes, file)?;
+    from_str_checked(text, file)
+}
+
+/// Deserialize `T` from text that already passed [`check_text`].
+pub(crate) fn from_str_checked<T: DeserializeOwned>(
+    text: &str,
+    file: &str,
+) -> Result<T, DocumentError> {
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
+        let path = FieldPath::from_serde_path(e.path());
+        syntax_error(file, e.inner(), Some(&path))
+    })?;
+    deserializer
+        .end()
+        .map_err(|e| syntax_error(file, &e, None))?;
+    Ok(value)
+}
+
+/// Deserialize `T` from a JSON value found at `at` in `file`.
+pub(crate) fn from_value_at<T: DeserializeOwned>(
+    value: serde_json::Value,
+    at: &FieldPath,
+    file: &str,
+) -> Result<T, DocumentError> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = FieldPath::from_serde_path(e.path()).under(at);
+        DocumentError {
+            file: file.to_owned(),
+            location: Location::JsonPath(path.to_json_path()),
+            message: strip_position(&e.inner().to_string()),
+        }
+    })
+}
+
+fn syntax_error(file: &str, error: &serde_json::Error, path: Option<&FieldPath>) -> DocumentError {
+    let message = strip_position(&error.to_string());
+    let location = match (path, error.line()) {
+        (Some(path), 0) => Location::JsonPath(path.to_json_path()),
+        (Some(path), line) if !path.0.is_empty() => Location::JsonPathAt {
+            path: path.to_json_path(),
+            line,
+            column: error.column(),
+        },
+        (_, 0) => Location::Document,
+        (_, line) => Location::LineColumn {
+            line,
+            column: error.column(),
+        },
+    };
+    DocumentError {
+        file: file.to_owned(),
+        location,
+        message,
+    }
+}
+
+/// `serde_json` appends " at line L column C"; we report the position separately.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) if message[i..].contains(" column ") => message[..i].to_owned(),
+        _ => message.to_owned(),
+    }
+}
+
+fn reject_duplicate_keys(text: &str, file: &str) -> Result<(), DocumentError> {
+    let mut path = Vec::new();
+    let mut duplicate = None;
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let result = NoDuplicateKeys {
+        path: &mut path,
+        duplicate: &mut duplicate,
+    }
+    .deserialize(&mut deserializer)
+    .and_then(|()| deserializer.end());
+    match (result, duplicate) {
+        (Ok(()), _) => Ok(()),
+        (Err(e), Some(key)) => {
+            let path = FieldPath(path).key(&key);
+            Err(DocumentError {
+                file: file.to_owned(),
+                location: Location::JsonPathAt {
+                    path: path.to_json_path(),
+                    line: e.line(),
+                    column: e.column(),
+                },
+                message: format!(
+                    "duplicate key `{key}`; expected each key at most once per object"
+                ),
+            })
+        }
+        (Err(e), None) => Err(syntax_error(file, &e, None)),
+    }
+}
+
+/// Walks any JSON value and fails on the first object that repeats a key, leaving the
+/// path of that object in `path`.
+struct NoDuplicateKeys<'a> {
+    path: &'a mut Vec<PathSegment>,
+    duplicate: &'a mut Option<String>,
+}
+
+impl<'de> DeserializeSeed<'de> for NoDuplicateKeys<'_> {
+    type Value = ();
+
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for NoDuplicateKeys<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut index = 0;
+        loop {
+            self.path.push(PathSegment::Index(index));
+            let more = seq.next_element_seed(NoDuplicateKeys {
+                path: self.path,
+                duplicate: self.duplicate,
+            })?;
+            self.path.pop();
+            if more.is_none() {
+                return Ok(());
+            }
+            index += 1;
+        }
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut seen = HashSet::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if seen.contains(&key) {
+                let message = format!("duplicate key `{key}`");
+                *self.duplicate = Some(key);
+                return Err(de::Error::custom(message));
+            }
+            self.path.push(PathSegment::Key(key.clone()));
+            map.next_value_seed(NoDuplicateKeys {
+                path: self.path,
+                duplicate: self.duplicate,
+            })?;
+            self.path.pop();
+            seen.insert(key);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn duplicate_keys_are_rejected_with_their_path() {
+        let text = br#"{"a": {"b": [1, {"c": 1, "c": 2}]}}"#;
+        let err = check_text(text, "doc.json").unwrap_err();
+        assert_eq!(
+            err.location,
+            Location::JsonPathAt {
+                path: "$.a.b[1].c".to_owned(),
+                line: 1,
+                column: 28
+            }
+        );
+        assert!(err.message.contains("duplicate key `c`"), "{err}");
+    }
+
+    #[test]
+    fn same_key_in_sibling_objects_is_fine() {
+        check_text(br#"[{"a": 1}, {"a": 2}]"#, "doc.json").unwrap();
+    }
+
+    #[test]
+    fn escaped_duplicate_is_still_a_duplicate() {
+        // "\u0061" is "a": two spellings of one key.
+        let err = check_text(br#"{"a": 1, "\u0061": 2}"#, "doc.json").unwrap_err();
+        assert!(err.message.contains("duplicate key `a`"), "{err}");
+    }
+
+    #[test]
+    fn byte_order_mark_and_bad_utf8_are_rejected() {
+        let err = check_text(b"\xEF\xBB\xBF{}", "doc.json").unwrap_err();
+        assert!(err.message.contains("byte-order mark"), "{err}");
+        let err = check_text(b"{\"a\": \"\xFF\"}", "doc.json").unwrap_err();
+        assert!(err.message.contains("invalid UTF-8 at byte 7"), "{err}");
+    }
+
+    #[test]
+    fn oversized_documents_are_rejected_before_parsing() {
+        let big = vec![b' '; MAX_JSON_DOCUMENT_BYTES + 1];
+        let err = check_text(&big, "doc.json").unwrap_err();
+        assert!(err.message.contains("limit is 16777216 bytes"), "{err}");
+    }
+
+    #[test]
+    fn trailing_content_is_rejected() {
+        let err = from_slice_strict::<serde_json::Value>(b"{} {}", "doc.json").unwrap_err();
+        assert!(err.message.contains("trailing characters"), "{err}");
+    }
+
+    #[test]
+    fn typed_errors_name_the_json_path_and_position() {
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct Doc {
+            items: Vec<Item>,
+        }
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct Item {
+            n: u8,
+        }
+        let err = from_slice_strict::<Doc>(b"{\"items\": [{\"n\": 1},\n {\"n\": 300}]}", "d.json")
+            .unwrap_err();
+        assert_eq!(err.to_string(), "d.json:2:10 ($.items[1].n): invalid value: integer `300`, expected u8");
+    }
+}

@@ -1,0 +1,434 @@
+//! The enterprise's trust policy: whom to trust for which tool, and what is acceptable.
+//!
+//! ```toml
+//! version = 3                       # raise on every change; older versions are rollbacks
+//!
+//! [rules]                           # defaults for every tool
+//! require_manifest = true
+//! min_audits = 1                    # from distinct auditor organisations
+//! deny_categories = ["output-marking"]
+//! allowed_endpoints = ["*.acme.example"]
+//! on_contradicted = "fail"
+//! on_undeclared = "warn"
+//! max_age_days = 365
+//!
+//! [[auditor]]
+//! id = "seclab"
+//! organization = "Security Lab GmbH"
+//! signers = [{ key = "ed25519:…" }]
+//!
+//! [[tool]]
+//! name = "agent"
+//! signers = [
+//!   { key = "ed25519:…" },
+//!   { issuer = "https://token.actions.githubusercontent.com",
+//!     subject = "https://github.com/acme/agent/.github/workflows/release.yml@refs/tags/v*" },
+//! ]
+//! threshold = 1
+//! rules = { min_audits = 2 }       # overrides the defaults for this tool
+//! ```
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::claims::ClaimCategory;
+use crate::error::{DocumentErrors, Violation};
+use crate::ids::ToolName;
+use crate::location::FieldPath;
+use crate::pattern::Pattern;
+use crate::toml_doc;
+
+/// What a rule does when it is broken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Action {
+    /// The verification fails (exit 1).
+    Fail,
+    /// The verification passes with a warning.
+    Warn,
+}
+
+/// Policy rules; every field optional so a tool can override only some defaults.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Rules {
+    /// A signed manifest from a trusted vendor signer must exist (default true).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub require_manifest: Option<bool>,
+    /// Audits needed from distinct trusted auditor organisations (default 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_audits: Option<u32>,
+    /// Claim categories that may not be present at all (default none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deny_categories: Option<Vec<ClaimCategory>>,
+    /// Endpoints network and telemetry claims may name (default: any).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allowed_endpoints: Option<Vec<Pattern>>,
+    /// What a `contradicted` finding does (default fail).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_contradicted: Option<Action>,
+    /// What an `undeclared` finding does (default fail).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_undeclared: Option<Action>,
+    /// Oldest acceptable manifest, in days since its release date (default: no limit).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_age_days: Option<u32>,
+}
+
+/// Rules with every default applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EffectiveRules {
+    /// See [`Rules::require_manifest`].
+    pub require_manifest: bool,
+    /// See [`Rules::min_audits`].
+    pub min_audits: u32,
+    /// See [`Rules::deny_categories`].
+    pub deny_categories: Vec<ClaimCategory>,
+    /// See [`Rules::allowed_endpoints`]; `None` allows any.
+    pub allowed_endpoints: Option<Vec<Pattern>>,
+    /// See [`Rules::on_contradicted`].
+    pub on_contradicted: Action,
+    /// See [`Rules::on_undeclared`].
+    pub on_undeclared: Action,
+    /// See [`Rules::max_age_days`].
+    pub max_age_days: Option<u32>,
+}
+
+impl Rules {
+    /// These rules over `defaults`: a field set here wins.
+    #[must_use]
+    pub fn over(&self, defaults: &Rules) -> Rules {
+        Rules {
+            require_manifest: self.require_manifest.or(defaults.require_manifest),
+            min_audits: self.min_audits.or(defaults.min_audits),
+            deny_categories: self.deny_categories.clone().or_else(|| defaults.deny_categories.clone()),
+            allowed_endpoints: self
+                .allowed_endpoints
+                .clone()
+                .or_else(|| defaults.allowed_endpoints.clone()),
+            on_contradicted: self.on_contradicted.or(defaults.on_contradicted),
+            on_undeclared: self.on_undeclared.or(defaults.on_undeclared),
+            max_age_days: self.max_age_days.or(defaults.max_age_days),
+        }
+    }
+
+    /// Apply the built-in defaults.
+    pub fn effective(&self) -> EffectiveRules {
+        EffectiveRules {
+            require_manifest: self.require_manifest.unwrap_or(true),
+            min_audits: self.min_audits.unwrap_or(0),
+            deny_categories: self.deny_categories.clone().unwrap_or_default(),
+            allowed_endpoints: self.allowed_endpoints.clone(),
+            on_contradicted: self.on_contradicted.unwrap_or(Action::Fail),
+            on_undeclared: self.on_undeclared.unwrap_or(Action::Fail),
+            max_age_days: self.max_age_days,
+        }
+    }
+}
+
+/// One trusted signer: an ed25519 key, or a Sigstore identity (OIDC issuer + subject).
+///
+/// Written `{ key = "ed25519:<base64>" }` or `{ issuer = "…", subject = "<pattern>" }`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Signer {
+    /// An ed25519 public key, `ed25519:<base64 of the 32 raw bytes>`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// The OIDC issuer of a Sigstore identity, matched exactly.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    /// The certificate subject (email, workflow URI) of a Sigstore identity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<Pattern>,
+}
+
+/// A signer in the one form it was written in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignerIdentity {
+    /// An ed25519 public key in `ed25519:<base64>` form.
+    Ed25519Key(String),
+    /// A Sigstore keyless identity.
+    Sigstore {
+        /// Exact OIDC issuer URL.
+        issuer: String,
+        /// Certificate subject pattern.
+        subject: Pattern,
+    },
+}
+
+impl Signer {
+    /// The signer's identity, if it is written in exactly one valid form.
+    pub fn identity(&self) -> Option<SignerIdentity> {
+        match (&self.key, &self.issuer, &self.subject) {
+            (Some(key), None, None) if is_ed25519_key_text(key) => {
+                Some(SignerIdentity::Ed25519Key(key.clone()))
+            }
+            (None, Some(issuer), Some(subject)) if !issuer.is_empty() => Some(SignerIdentity::Sigstore {
+                issuer: issuer.clone(),
+                subject: subject.clone(),
+            }),
+            _ => None,
+        }
+    }
+
+    fn validate(&self, at: &FieldPath, out: &mut Vec<Violation>) {
+        match (&self.key, &self.issuer, &self.subject) {
+            (Some(key), None, None) => {
+                if !is_ed25519_key_text(key) {
+                    out.push(Violation::new(
+                        at.key("key"),
+                        format!(
+                            "invalid key {key:?}: expected `ed25519:` followed by the standard base64 of \
+                             the 32-byte public key (as `candor key public --format ed25519` prints)"
+                        ),
+                    ));
+                }
+            }
+            (None, Some(issuer), Some(_)) => {
+                if issuer.trim().is_empty() {
+                    out.push(Violation::new(at.key("issuer"), "empty issuer; expected the OIDC issuer URL"));
+                }
+            }
+            (None, Some(_), None) => out.push(Violation::new(
+                at.clone(),
+                "a Sigstore signer with an issuer but no subject; expected `subject` too",
+            )),
+            (None, None, Some(_)) => out.push(Violation::new(
+                at.clone(),
+                "a Sigstore signer with a subject but no issuer; expected `issuer` too",
+            )),
+            (None, None, None) => out.push(Violation::new(
+                at.clone(),
+                "empty signer; expected `key = \"ed25519:…\"` or `issuer` and `subject`",
+            )),
+            (Some(_), _, _) => out.push(Violation::new(
+                at.clone(),
+                "a signer with both a key and a Sigstore identity; expected one or the other",
+            )),
+        }
+    }
+}
+
+/// Whether `text` is `ed25519:` + standard padded base64 of 32 bytes (44 characters).
+fn is_ed25519_key_text(text: &str) -> bool {
+    text.strip_prefix("ed25519:").is_some_and(|b64| {
+        b64.len() == 44
+            && b64.ends_with('=')
+            && !b64.ends_with("==")
+            && b64[..43]
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
+    })
+}
+
+/// An auditor the enterprise trusts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TrustedAuditor {
+    /// Short id for this auditor in the policy (`seclab`).
+    pub id: ToolName,
+    /// The organisation; audits count once per distinct organisation.
+    pub organization: String,
+    /// Keys or identities that sign its audits (at least one).
+    pub signers: Vec<Signer>,
+}
+
+/// What the enterprise trusts for one tool.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ToolPolicy {
+    /// The tool's name, as in its manifests.
+    pub name: ToolName,
+    /// The vendor's signers (at least one).
+    pub signers: Vec<Signer>,
+    /// How many distinct vendor signers must sign a manifest (default 1).
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub threshold: u32,
+    /// Only these auditors count for this tool (default: all trusted auditors).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auditors: Option<Vec<ToolName>>,
+    /// Overrides of the default rules.
+    #[serde(default, skip_serializing_if = "is_default_rules")]
+    pub rules: Rules,
+}
+
+fn one() -> u32 {
+    1
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
+fn is_one(n: &u32) -> bool {
+    *n == 1
+}
+
+fn is_default_rules(rules: &Rules) -> bool {
+    *rules == Rules::default()
+}
+
+/// The trust policy document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TrustPolicy {
+    /// The policy's version: a positive integer raised on every change, so an older
+    /// policy can be refused as a rollback.
+    pub version: u64,
+    /// Default rules for every tool.
+    #[serde(default, skip_serializing_if = "is_default_rules")]
+    pub rules: Rules,
+    /// Trusted auditors.
+    #[serde(default, rename = "auditor", skip_serializing_if = "Vec::is_empty")]
+    pub auditors: Vec<TrustedAuditor>,
+    /// Trusted tools and their vendors.
+    #[serde(default, rename = "tool", skip_serializing_if = "Vec::is_empty")]
+    pub tools: Vec<ToolPolicy>,
+}
+
+impl TrustPolicy {
+    /// Parse and validate a policy file's text. `file` names it in errors.
+    pub fn from_toml(text: &str, file: &str) -> Result<Self, DocumentErrors> {
+        let policy: TrustPolicy = toml_doc::from_toml_str(text, file)?;
+        let violations = policy.violations();
+        if violations.is_empty() {
+            Ok(policy)
+        } else {
+            Err(toml_doc::locate_violations(text, file, violations))
+        }
+    }
+
+    /// The policy for `tool`, if the policy names it.
+    pub fn tool(&self, tool: &ToolName) -> Option<&ToolPolicy> {
+        self.tools.iter().find(|t| &t.name == tool)
+    }
+
+    /// The rules in force for `tool`: its overrides over the defaults over built-ins.
+    pub fn rules_for(&self, tool: &ToolPolicy) -> EffectiveRules {
+        tool.rules.over(&self.rules).effective()
+    }
+
+    /// The rules the policy breaks. A policy that loads is one every rule of which
+    /// candor understands and can satisfy; nothing is silently dropped.
+    pub fn violations(&self) -> Vec<Violation> {
+        let root = FieldPath::root();
+        let mut out = Vec::new();
+        if self.version == 0 {
+            out.push(Violation::new(root.key("version"), "version 0; expected a positive integer"));
+        }
+        for (i, auditor) in self.auditors.iter().enumerate() {
+            let at = root.key("auditor").index(i);
+            if self.auditors[..i].iter().any(|a| a.id == auditor.id) {
+                out.push(Violation::new(
+                    at.key("id"),
+                    format!("auditor `{}` is defined twice; expected unique ids", auditor.id),
+                ));
+            }
+            if auditor.organization.trim().is_empty() {
+                out.push(Violation::new(at.key("organization"), "empty organization; expected a name"));
+            }
+            validate_signers(&auditor.signers, &at.key("signers"), &mut out);
+        }
+        let organizations = |ids: Option<&Vec<ToolName>>| {
+            let mut orgs: Vec<&str> = self
+                .auditors
+                .iter()
+                .filter(|a| ids.is_none_or(|ids| ids.contains(&a.id)))
+                .map(|a| a.organization.as_str())
+                .collect();
+            orgs.sort_unstable();
+            orgs.dedup();
+            orgs.len()
+        };
+        validate_rules(&self.rules, &root.key("rules"), organizations(None), &mut out);
+        for (i, tool) in self.tools.iter().enumerate() {
+            let at = root.key("tool").index(i);
+            if self.tools[..i].iter().any(|t| t.name == tool.name) {
+                out.push(Violation::new(
+                    at.key("name"),
+                    format!("tool `{}` is defined twice; expected one entry per tool", tool.name),
+                ));
+            }
+            validate_signers(&tool.signers, &at.key("signers"), &mut out);
+            let distinct = distinct_signers(&tool.signers);
+            if tool.threshold == 0 {
+                out.push(Violation::new(
+                    at.key("threshold"),
+                    "threshold 0 would accept unsigned manifests; expected at least 1",
+                ));
+            } else if u64::from(tool.threshold) > distinct as u64 {
+                out.push(Violation::new(
+                    at.key("threshold"),
+                    format!(
+                        "threshold {} but only {distinct} distinct signer(s) listed; it could never be met",
+                        tool.threshold
+                    ),
+                ));
+            }
+            if let Some(ids) = &tool.auditors {
+                for (j, id) in ids.iter().enumerate() {
+                    if !self.auditors.iter().any(|a| &a.id == id) {
+                        out.push(Violation::new(
+                            at.key("auditors").index(j),
+                            format!("`{id}` names no [[auditor]]; expected the id of a trusted auditor"),
+                        ));
+                    }
+                }
+            }
+            let rules = tool.rules.over(&self.rules);
+            validate_rules(&rules, &at.key("rules"), organizations(tool.auditors.as_ref()), &mut out);
+        }
+        out
+    }
+}
+
+/// Number of distinct signers, counting a key written twice once.
+fn distinct_signers(signers: &[Signer]) -> usize {
+    let mut identities: Vec<SignerIdentity> = Vec::new();
+    for identity in signers.iter().filter_map(Signer::identity) {
+        if !identities.contains(&identity) {
+            identities.push(identity);
+        }
+    }
+    identities.len()
+}
+
+fn validate_signers(signers: &[Signer], at: &FieldPath, out: &mut Vec<Violation>) {
+    if signers.is_empty() {
+        out.push(Violation::new(
+            at.clone(),
+            "no signers; expected at least one `{ key = \"ed25519:…\" }` or `{ issuer = …, subject = … }`",
+        ));
+    }
+    for (i, signer) in signers.iter().enumerate() {
+        signer.validate(&at.index(i), out);
+    }
+}
+
+fn validate_rules(rules: &Rules, at: &FieldPath, organizations: usize, out: &mut Vec<Violation>) {
+    if let Some(min) = rules.min_audits {
+        if u64::from(min) > organizations as u64 {
+            out.push(Violation::new(
+                at.key("min_audits"),
+                format!(
+                    "min_audits = {min} but only {organizations} distinct auditor organisation(s) are trusted here; \
+                     it could never be met"
+                ),
+            ));
+        }
+    }
+    if let Some(denied) = &rules.deny_categories {
+        for (i, category) in denied.iter().enumerate() {
+            if denied[..i].contains(category) {
+                out.push(Violation::new(
+                    at.key("deny_categories").index(i),
+                    format!("`{category}` is listed twice; expected each category once"),
+                ));
+            }
+        }
+    }
+    if rules.max_age_days == Some(0) {
+        out.push(Violation::new(
+            at.key("max_age_days"),
+            "max_age_days = 0 rejects every manifest; expected at least 1, or leave it out",
+        ));
+    }
+}
