@@ -1,1 +1,70 @@
-fn main() {}
+//! `candor`: signed behaviour manifests for command-line tools.
+//!
+//! This binary only parses arguments, calls the libraries and renders results.
+//! Exit codes: 0 pass, 1 verification failed or document invalid, 2 usage or input error.
+
+mod commands;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::output::Format;
+
+/// Signed behaviour manifests for command-line tools: what a release does on a user's
+/// machine, bound to the exact artifact digest.
+#[derive(Debug, Parser)]
+#[command(
+    name = "candor",
+    version,
+    propagate_version = true,
+    after_help = "Exit codes: 0 pass, 1 verification failed or document invalid, 2 usage or input error.\n\n\
+Vendor flow:\n  \
+candor key generate --out release.key\n  \
+candor manifest init\n  \
+candor manifest validate candor.toml\n  \
+candor manifest statement candor.toml --artifact dist/agent-1.4.0.tgz --out statement.json\n  \
+candor sign --key release.key statement.json --out manifest.dsse.json\n\n\
+Consumer check:\n  \
+candor verify-envelope --key release.pub --artifact agent-1.4.0.tgz manifest.dsse.json"
+)]
+struct Cli {
+    /// How to report: `human` (default) or `json` (stable, for scripts).
+    #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
+    format: Format,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Generate ed25519 keys and print public keys.
+    #[command(subcommand)]
+    Key(commands::key::KeyCommand),
+    /// Write, check and turn `candor.toml` declarations into Statements.
+    #[command(subcommand)]
+    Manifest(commands::manifest::ManifestCommand),
+    /// Sign a candor Statement into a DSSE envelope.
+    Sign(commands::sign::SignArgs),
+    /// Verify a DSSE envelope against trusted keys and, optionally, an artifact.
+    VerifyEnvelope(commands::verify_envelope::VerifyEnvelopeArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Key(command) => commands::key::run(command, cli.format),
+        Command::Manifest(command) => commands::manifest::run(command, cli.format),
+        Command::Sign(args) => commands::sign::run(&args, cli.format),
+        Command::VerifyEnvelope(args) => commands::verify_envelope::run(&args, cli.format),
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            output::report_error(&error, cli.format);
+            ExitCode::from(2)
+        }
+    }
+}

@@ -139,7 +139,9 @@ fn check_claim_id(value: &str) -> Result<(), InvalidValue> {
     let expected = "expected `<category>.<name>` such as `network.api` or `env.base-url`: \
                     a claim category, a dot, then lowercase words of a-z 0-9 joined by `-` or `.`";
     let Some((category, name)) = value.split_once('.') else {
-        return Err(InvalidValue::new(format!("invalid claim id {value:?}: {expected}")));
+        return Err(InvalidValue::new(format!(
+            "invalid claim id {value:?}: {expected}"
+        )));
     };
     if ClaimCategory::from_str(category).is_err() {
         return Err(InvalidValue::new(format!(
@@ -152,13 +154,17 @@ fn check_claim_id(value: &str) -> Result<(), InvalidValue> {
         )));
     }
     let words_ok = value.len() <= 100
-        && name
-            .split(['.', '-'])
-            .all(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()));
+        && name.split(['.', '-']).all(|w| {
+            !w.is_empty()
+                && w.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        });
     if words_ok {
         Ok(())
     } else {
-        Err(InvalidValue::new(format!("invalid claim id {value:?}: {expected}")))
+        Err(InvalidValue::new(format!(
+            "invalid claim id {value:?}: {expected}"
+        )))
     }
 }
 
@@ -208,7 +214,11 @@ validated_string! {
 }
 
 fn check_git_commit(value: &str) -> Result<(), InvalidValue> {
-    if matches!(value.len(), 40 | 64) && value.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+    if matches!(value.len(), 40 | 64)
+        && value
+            .bytes()
+            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    {
         Ok(())
     } else {
         Err(InvalidValue::new(format!(
@@ -268,6 +278,18 @@ validated_string! {
 }
 
 impl Purl {
+    /// `pkg:generic/<name>@<version>`, percent-encoded as the purl spec requires (for
+    /// artifacts that have no package ecosystem of their own).
+    pub fn generic(name: &str, version: &str) -> Result<Self, InvalidValue> {
+        let mut purl = packageurl::PackageUrl::new("generic", name.to_owned()).map_err(|e| {
+            InvalidValue::new(format!("cannot make a package URL for {name:?}: {e}"))
+        })?;
+        purl.with_version(version.to_owned()).map_err(|e| {
+            InvalidValue::new(format!("cannot make a package URL for {name:?}: {e}"))
+        })?;
+        Self::from_str(&purl.to_string())
+    }
+
     /// The version part of the package URL, if any.
     pub fn version(&self) -> Option<String> {
         packageurl::PackageUrl::from_str(&self.0)
@@ -353,7 +375,10 @@ impl<'de> Deserialize<'de> for Timestamp {
                 Timestamp::from_str(value).map_err(E::custom)
             }
             // A TOML date-time literal arrives as TOML's private datetime map.
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Timestamp, A::Error> {
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<Timestamp, A::Error> {
                 let datetime = toml::value::Datetime::deserialize(
                     serde::de::value::MapAccessDeserializer::new(map),
                 )?;
@@ -402,9 +427,19 @@ mod tests {
         let id = ClaimId::from_str("output-marking.apostrophes").unwrap();
         assert_eq!(id.category(), ClaimCategory::OutputMarking);
         ClaimId::from_str("env.base-url.v2").unwrap();
-        for bad in ["network", "network.", "net.api", "network.API", "network.a--b", "network.a..b"] {
+        for bad in [
+            "network",
+            "network.",
+            "net.api",
+            "network.API",
+            "network.a--b",
+            "network.a..b",
+        ] {
             let err = ClaimId::from_str(bad).unwrap_err();
-            assert!(err.message.contains("expected `<category>.<name>`"), "{bad}: {err}");
+            assert!(
+                err.message.contains("expected `<category>.<name>`"),
+                "{bad}: {err}"
+            );
         }
     }
 
@@ -420,6 +455,8 @@ mod tests {
     fn purls_are_parsed() {
         let purl = Purl::from_str("pkg:npm/%40acme/agent@1.4.0").unwrap();
         assert_eq!(purl.version().as_deref(), Some("1.4.0"));
+        let generic = Purl::generic("agent linux@x64", "1.4.0").unwrap();
+        assert_eq!(generic.as_str(), "pkg:generic/agent%20linux%40x64@1.4.0");
         let err = Purl::from_str("npm/acme").unwrap_err();
         assert!(err.message.contains("expected `pkg:"), "{err}");
     }
@@ -428,7 +465,12 @@ mod tests {
     fn timestamps_need_time_and_offset() {
         Timestamp::from_str("2026-06-30T12:00:00Z").unwrap();
         Timestamp::from_str("2026-06-30T12:00:00.5+08:00").unwrap();
-        for bad in ["2026-06-30", "2026-06-30T12:00:00", "2026/06/30", "yesterday"] {
+        for bad in [
+            "2026-06-30",
+            "2026-06-30T12:00:00",
+            "2026/06/30",
+            "yesterday",
+        ] {
             let err = Timestamp::from_str(bad).unwrap_err();
             assert!(err.message.contains("expected RFC 3339"), "{bad}: {err}");
         }

@@ -24,7 +24,9 @@ pub enum KeyError {
     #[error(transparent)]
     File(#[from] FileError),
     /// The text is not a key in any form candor reads.
-    #[error("{source_name}: not an ed25519 public key: {reason}; expected a PEM public key (-----BEGIN PUBLIC KEY-----) or `ed25519:<base64 of 32 bytes>`")]
+    #[error(
+        "{source_name}: not an ed25519 public key: {reason}; expected a PEM public key (-----BEGIN PUBLIC KEY-----) or `ed25519:<base64 of 32 bytes>`"
+    )]
     NotAPublicKey {
         /// Where the text came from.
         source_name: String,
@@ -32,13 +34,17 @@ pub enum KeyError {
         reason: String,
     },
     /// A private key was given where a public key belongs.
-    #[error("{source_name}: this is a private key; pass the public key instead (`candor key public {source_name}` prints it)")]
+    #[error(
+        "{source_name}: this is a private key; pass the public key instead (`candor key public {source_name}` prints it)"
+    )]
     PrivateWherePublicExpected {
         /// Where the text came from.
         source_name: String,
     },
     /// The text is not a private key candor reads.
-    #[error("{source_name}: not an ed25519 private key: {reason}; expected PKCS#8 PEM (-----BEGIN PRIVATE KEY----- or -----BEGIN ENCRYPTED PRIVATE KEY-----)")]
+    #[error(
+        "{source_name}: not an ed25519 private key: {reason}; expected PKCS#8 PEM (-----BEGIN PRIVATE KEY----- or -----BEGIN ENCRYPTED PRIVATE KEY-----)"
+    )]
     NotAPrivateKey {
         /// Where the text came from.
         source_name: String,
@@ -157,9 +163,9 @@ impl PublicKey {
             let bytes = STANDARD
                 .decode(b64)
                 .map_err(|e| not_a_key(format!("invalid base64 after `ed25519:` ({e})")))?;
-            let raw: [u8; 32] = bytes
-                .try_into()
-                .map_err(|b: Vec<u8>| not_a_key(format!("{} bytes after `ed25519:`, not 32", b.len())))?;
+            let raw: [u8; 32] = bytes.try_into().map_err(|b: Vec<u8>| {
+                not_a_key(format!("{} bytes after `ed25519:`, not 32", b.len()))
+            })?;
             return Self::from_raw(&raw, source_name);
         }
         if text.contains("PRIVATE KEY-----") {
@@ -262,14 +268,23 @@ impl PrivateKey {
         self.key.sign(message).to_bytes()
     }
 
-    /// PKCS#8 PEM, encrypted with `passphrase` (scrypt + AES-256-CBC, PKCS#5 v2) if given.
+    /// PKCS#8 v1 PEM (RFC 8410: the seed only, as `openssl genpkey` writes it, so OpenSSL,
+    /// pyca/cryptography and Go read it), encrypted with `passphrase` (scrypt +
+    /// AES-256-CBC, PKCS#5 v2) if given.
     pub fn to_pkcs8_pem(&self, passphrase: Option<&[u8]>) -> Result<Zeroizing<String>, KeyError> {
         let encode = |e: &dyn fmt::Display| KeyError::Encode(e.to_string());
+        // ed25519-dalek writes PKCS#8 v2 (with the public key), which pyca/cryptography
+        // refuses ("extra data"); leave the public key out.
+        let v1 = ed25519_dalek::pkcs8::KeypairBytes {
+            secret_key: self.key.to_bytes(),
+            public_key: None,
+        };
         match passphrase {
-            None => self.key.to_pkcs8_pem(LineEnding::LF).map_err(|e| encode(&e)),
+            None => v1.to_pkcs8_pem(LineEnding::LF).map_err(|e| encode(&e)),
             Some(passphrase) => {
-                let der = self.key.to_pkcs8_der().map_err(|e| encode(&e))?;
-                let info = pkcs8::PrivateKeyInfo::try_from(der.as_bytes()).map_err(|e| encode(&e))?;
+                let der = v1.to_pkcs8_der().map_err(|e| encode(&e))?;
+                let info =
+                    pkcs8::PrivateKeyInfo::try_from(der.as_bytes()).map_err(|e| encode(&e))?;
                 let encrypted = info
                     .encrypt(rand_core::OsRng, passphrase)
                     .map_err(|e| encode(&e))?;
@@ -306,7 +321,9 @@ impl PrivateKey {
         } else {
             return Err(KeyError::NotAPrivateKey {
                 source_name: source_name.to_owned(),
-                reason: if text.starts_with("-----BEGIN PUBLIC KEY-----") || text.starts_with("ed25519:") {
+                reason: if text.starts_with("-----BEGIN PUBLIC KEY-----")
+                    || text.starts_with("ed25519:")
+                {
                     "this is a public key".to_owned()
                 } else {
                     "no PKCS#8 PEM header".to_owned()
