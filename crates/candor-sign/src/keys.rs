@@ -249,6 +249,12 @@ impl PrivateKey {
         Self::from_signing_key(key)
     }
 
+    /// The key with this 32-byte seed (the RFC 8032 private key). For reproducible test
+    /// fixtures; real keys come from [`Self::generate`].
+    pub fn from_seed(seed: &[u8; 32]) -> Self {
+        Self::from_signing_key(SigningKey::from_bytes(seed))
+    }
+
     fn from_signing_key(key: SigningKey) -> Self {
         let verifying = key.verifying_key();
         let public = PublicKey {

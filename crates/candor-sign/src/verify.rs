@@ -102,7 +102,12 @@ pub enum VerifyError {
     },
 }
 
-fn threshold_message(threshold: NonZeroUsize, verified: &[KeyId], signatures: usize, trusted: usize) -> String {
+fn threshold_message(
+    threshold: NonZeroUsize,
+    verified: &[KeyId],
+    signatures: usize,
+    trusted: usize,
+) -> String {
     if verified.is_empty() {
         format!(
             "no signature by a trusted key: {signatures} signature(s), none made by any of the {trusted} trusted key(s)"
@@ -236,7 +241,9 @@ pub fn parse_envelope(bytes: &[u8], file: &str) -> Result<Envelope, VerifyError>
     let envelope: Envelope =
         candor_model::json::from_slice_strict(bytes, file).map_err(VerifyError::Envelope)?;
     if envelope.signatures.is_empty() {
-        return Err(VerifyError::NoSignatures { file: file.to_owned() });
+        return Err(VerifyError::NoSignatures {
+            file: file.to_owned(),
+        });
     }
     if envelope.signatures.len() > MAX_SIGNATURES {
         return Err(VerifyError::TooManySignatures {
@@ -259,12 +266,15 @@ pub fn verify_signatures(
         field,
         reason,
     };
-    let payload = dsse::decode_base64(&envelope.payload).map_err(|r| base64_error("payload".to_owned(), r))?;
+    let payload = dsse::decode_base64(&envelope.payload)
+        .map_err(|r| base64_error("payload".to_owned(), r))?;
     let signatures = envelope
         .signatures
         .iter()
         .enumerate()
-        .map(|(i, s)| dsse::decode_base64(&s.sig).map_err(|r| base64_error(format!("signatures[{i}].sig"), r)))
+        .map(|(i, s)| {
+            dsse::decode_base64(&s.sig).map_err(|r| base64_error(format!("signatures[{i}].sig"), r))
+        })
         .collect::<Result<Vec<_>, _>>()?;
     let message = dsse::pae(&envelope.payload_type, &payload);
 
@@ -273,7 +283,9 @@ pub fn verify_signatures(
     for (index, (signature, raw)) in envelope.signatures.iter().zip(&signatures).enumerate() {
         let made_by = trusted.iter().find(|key| key.verify(&message, raw));
         let reason = match made_by {
-            Some(key) if signers.contains(key.id()) => IgnoredReason::RepeatedSigner { key: key.id().clone() },
+            Some(key) if signers.contains(key.id()) => IgnoredReason::RepeatedSigner {
+                key: key.id().clone(),
+            },
             Some(key) => {
                 signers.push(key.id().clone());
                 continue;
@@ -282,7 +294,9 @@ pub fn verify_signatures(
                 .iter()
                 .find(|key| signature.keyid.as_deref() == Some(key.id().as_str()))
             {
-                Some(named) => IgnoredReason::KeyIdMismatch { named: named.id().clone() },
+                Some(named) => IgnoredReason::KeyIdMismatch {
+                    named: named.id().clone(),
+                },
                 None => IgnoredReason::NotByATrustedKey,
             },
         };
@@ -377,4 +391,86 @@ pub fn check_subject<'a>(
             actual: actual.clone(),
             subjects: statement.subjects().to_vec(),
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keys::PrivateKey;
+
+    /// A tiny deterministic generator (xorshift64*), so failures reproduce.
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+        }
+        fn below(&mut self, n: usize) -> usize {
+            usize::try_from(self.next() % n as u64).unwrap()
+        }
+    }
+
+    fn statement_bytes() -> Vec<u8> {
+        let toml = r#"
+            [tool]
+            name = "agent"
+            version = "1.0.0"
+            [vendor]
+            name = "Acme"
+            [source]
+            repository = "https://example.org/agent"
+            [completeness]
+            exhaustive = ["network"]
+            [[claims.network]]
+            id = "network.api"
+            endpoint = "https://api.example.org"
+            purpose = "the API"
+        "#;
+        let declaration = candor_model::manifest::Declaration::from_toml(toml, "t.toml").unwrap();
+        let subject = Subject {
+            name: "pkg:generic/agent@1.0.0".to_owned(),
+            digest: artifact::digest_bytes(b"agent"),
+        };
+        declaration.to_statement_with(vec![subject]).to_canonical_json()
+    }
+
+    /// Byte flips, insertions, deletions and truncations of a valid envelope (and of its
+    /// decoded payload, re-signed or not) never panic, and never verify unless the
+    /// mutation left the signed content unchanged.
+    #[test]
+    fn mutated_envelopes_never_panic_and_never_verify_altered_content() {
+        let key = PrivateKey::from_seed(&[7; 32]);
+        let payload = statement_bytes();
+        let envelope = dsse::sign(IN_TOTO_PAYLOAD_TYPE, &payload, &[&key]).to_json().into_bytes();
+        let trusted = TrustedKeys::new([key.public_key().clone()]);
+        let original = verify_statement(&envelope, "e.json", &trusted, NonZeroUsize::MIN).unwrap();
+        let mut rng = Rng(0x00C0_FFEE);
+        let mut verified = 0;
+        for _ in 0..4000 {
+            let mut bytes = envelope.clone();
+            for _ in 0..=rng.below(3) {
+                let at = rng.below(bytes.len());
+                match rng.below(4) {
+                    0 => bytes[at] ^= 1 << rng.below(8),
+                    1 => bytes.insert(at, u8::try_from(rng.below(256)).unwrap()),
+                    2 => {
+                        bytes.remove(at);
+                    }
+                    _ => bytes.truncate(at),
+                }
+                if bytes.is_empty() {
+                    break;
+                }
+            }
+            if let Ok(result) = verify_statement(&bytes, "e.json", &trusted, NonZeroUsize::MIN) {
+                // Only mutations outside the signed content (whitespace, keyid) may pass.
+                assert_eq!(result.statement, original.statement);
+                verified += 1;
+            }
+        }
+        // Most mutations must be caught; a handful (whitespace, keyid hints) may pass.
+        assert!(verified < 400, "{verified} of 4000 mutations verified");
+    }
 }
