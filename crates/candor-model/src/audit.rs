@@ -178,7 +178,11 @@ impl Predicate for AuditPredicate {
 
     fn validate(&self, at: &FieldPath, out: &mut Vec<Violation>) {
         for (path, value, what) in [
-            (at.key("auditor").key("name"), &self.auditor.name, "auditor name"),
+            (
+                at.key("auditor").key("name"),
+                &self.auditor.name,
+                "auditor name",
+            ),
             (
                 at.key("auditor").key("organization"),
                 &self.auditor.organization,
@@ -186,7 +190,10 @@ impl Predicate for AuditPredicate {
             ),
         ] {
             if value.trim().is_empty() {
-                out.push(Violation::new(path, format!("empty {what}; expected a name")));
+                out.push(Violation::new(
+                    path,
+                    format!("empty {what}; expected a name"),
+                ));
             }
         }
         if self.manifest.envelope_digest.sha256().is_none() {
@@ -206,11 +213,17 @@ impl Predicate for AuditPredicate {
             if self.findings[..i].iter().any(|f| f.id == finding.id) {
                 out.push(Violation::new(
                     path.key("id"),
-                    format!("duplicate finding id `{}`; expected ids unique within the audit", finding.id),
+                    format!(
+                        "duplicate finding id `{}`; expected ids unique within the audit",
+                        finding.id
+                    ),
                 ));
             }
             if finding.summary.trim().is_empty() {
-                out.push(Violation::new(path.key("summary"), "empty summary; expected a description"));
+                out.push(Violation::new(
+                    path.key("summary"),
+                    "empty summary; expected a description",
+                ));
             }
             match (finding.status, &finding.claim) {
                 (FindingStatus::Confirmed | FindingStatus::Contradicted, None) => {

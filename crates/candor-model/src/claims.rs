@@ -350,7 +350,11 @@ pub struct Claims {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub identifiers: Vec<IdentifierClaim>,
     /// Markers in output or requests.
-    #[serde(default, rename = "output-marking", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        rename = "output-marking",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub output_marking: Vec<OutputMarkingClaim>,
     /// Encoded content.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -388,14 +392,38 @@ impl Claims {
         }
         let mut out = Vec::new();
         refs(&mut out, ClaimCategory::Network, &self.network, |c| &c.id);
-        refs(&mut out, ClaimCategory::Telemetry, &self.telemetry, |c| &c.id);
+        refs(&mut out, ClaimCategory::Telemetry, &self.telemetry, |c| {
+            &c.id
+        });
         refs(&mut out, ClaimCategory::Env, &self.env, |c| &c.id);
-        refs(&mut out, ClaimCategory::Filesystem, &self.filesystem, |c| &c.id);
+        refs(&mut out, ClaimCategory::Filesystem, &self.filesystem, |c| {
+            &c.id
+        });
         refs(&mut out, ClaimCategory::Process, &self.process, |c| &c.id);
-        refs(&mut out, ClaimCategory::Conditional, &self.conditional, |c| &c.id);
-        refs(&mut out, ClaimCategory::Identifiers, &self.identifiers, |c| &c.id);
-        refs(&mut out, ClaimCategory::OutputMarking, &self.output_marking, |c| &c.id);
-        refs(&mut out, ClaimCategory::Obfuscation, &self.obfuscation, |c| &c.id);
+        refs(
+            &mut out,
+            ClaimCategory::Conditional,
+            &self.conditional,
+            |c| &c.id,
+        );
+        refs(
+            &mut out,
+            ClaimCategory::Identifiers,
+            &self.identifiers,
+            |c| &c.id,
+        );
+        refs(
+            &mut out,
+            ClaimCategory::OutputMarking,
+            &self.output_marking,
+            |c| &c.id,
+        );
+        refs(
+            &mut out,
+            ClaimCategory::Obfuscation,
+            &self.obfuscation,
+            |c| &c.id,
+        );
         refs(&mut out, ClaimCategory::Update, &self.update, |c| &c.id);
         out
     }
@@ -421,18 +449,13 @@ impl Claims {
     fn validate_ids(&self, at: &FieldPath, out: &mut Vec<Violation>) {
         let mut first_seen: HashMap<&ClaimId, FieldPath> = HashMap::new();
         for claim in self.ids() {
-            let path = at
-                .key(claim.category.as_str())
-                .index(claim.index)
-                .key("id");
+            let path = at.key(claim.category.as_str()).index(claim.index).key("id");
             if claim.id.category() != claim.category {
                 out.push(Violation::new(
                     path.clone(),
                     format!(
                         "claim id `{}` is listed under `{}`; expected an id starting with `{}.`",
-                        claim.id,
-                        claim.category,
-                        claim.category
+                        claim.id, claim.category, claim.category
                     ),
                 ));
             }
@@ -505,11 +528,18 @@ impl Claims {
             required.push((p.key("reason"), &c.reason, "reason"));
         }
         for (i, c) in self.update.iter().enumerate() {
-            required.push((at.key("update").index(i).key("description"), &c.description, "description"));
+            required.push((
+                at.key("update").index(i).key("description"),
+                &c.description,
+                "description",
+            ));
         }
         for (path, value, what) in required {
             if value.trim().is_empty() {
-                out.push(Violation::new(path, format!("empty {what}; expected a description")));
+                out.push(Violation::new(
+                    path,
+                    format!("empty {what}; expected a description"),
+                ));
             }
         }
         for (i, c) in self.conditional.iter().enumerate() {
@@ -537,7 +567,7 @@ impl Claims {
                     {
                         out.push(Violation::new(
                             path,
-                            format!("`{target}` is a {} claim; expected the id of a network or telemetry claim", found.category),
+                            format!("`{target}` is a claim in category `{}`; expected the id of a network or telemetry claim", found.category),
                         ));
                     }
                     Some(_) => {}

@@ -66,13 +66,19 @@ fn known_hex_len(algorithm: &str) -> Option<&'static [usize]> {
 
 /// Algorithm name → lowercase hex digest; at least one entry.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(try_from = "BTreeMap<String, String>", into = "BTreeMap<String, String>")]
+#[serde(
+    try_from = "BTreeMap<String, String>",
+    into = "BTreeMap<String, String>"
+)]
 pub struct DigestSet(BTreeMap<String, String>);
 
 impl DigestSet {
     /// A set with one digest.
     pub fn single(algorithm: DigestAlgorithm, hex: &str) -> Result<Self, InvalidValue> {
-        Self::try_from(BTreeMap::from([(algorithm.as_str().to_owned(), hex.to_owned())]))
+        Self::try_from(BTreeMap::from([(
+            algorithm.as_str().to_owned(),
+            hex.to_owned(),
+        )]))
     }
 
     /// A set from (algorithm, hex) pairs.
@@ -166,7 +172,11 @@ impl TryFrom<BTreeMap<String, String>> for DigestSet {
                     return Err(InvalidValue::new(format!(
                         "invalid {algorithm} digest {hex:?}: expected {want} lowercase hex digits, got {}{}",
                         hex.len(),
-                        if hex_ok { "" } else { " characters that are not all lowercase hex" }
+                        if hex_ok {
+                            ""
+                        } else {
+                            " characters that are not all lowercase hex"
+                        }
                     )));
                 }
             } else if hex.is_empty() {
@@ -221,10 +231,17 @@ mod tests {
     fn uppercase_and_wrong_length_hex_are_rejected() {
         let upper = BTreeMap::from([("sha256".to_owned(), "AB".repeat(32))]);
         let err = DigestSet::try_from(upper).unwrap_err();
-        assert!(err.message.contains("expected 64 lowercase hex digits"), "{err}");
+        assert!(
+            err.message.contains("expected 64 lowercase hex digits"),
+            "{err}"
+        );
         let short = BTreeMap::from([("sha512".to_owned(), "ab".repeat(32))]);
         let err = DigestSet::try_from(short).unwrap_err();
-        assert!(err.message.contains("expected 128 lowercase hex digits, got 64"), "{err}");
+        assert!(
+            err.message
+                .contains("expected 128 lowercase hex digits, got 64"),
+            "{err}"
+        );
         assert!(DigestSet::try_from(BTreeMap::new()).is_err());
     }
 

@@ -336,8 +336,8 @@ impl TryFrom<String> for Timestamp {
     fn try_from(value: String) -> Result<Self, InvalidValue> {
         match time::OffsetDateTime::parse(&value, &time::format_description::well_known::Rfc3339) {
             Ok(_) => Ok(Self(value)),
-            Err(e) => Err(InvalidValue::new(format!(
-                "invalid date-time {value:?}: {e}; expected RFC 3339 with a time and offset, \
+            Err(_) => Err(InvalidValue::new(format!(
+                "invalid date-time {value:?}: expected RFC 3339 with a time and offset, \
                  such as `2026-06-30T12:00:00Z`"
             ))),
         }

@@ -9,7 +9,9 @@
 use std::collections::HashSet;
 use std::fmt;
 
+use serde::Serialize;
 use serde::de::{self, DeserializeOwned, DeserializeSeed, MapAccess, SeqAccess, Visitor};
+use serde_json::Value;
 
 use crate::error::DocumentError;
 use crate::location::{FieldPath, Location, PathSegment};
@@ -50,46 +52,113 @@ pub fn check_text<'a>(bytes: &'a [u8], file: &str) -> Result<&'a str, DocumentEr
             ),
         }
     })?;
+    if text.is_empty() {
+        return Err(DocumentError::whole(
+            file,
+            "empty document; expected JSON text",
+        ));
+    }
     reject_duplicate_keys(text, file)?;
     Ok(text)
 }
 
 /// Parse a JSON document strictly into `T` (see the module documentation).
-pub fn from_slice_strict<T: DeserializeOwned>(bytes: &[u8], file: &str) -> Result<T, DocumentError> {
+pub fn from_slice_strict<T: DeserializeOwned + Serialize>(
+    bytes: &[u8],
+    file: &str,
+) -> Result<T, DocumentError> {
     let text = check_text(bytes, file)?;
     from_str_checked(text, file)
 }
 
 /// Deserialize `T` from text that already passed [`check_text`].
-pub(crate) fn from_str_checked<T: DeserializeOwned>(
+pub(crate) fn from_str_checked<T: DeserializeOwned + Serialize>(
     text: &str,
     file: &str,
 ) -> Result<T, DocumentError> {
+    let input: Value = serde_json::from_str(text).map_err(|e| syntax_error(file, &e, None))?;
     let mut deserializer = serde_json::Deserializer::from_str(text);
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
         let path = FieldPath::from_serde_path(e.path());
-        syntax_error(file, e.inner(), Some(&path))
+        let mut error = syntax_error(file, e.inner(), Some(&path));
+        if let Some(message) = array_for_struct(&input, &path, &error.message) {
+            error.message = message;
+        }
+        error
     })?;
     deserializer
         .end()
         .map_err(|e| syntax_error(file, &e, None))?;
+    reject_arrays_for_objects(&input, &value, &FieldPath::root(), file)?;
     Ok(value)
 }
 
 /// Deserialize `T` from a JSON value found at `at` in `file`.
-pub(crate) fn from_value_at<T: DeserializeOwned>(
-    value: serde_json::Value,
+pub(crate) fn from_value_at<T: DeserializeOwned + Serialize>(
+    value: Value,
     at: &FieldPath,
     file: &str,
 ) -> Result<T, DocumentError> {
-    serde_path_to_error::deserialize(value).map_err(|e| {
-        let path = FieldPath::from_serde_path(e.path()).under(at);
+    let input = value.clone();
+    let typed = serde_path_to_error::deserialize(value).map_err(|e| {
+        let relative = FieldPath::from_serde_path(e.path());
+        let message = strip_position(&e.inner().to_string());
         DocumentError {
             file: file.to_owned(),
-            location: Location::JsonPath(path.to_json_path()),
-            message: strip_position(&e.inner().to_string()),
+            location: Location::JsonPath(relative.under(at).to_json_path()),
+            message: array_for_struct(&input, &relative, &message).unwrap_or(message),
         }
-    })
+    })?;
+    reject_arrays_for_objects(&input, &typed, at, file)?;
+    Ok(typed)
+}
+
+/// serde's derived structs also accept a JSON *array* of the field values in declaration
+/// order (`["https://in-toto.io/Statement/v1", [..], "..", {..}]`). No other in-toto
+/// reader does, so a document that used that form would be read differently by different
+/// parsers. Wherever the typed result is an object, the input must have been one too.
+fn reject_arrays_for_objects<T: Serialize>(
+    input: &Value,
+    typed: &T,
+    at: &FieldPath,
+    file: &str,
+) -> Result<(), DocumentError> {
+    fn walk(input: &Value, output: &Value, path: &FieldPath) -> Option<FieldPath> {
+        match (input, output) {
+            (Value::Array(_), Value::Object(_)) => Some(path.clone()),
+            (Value::Object(inputs), Value::Object(outputs)) => outputs.iter().find_map(|(key, out)| {
+                inputs.get(key).and_then(|inp| walk(inp, out, &path.key(key)))
+            }),
+            (Value::Array(inputs), Value::Array(outputs)) => inputs
+                .iter()
+                .zip(outputs)
+                .enumerate()
+                .find_map(|(i, (inp, out))| walk(inp, out, &path.index(i))),
+            _ => None,
+        }
+    }
+    let output = serde_json::to_value(typed).unwrap_or(Value::Null);
+    match walk(input, &output, &FieldPath::root()) {
+        None => Ok(()),
+        Some(path) => Err(DocumentError {
+            file: file.to_owned(),
+            location: Location::JsonPath(path.under(at).to_json_path()),
+            message: "found an array; expected a JSON object".to_owned(),
+        }),
+    }
+}
+
+/// A clearer message when serde failed reading an array as a struct.
+fn array_for_struct(input: &Value, path: &FieldPath, message: &str) -> Option<String> {
+    let mut value = input;
+    for segment in &path.0 {
+        value = match segment {
+            PathSegment::Key(key) => value.get(key)?,
+            PathSegment::Index(i) => value.get(i)?,
+        };
+    }
+    (value.is_array() && message.contains("expected struct"))
+        .then(|| "found an array; expected a JSON object".to_owned())
 }
 
 fn syntax_error(file: &str, error: &serde_json::Error, path: Option<&FieldPath>) -> DocumentError {
@@ -99,12 +168,12 @@ fn syntax_error(file: &str, error: &serde_json::Error, path: Option<&FieldPath>)
         (Some(path), line) if !path.0.is_empty() => Location::JsonPathAt {
             path: path.to_json_path(),
             line,
-            column: error.column(),
+            column: error.column().max(1),
         },
         (_, 0) => Location::Document,
         (_, line) => Location::LineColumn {
             line,
-            column: error.column(),
+            column: error.column().max(1),
         },
     };
     DocumentError {
@@ -141,7 +210,7 @@ fn reject_duplicate_keys(text: &str, file: &str) -> Result<(), DocumentError> {
                 location: Location::JsonPathAt {
                     path: path.to_json_path(),
                     line: e.line(),
-                    column: e.column(),
+                    column: e.column().max(1),
                 },
                 message: format!(
                     "duplicate key `{key}`; expected each key at most once per object"
@@ -283,18 +352,21 @@ mod tests {
 
     #[test]
     fn typed_errors_name_the_json_path_and_position() {
-        #[derive(serde::Deserialize, Debug)]
+        #[derive(serde::Deserialize, serde::Serialize, Debug)]
         #[allow(dead_code)]
         struct Doc {
             items: Vec<Item>,
         }
-        #[derive(serde::Deserialize, Debug)]
+        #[derive(serde::Deserialize, serde::Serialize, Debug)]
         #[allow(dead_code)]
         struct Item {
             n: u8,
         }
         let err = from_slice_strict::<Doc>(b"{\"items\": [{\"n\": 1},\n {\"n\": 300}]}", "d.json")
             .unwrap_err();
-        assert_eq!(err.to_string(), "d.json:2:10 ($.items[1].n): invalid value: integer `300`, expected u8");
+        assert_eq!(
+            err.to_string(),
+            "d.json:2:10 ($.items[1].n): invalid value: integer `300`, expected u8"
+        );
     }
 }

@@ -87,7 +87,9 @@ impl TryFrom<String> for Pattern {
 
     fn try_from(text: String) -> Result<Self, InvalidValue> {
         if text.is_empty() {
-            return Err(InvalidValue::new("empty pattern; expected text, optionally with `*` or `?`"));
+            return Err(InvalidValue::new(
+                "empty pattern; expected text, optionally with `*` or `?`",
+            ));
         }
         let mut tokens = Vec::new();
         let mut chars = text.chars();
@@ -161,9 +163,9 @@ mod tests {
         let cases = [
             // (pattern, text, matches)
             ("abc", "abc", true),
-            ("abc", "abcd", false),  // anchored at the end
-            ("abc", "xabc", false),  // anchored at the start
-            ("abc", "ABC", false),   // case-sensitive
+            ("abc", "abcd", false), // anchored at the end
+            ("abc", "xabc", false), // anchored at the start
+            ("abc", "ABC", false),  // case-sensitive
             ("*", "", true),
             ("*", "anything/at all", true),
             ("a*", "a", true),
@@ -201,7 +203,10 @@ mod tests {
     fn b17_character_classes_are_rejected_not_guessed() {
         for pattern in ["[!a]bc", "[^a]bc", "[a-z]", "a]"] {
             let err = Pattern::from_str(pattern).unwrap_err();
-            assert!(err.message.contains("character classes"), "{pattern}: {err}");
+            assert!(
+                err.message.contains("character classes"),
+                "{pattern}: {err}"
+            );
         }
         assert!(m("\\[!a\\]", "[!a]"));
     }

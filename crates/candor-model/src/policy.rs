@@ -101,7 +101,10 @@ impl Rules {
         Rules {
             require_manifest: self.require_manifest.or(defaults.require_manifest),
             min_audits: self.min_audits.or(defaults.min_audits),
-            deny_categories: self.deny_categories.clone().or_else(|| defaults.deny_categories.clone()),
+            deny_categories: self
+                .deny_categories
+                .clone()
+                .or_else(|| defaults.deny_categories.clone()),
             allowed_endpoints: self
                 .allowed_endpoints
                 .clone()
@@ -164,10 +167,12 @@ impl Signer {
             (Some(key), None, None) if is_ed25519_key_text(key) => {
                 Some(SignerIdentity::Ed25519Key(key.clone()))
             }
-            (None, Some(issuer), Some(subject)) if !issuer.is_empty() => Some(SignerIdentity::Sigstore {
-                issuer: issuer.clone(),
-                subject: subject.clone(),
-            }),
+            (None, Some(issuer), Some(subject)) if !issuer.is_empty() => {
+                Some(SignerIdentity::Sigstore {
+                    issuer: issuer.clone(),
+                    subject: subject.clone(),
+                })
+            }
             _ => None,
         }
     }
@@ -187,7 +192,10 @@ impl Signer {
             }
             (None, Some(issuer), Some(_)) => {
                 if issuer.trim().is_empty() {
-                    out.push(Violation::new(at.key("issuer"), "empty issuer; expected the OIDC issuer URL"));
+                    out.push(Violation::new(
+                        at.key("issuer"),
+                        "empty issuer; expected the OIDC issuer URL",
+                    ));
                 }
             }
             (None, Some(_), None) => out.push(Violation::new(
@@ -210,7 +218,12 @@ impl Signer {
     }
 }
 
-/// Whether `text` is `ed25519:` + standard padded base64 of 32 bytes (44 characters).
+/// Whether `text` is `ed25519:` + the canonical standard padded base64 of 32 bytes (44
+/// characters).
+///
+/// Canonical: 32 bytes leave 2 unused bits in the 43rd character, and they must be zero.
+/// Otherwise one key has four spellings (`…CdI=`, `…CdJ=`, `…CdK=`, `…CdL=` decode alike
+/// in lenient decoders), which would count as distinct signers (ADVERSARIAL.md A13).
 fn is_ed25519_key_text(text: &str) -> bool {
     text.strip_prefix("ed25519:").is_some_and(|b64| {
         b64.len() == 44
@@ -219,6 +232,9 @@ fn is_ed25519_key_text(text: &str) -> bool {
             && b64[..43]
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
+            && b64[42..43]
+                .bytes()
+                .all(|b| b"AEIMQUYcgkosw048".contains(&b))
     })
 }
 
@@ -312,71 +328,114 @@ impl TrustPolicy {
         let root = FieldPath::root();
         let mut out = Vec::new();
         if self.version == 0 {
-            out.push(Violation::new(root.key("version"), "version 0; expected a positive integer"));
+            out.push(Violation::new(
+                root.key("version"),
+                "version 0; expected a positive integer",
+            ));
         }
         for (i, auditor) in self.auditors.iter().enumerate() {
             let at = root.key("auditor").index(i);
             if self.auditors[..i].iter().any(|a| a.id == auditor.id) {
                 out.push(Violation::new(
                     at.key("id"),
-                    format!("auditor `{}` is defined twice; expected unique ids", auditor.id),
-                ));
-            }
-            if auditor.organization.trim().is_empty() {
-                out.push(Violation::new(at.key("organization"), "empty organization; expected a name"));
-            }
-            validate_signers(&auditor.signers, &at.key("signers"), &mut out);
-        }
-        let organizations = |ids: Option<&Vec<ToolName>>| {
-            let mut orgs: Vec<&str> = self
-                .auditors
-                .iter()
-                .filter(|a| ids.is_none_or(|ids| ids.contains(&a.id)))
-                .map(|a| a.organization.as_str())
-                .collect();
-            orgs.sort_unstable();
-            orgs.dedup();
-            orgs.len()
-        };
-        validate_rules(&self.rules, &root.key("rules"), organizations(None), &mut out);
-        for (i, tool) in self.tools.iter().enumerate() {
-            let at = root.key("tool").index(i);
-            if self.tools[..i].iter().any(|t| t.name == tool.name) {
-                out.push(Violation::new(
-                    at.key("name"),
-                    format!("tool `{}` is defined twice; expected one entry per tool", tool.name),
-                ));
-            }
-            validate_signers(&tool.signers, &at.key("signers"), &mut out);
-            let distinct = distinct_signers(&tool.signers);
-            if tool.threshold == 0 {
-                out.push(Violation::new(
-                    at.key("threshold"),
-                    "threshold 0 would accept unsigned manifests; expected at least 1",
-                ));
-            } else if u64::from(tool.threshold) > distinct as u64 {
-                out.push(Violation::new(
-                    at.key("threshold"),
                     format!(
-                        "threshold {} but only {distinct} distinct signer(s) listed; it could never be met",
-                        tool.threshold
+                        "auditor `{}` is defined twice; expected unique ids",
+                        auditor.id
                     ),
                 ));
             }
-            if let Some(ids) = &tool.auditors {
-                for (j, id) in ids.iter().enumerate() {
-                    if !self.auditors.iter().any(|a| &a.id == id) {
-                        out.push(Violation::new(
-                            at.key("auditors").index(j),
-                            format!("`{id}` names no [[auditor]]; expected the id of a trusted auditor"),
-                        ));
-                    }
-                }
+            if auditor.organization.trim().is_empty() {
+                out.push(Violation::new(
+                    at.key("organization"),
+                    "empty organization; expected a name",
+                ));
             }
-            let rules = tool.rules.over(&self.rules);
-            validate_rules(&rules, &at.key("rules"), organizations(tool.auditors.as_ref()), &mut out);
+            validate_signers(&auditor.signers, &at.key("signers"), &mut out);
+        }
+        validate_rules(
+            &self.rules,
+            &root.key("rules"),
+            self.organizations(None),
+            &mut out,
+        );
+        for (i, tool) in self.tools.iter().enumerate() {
+            self.validate_tool(i, tool, &mut out);
         }
         out
+    }
+
+    /// Number of distinct organisations among the auditors `ids` names (all if `None`).
+    fn organizations(&self, ids: Option<&Vec<ToolName>>) -> usize {
+        let mut orgs: Vec<&str> = self
+            .auditors
+            .iter()
+            .filter(|a| ids.is_none_or(|ids| ids.contains(&a.id)))
+            .map(|a| a.organization.as_str())
+            .collect();
+        orgs.sort_unstable();
+        orgs.dedup();
+        orgs.len()
+    }
+
+    fn validate_tool(&self, i: usize, tool: &ToolPolicy, out: &mut Vec<Violation>) {
+        let at = FieldPath::root().key("tool").index(i);
+        if self.tools[..i].iter().any(|t| t.name == tool.name) {
+            out.push(Violation::new(
+                at.key("name"),
+                format!(
+                    "tool `{}` is defined twice; expected one entry per tool",
+                    tool.name
+                ),
+            ));
+        }
+        validate_signers(&tool.signers, &at.key("signers"), out);
+        let distinct = distinct_signers(&tool.signers);
+        if tool.threshold == 0 {
+            out.push(Violation::new(
+                at.key("threshold"),
+                "threshold 0 would accept unsigned manifests; expected at least 1",
+            ));
+        } else if u64::from(tool.threshold) > distinct as u64 {
+            out.push(Violation::new(
+                at.key("threshold"),
+                format!(
+                    "threshold {} but only {distinct} distinct signer(s) listed; it could never be met",
+                    tool.threshold
+                ),
+            ));
+        }
+        if let Some(ids) = &tool.auditors {
+            for (j, id) in ids.iter().enumerate() {
+                if !self.auditors.iter().any(|a| &a.id == id) {
+                    out.push(Violation::new(
+                        at.key("auditors").index(j),
+                        format!(
+                            "`{id}` names no [[auditor]]; expected the id of a trusted auditor"
+                        ),
+                    ));
+                }
+            }
+        }
+        // The tool's own overrides are checked like the defaults. A default it inherits
+        // was checked once at `[rules]`; only `min_audits` can fail anew here, when the
+        // tool's `auditors` leave fewer organisations than the defaults count on.
+        let tool_organizations = self.organizations(tool.auditors.as_ref());
+        validate_rules(&tool.rules, &at.key("rules"), tool_organizations, out);
+        if let (None, Some(min), Some(_)) =
+            (tool.rules.min_audits, self.rules.min_audits, &tool.auditors)
+        {
+            let min = u64::from(min);
+            if min > tool_organizations as u64 && min <= self.organizations(None) as u64 {
+                out.push(Violation::new(
+                    at.key("auditors"),
+                    format!(
+                        "min_audits = {min} (from [rules]) but the auditors listed here belong to \
+                         only {tool_organizations} distinct organisation(s); it could never be met \
+                         for this tool"
+                    ),
+                ));
+            }
+        }
     }
 }
 

@@ -69,7 +69,10 @@ impl Predicate for ResponsePredicate {
 
     fn validate(&self, at: &FieldPath, out: &mut Vec<Violation>) {
         if self.vendor.trim().is_empty() {
-            out.push(Violation::new(at.key("vendor"), "empty vendor; expected the vendor's name"));
+            out.push(Violation::new(
+                at.key("vendor"),
+                "empty vendor; expected the vendor's name",
+            ));
         }
         if self.audit.envelope_digest.sha256().is_none() {
             out.push(Violation::new(
@@ -85,10 +88,16 @@ impl Predicate for ResponsePredicate {
         }
         for (i, response) in self.responses.iter().enumerate() {
             let path = at.key("responses").index(i);
-            if self.responses[..i].iter().any(|r| r.finding == response.finding) {
+            if self.responses[..i]
+                .iter()
+                .any(|r| r.finding == response.finding)
+            {
                 out.push(Violation::new(
                     path.key("finding"),
-                    format!("finding `{}` is answered twice; expected one answer per finding", response.finding),
+                    format!(
+                        "finding `{}` is answered twice; expected one answer per finding",
+                        response.finding
+                    ),
                 ));
             }
             match (response.status, &response.fixed_in) {
@@ -103,7 +112,10 @@ impl Predicate for ResponsePredicate {
                 _ => {}
             }
             if response.statement.trim().is_empty() {
-                out.push(Violation::new(path.key("statement"), "empty statement; expected the vendor's answer"));
+                out.push(Violation::new(
+                    path.key("statement"),
+                    "empty statement; expected the vendor's answer",
+                ));
             }
         }
     }

@@ -18,7 +18,10 @@ pub const SCHEMA_BASE_URI: &str = "https://candor.dev/schemas/";
 fn generate<T: JsonSchema>(file_name: &str, title: &str) -> Schema {
     let generator = SchemaSettings::draft2020_12().into_generator();
     let mut schema = generator.into_root_schema_for::<T>();
-    schema.insert("$id".to_owned(), format!("{SCHEMA_BASE_URI}{file_name}").into());
+    schema.insert(
+        "$id".to_owned(),
+        format!("{SCHEMA_BASE_URI}{file_name}").into(),
+    );
     schema.insert("title".to_owned(), title.into());
     schema
 }
@@ -56,7 +59,10 @@ pub fn all() -> Vec<(&'static str, Schema)> {
     vec![
         (
             "candor-toml.schema.json",
-            generate::<Declaration>("candor-toml.schema.json", "candor.toml (vendor declaration)"),
+            generate::<Declaration>(
+                "candor-toml.schema.json",
+                "candor.toml (vendor declaration)",
+            ),
         ),
         (
             "manifest-statement.schema.json",
@@ -82,7 +88,10 @@ pub fn all() -> Vec<(&'static str, Schema)> {
         ("dsse-envelope.schema.json", dsse_envelope()),
         (
             "trust-policy.schema.json",
-            generate::<TrustPolicy>("trust-policy.schema.json", "candor trust policy (TOML, as JSON)"),
+            generate::<TrustPolicy>(
+                "trust-policy.schema.json",
+                "candor trust policy (TOML, as JSON)",
+            ),
         ),
     ]
 }

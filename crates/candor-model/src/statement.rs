@@ -172,7 +172,10 @@ fn validate_subjects(subjects: &[Subject], at: &FieldPath, out: &mut Vec<Violati
     if subjects.len() > MAX_SUBJECTS {
         out.push(Violation::new(
             at.clone(),
-            format!("{} subjects; expected at most {MAX_SUBJECTS}", subjects.len()),
+            format!(
+                "{} subjects; expected at most {MAX_SUBJECTS}",
+                subjects.len()
+            ),
         ));
         return;
     }
@@ -190,7 +193,10 @@ fn validate_subjects(subjects: &[Subject], at: &FieldPath, out: &mut Vec<Violati
         if subjects[..i].iter().any(|s| s.name == subject.name) {
             out.push(Violation::new(
                 path.key("name"),
-                format!("subject `{}` is listed twice; expected each artifact once", subject.name),
+                format!(
+                    "subject `{}` is listed twice; expected each artifact once",
+                    subject.name
+                ),
             ));
         }
     }
@@ -210,7 +216,7 @@ pub enum AnyStatement {
 
 /// The Statement fields before the predicate type is known. Unknown fields are ignored
 /// (in-toto: "consumers MUST ignore unrecognized fields").
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 struct RawStatement {
     #[serde(rename = "_type")]
     statement_type: Option<String>,
@@ -260,17 +266,28 @@ impl AnyStatement {
             }
         }
         let Some(subject) = raw.subject else {
-            return Err(at("$.subject", "missing `subject`; expected a list of artifacts".to_owned()).into());
+            return Err(at(
+                "$.subject",
+                "missing `subject`; expected a list of artifacts".to_owned(),
+            )
+            .into());
         };
         let Some(predicate_type) = raw.predicate_type else {
             return Err(at(
                 "$.predicateType",
-                format!("missing `predicateType`; expected one of {}", PREDICATE_TYPES.join(", ")),
+                format!(
+                    "missing `predicateType`; expected one of {}",
+                    PREDICATE_TYPES.join(", ")
+                ),
             )
             .into());
         };
         let Some(predicate) = raw.predicate else {
-            return Err(at("$.predicate", "missing `predicate`; expected an object".to_owned()).into());
+            return Err(at(
+                "$.predicate",
+                "missing `predicate`; expected an object".to_owned(),
+            )
+            .into());
         };
         let predicate_at = FieldPath::root().key("predicate");
         let statement = match predicate_type.as_str() {

@@ -11,7 +11,10 @@ use crate::location::{FieldPath, Location, PathSegment};
 pub const MAX_TOML_DOCUMENT_BYTES: usize = 1024 * 1024;
 
 /// Deserialize `T` from TOML text; a syntax or type error names line:column.
-pub(crate) fn from_toml_str<T: DeserializeOwned>(text: &str, file: &str) -> Result<T, DocumentError> {
+pub(crate) fn from_toml_str<T: DeserializeOwned>(
+    text: &str,
+    file: &str,
+) -> Result<T, DocumentError> {
     if text.len() > MAX_TOML_DOCUMENT_BYTES {
         return Err(DocumentError::whole(
             file,
@@ -23,15 +26,19 @@ pub(crate) fn from_toml_str<T: DeserializeOwned>(text: &str, file: &str) -> Resu
     }
     toml::from_str(text).map_err(|e| DocumentError {
         file: file.to_owned(),
-        location: e
-            .span()
-            .map_or(Location::Document, |span| Location::of_offset(text, span.start)),
+        location: e.span().map_or(Location::Document, |span| {
+            Location::of_offset(text, span.start)
+        }),
         message: e.message().trim_end().to_owned(),
     })
 }
 
 /// Turn rule violations into errors located in `text`.
-pub(crate) fn locate_violations(text: &str, file: &str, violations: Vec<Violation>) -> DocumentErrors {
+pub(crate) fn locate_violations(
+    text: &str,
+    file: &str,
+    violations: Vec<Violation>,
+) -> DocumentErrors {
     let root = DeTable::parse(text).ok();
     let mut errors: Vec<(usize, DocumentError)> = violations
         .into_iter()
