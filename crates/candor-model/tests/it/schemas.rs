@@ -9,6 +9,7 @@
 //! CANDOR_UPDATE_SCHEMAS=1 cargo test -p candor-model --test it schemas
 //! ```
 
+use base64::Engine as _;
 use std::path::{Path, PathBuf};
 
 use candor_model::AnyStatement;
@@ -186,17 +187,25 @@ fn examples_validate_against_their_schemas() {
     }
 }
 
-fn statement_files(dir: &Path, out: &mut Vec<PathBuf>) {
+/// Files under `dir` (recursively) whose name ends with `suffix`, sorted.
+fn files_ending(dir: &Path, suffix: &str) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    collect_files(dir, suffix, &mut out);
+    out.sort();
+    out
+}
+
+fn collect_files(dir: &Path, suffix: &str, out: &mut Vec<PathBuf>) {
     let Ok(entries) = fs_err::read_dir(dir) else {
         return;
     };
     for entry in entries {
         let path = entry.unwrap().path();
         if path.is_dir() {
-            statement_files(&path, out);
+            collect_files(&path, suffix, out);
         } else if path
             .file_name()
-            .is_some_and(|n| n.to_string_lossy().ends_with(".statement.json"))
+            .is_some_and(|n| n.to_string_lossy().ends_with(suffix))
         {
             out.push(path);
         }
@@ -205,10 +214,7 @@ fn statement_files(dir: &Path, out: &mut Vec<PathBuf>) {
 
 #[test]
 fn statements_in_attestations_validate() {
-    let mut files = Vec::new();
-    statement_files(&repo_path("attestations"), &mut files);
-    files.sort();
-    for path in files {
+    for path in files_ending(&repo_path("attestations"), ".statement.json") {
         let document = path.display().to_string();
         let bytes = fs_err::read(&path).unwrap();
         if let Err(e) = AnyStatement::from_json(&bytes, &document) {
@@ -218,6 +224,30 @@ fn statements_in_attestations_validate() {
         let schema_name = statement_schema(&instance)
             .unwrap_or_else(|| panic!("{document}: unknown predicateType"));
         assert_valid(schema_name, &document, &instance);
+    }
+}
+
+/// The feed's envelopes: each validates against the DSSE envelope schema, and its
+/// payload (after base64) against the Statement schema of its predicate type.
+#[test]
+fn envelopes_in_attestations_validate() {
+    let files = files_ending(&repo_path("attestations"), ".dsse.json");
+    assert!(!files.is_empty(), "the sample feed in attestations/ has no envelopes");
+    for path in files {
+        let document = path.display().to_string();
+        let envelope: Value = serde_json::from_slice(&fs_err::read(&path).unwrap()).unwrap();
+        assert_valid("dsse-envelope.schema.json", &document, &envelope);
+        let payload = base64::engine::general_purpose::STANDARD
+            .decode(envelope["payload"].as_str().unwrap())
+            .unwrap();
+        let payload_name = format!("{document} (payload)");
+        if let Err(e) = AnyStatement::from_json(&payload, &payload_name) {
+            panic!("candor rejects {payload_name}:\n{e}");
+        }
+        let statement: Value = serde_json::from_slice(&payload).unwrap();
+        let schema_name = statement_schema(&statement)
+            .unwrap_or_else(|| panic!("{payload_name}: unknown predicateType"));
+        assert_valid(schema_name, &payload_name, &statement);
     }
 }
 
