@@ -191,47 +191,78 @@ fn strip_position(message: &str) -> String {
     }
 }
 
+/// Walk the whole document once, before anything is built from it: refuse repeated keys
+/// and more than [`MAX_JSON_VALUES`] values. The walk itself keeps only the current path
+/// and one object's keys, so this bounds the memory of everything after it.
 fn reject_duplicate_keys(text: &str, file: &str) -> Result<(), DocumentError> {
-    let mut path = Vec::new();
-    let mut duplicate = None;
+    let mut walk = Walk::default();
     let mut deserializer = serde_json::Deserializer::from_str(text);
-    let result = NoDuplicateKeys {
-        path: &mut path,
-        duplicate: &mut duplicate,
-    }
-    .deserialize(&mut deserializer)
-    .and_then(|()| deserializer.end());
-    match (result, duplicate) {
-        (Ok(()), _) => Ok(()),
-        (Err(e), Some(key)) => {
-            let path = FieldPath(path).key(&key);
-            Err(DocumentError {
-                file: file.to_owned(),
-                location: Location::JsonPathAt {
-                    path: path.to_json_path(),
-                    line: e.line(),
-                    column: e.column().max(1),
-                },
-                message: format!(
-                    "duplicate key `{key}`; expected each key at most once per object"
-                ),
-            })
-        }
-        (Err(e), None) => Err(syntax_error(file, &e, None)),
-    }
+    let result = NoDuplicateKeys { walk: &mut walk }
+        .deserialize(&mut deserializer)
+        .and_then(|()| deserializer.end());
+    let Err(e) = result else {
+        return Ok(());
+    };
+    let path = FieldPath(walk.path);
+    let location = |path: &FieldPath| Location::JsonPathAt {
+        path: path.to_json_path(),
+        line: e.line(),
+        column: e.column().max(1),
+    };
+    Err(match walk.stop {
+        Some(Stop::Duplicate(key)) => DocumentError {
+            file: file.to_owned(),
+            location: location(&path.key(&key)),
+            message: format!("duplicate key `{key}`; expected each key at most once per object"),
+        },
+        Some(Stop::TooManyValues) => DocumentError {
+            file: file.to_owned(),
+            location: location(&path),
+            message: format!(
+                "more than {MAX_JSON_VALUES} JSON values; expected a smaller document \
+                 (the limit bounds the memory a document can cost)"
+            ),
+        },
+        None => syntax_error(file, &e, None),
+    })
 }
 
-/// Walks any JSON value and fails on the first object that repeats a key, leaving the
-/// path of that object in `path`.
+/// The most JSON values (objects, arrays, strings, numbers, …, counted at every depth)
+/// one document may hold: 262,144. Real manifests and audits hold a few thousand; the
+/// 16 MiB size cap alone would allow millions of tiny values, each costing far more
+/// memory once parsed than the bytes that spelled it.
+pub const MAX_JSON_VALUES: usize = 1 << 18;
+
+#[derive(Default)]
+struct Walk {
+    /// Where the walk is.
+    path: Vec<PathSegment>,
+    /// Values seen so far.
+    values: usize,
+    /// Why it stopped early, if it did.
+    stop: Option<Stop>,
+}
+
+enum Stop {
+    Duplicate(String),
+    TooManyValues,
+}
+
+/// Walks any JSON value; stops at the first repeated key or at the value limit, leaving
+/// the path where it stopped in the walk.
 struct NoDuplicateKeys<'a> {
-    path: &'a mut Vec<PathSegment>,
-    duplicate: &'a mut Option<String>,
+    walk: &'a mut Walk,
 }
 
 impl<'de> DeserializeSeed<'de> for NoDuplicateKeys<'_> {
     type Value = ();
 
     fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        self.walk.values += 1;
+        if self.walk.values > MAX_JSON_VALUES {
+            self.walk.stop = Some(Stop::TooManyValues);
+            return Err(de::Error::custom("too many values"));
+        }
         deserializer.deserialize_any(self)
     }
 }
@@ -265,12 +296,9 @@ impl<'de> Visitor<'de> for NoDuplicateKeys<'_> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let mut index = 0;
         loop {
-            self.path.push(PathSegment::Index(index));
-            let more = seq.next_element_seed(NoDuplicateKeys {
-                path: self.path,
-                duplicate: self.duplicate,
-            })?;
-            self.path.pop();
+            self.walk.path.push(PathSegment::Index(index));
+            let more = seq.next_element_seed(NoDuplicateKeys { walk: self.walk })?;
+            self.walk.path.pop();
             if more.is_none() {
                 return Ok(());
             }
@@ -283,15 +311,12 @@ impl<'de> Visitor<'de> for NoDuplicateKeys<'_> {
         while let Some(key) = map.next_key::<String>()? {
             if seen.contains(&key) {
                 let message = format!("duplicate key `{key}`");
-                *self.duplicate = Some(key);
+                self.walk.stop = Some(Stop::Duplicate(key));
                 return Err(de::Error::custom(message));
             }
-            self.path.push(PathSegment::Key(key.clone()));
-            map.next_value_seed(NoDuplicateKeys {
-                path: self.path,
-                duplicate: self.duplicate,
-            })?;
-            self.path.pop();
+            self.walk.path.push(PathSegment::Key(key.clone()));
+            map.next_value_seed(NoDuplicateKeys { walk: self.walk })?;
+            self.walk.path.pop();
             seen.insert(key);
         }
         Ok(())
@@ -342,6 +367,21 @@ mod tests {
         let big = vec![b' '; MAX_JSON_DOCUMENT_BYTES + 1];
         let err = check_text(&big, "doc.json").unwrap_err();
         assert!(err.message.contains("limit is 16777216 bytes"), "{err}");
+    }
+
+    #[test]
+    fn documents_with_too_many_values_are_refused_by_the_walk() {
+        let mut text = String::from("{\"a\": [");
+        text.push_str(&vec!["0"; MAX_JSON_VALUES].join(","));
+        text.push_str("]}");
+        let err = check_text(text.as_bytes(), "doc.json").unwrap_err();
+        assert!(err.message.starts_with("more than 262144 JSON values"), "{err}");
+        assert!(matches!(err.location, Location::JsonPathAt { ref path, .. } if path.starts_with("$.a[")), "{err}");
+        // One fewer fits: the object, the array and MAX - 2 numbers.
+        let mut text = String::from("{\"a\": [");
+        text.push_str(&vec!["0"; MAX_JSON_VALUES - 2].join(","));
+        text.push_str("]}");
+        check_text(text.as_bytes(), "doc.json").unwrap();
     }
 
     #[test]

@@ -105,8 +105,10 @@ impl Envelope {
 
 const INDIFFERENT: GeneralPurposeConfig =
     GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent);
-const STANDARD_ANY_PADDING: GeneralPurpose = GeneralPurpose::new(&base64::alphabet::STANDARD, INDIFFERENT);
-const URL_SAFE_ANY_PADDING: GeneralPurpose = GeneralPurpose::new(&base64::alphabet::URL_SAFE, INDIFFERENT);
+const STANDARD_ANY_PADDING: GeneralPurpose =
+    GeneralPurpose::new(&base64::alphabet::STANDARD, INDIFFERENT);
+const URL_SAFE_ANY_PADDING: GeneralPurpose =
+    GeneralPurpose::new(&base64::alphabet::URL_SAFE, INDIFFERENT);
 
 /// Decode one base64 field by the rules in the module documentation.
 pub fn decode_base64(text: &str) -> Result<Vec<u8>, String> {
@@ -120,7 +122,16 @@ pub fn decode_base64(text: &str) -> Result<Vec<u8>, String> {
     } else {
         &STANDARD_ANY_PADDING
     };
-    engine.decode(text).map_err(|e| e.to_string())
+    let bytes = engine.decode(text).map_err(|e| e.to_string())?;
+    // The engine also accepts partial padding ("YQ=" for "YQ=="): padding is either
+    // complete or absent.
+    if text.ends_with('=') && text.len() % 4 != 0 {
+        return Err(
+            "wrong `=` padding; expected none, or enough to make the length a multiple of 4"
+                .to_owned(),
+        );
+    }
+    Ok(bytes)
 }
 
 /// Standard padded base64 (for tests and callers that build envelopes by hand).
@@ -144,7 +155,10 @@ mod tests {
 
     #[test]
     fn pae_lengths_are_bytes_not_characters() {
-        assert_eq!(pae("é", "ü".as_bytes()), "DSSEv1 2 é 2 ü".as_bytes().to_vec());
+        assert_eq!(
+            pae("é", "ü".as_bytes()),
+            "DSSEv1 2 é 2 ü".as_bytes().to_vec()
+        );
     }
 
     #[test]
@@ -161,7 +175,15 @@ mod tests {
         assert!(decode_base64("aG k=").is_err());
         assert!(decode_base64("aGk=\n").is_err());
         assert!(decode_base64("aGk==").is_err());
-        assert!(decode_base64("aGl=").is_err(), "non-canonical encoding of \"hi\" accepted");
+        assert!(
+            decode_base64("aGl=").is_err(),
+            "non-canonical encoding of \"hi\" accepted"
+        );
         assert!(decode_base64("a").is_err());
+        assert!(
+            decode_base64("YQ=")
+                .unwrap_err()
+                .contains("wrong `=` padding")
+        );
     }
 }

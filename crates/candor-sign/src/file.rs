@@ -119,7 +119,14 @@ mod tests {
         file.set_len(100 * 1024 * 1024).unwrap(); // sparse: no 100 MB written
         let err = read_capped(&path, 1024, "a test file").unwrap_err();
         assert!(
-            matches!(err, FileError::TooLarge { size: 104_857_600, limit: 1024, .. }),
+            matches!(
+                err,
+                FileError::TooLarge {
+                    size: 104_857_600,
+                    limit: 1024,
+                    ..
+                }
+            ),
             "{err}"
         );
     }

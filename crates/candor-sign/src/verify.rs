@@ -21,7 +21,7 @@ use std::fmt::{self, Write as _};
 use std::num::NonZeroUsize;
 use std::path::Path;
 
-use candor_model::digest::{DigestMatch, DigestSet};
+use candor_model::digest::{DigestAlgorithm, DigestMatch, DigestSet};
 use candor_model::{AnyStatement, DocumentError, DocumentErrors, IN_TOTO_PAYLOAD_TYPE, Subject};
 
 use crate::artifact;
@@ -132,6 +132,17 @@ fn subject_mismatch_message(artifact: &str, actual: &DigestSet, subjects: &[Subj
             subject.name,
             subject.digest.sha256().unwrap_or("(none)")
         );
+        // The sha256 shown may agree while another accepted digest does not (B9): say which.
+        if let DigestMatch::Differs(algorithm) = subject.digest.matches(actual) {
+            if algorithm != DigestAlgorithm::Sha256 {
+                let _ = write!(
+                    out,
+                    " ({algorithm} differs: the subject has {}, the artifact {})",
+                    subject.digest.get(algorithm).unwrap_or("?"),
+                    actual.get(algorithm).unwrap_or("?")
+                );
+            }
+        }
     }
     out
 }
@@ -153,7 +164,8 @@ pub struct IgnoredSignature {
 pub enum IgnoredReason {
     /// No trusted key made it (wrong key, other payload, garbage).
     NotByATrustedKey,
-    /// Its keyid names a trusted key, but that key did not make it.
+    /// Its keyid names a trusted key, but it does not verify with that key (another
+    /// key made it, or it was made over other bytes than PAE(payloadType, payload)).
     KeyIdMismatch {
         /// The trusted key the hint named.
         named: KeyId,
@@ -171,7 +183,7 @@ impl fmt::Display for IgnoredReason {
             IgnoredReason::NotByATrustedKey => f.write_str("not made by any trusted key"),
             IgnoredReason::KeyIdMismatch { named } => write!(
                 f,
-                "keyid names trusted key {} but that key did not make this signature",
+                "keyid names trusted key {} but this signature does not verify with that key",
                 named.short()
             ),
             IgnoredReason::RepeatedSigner { key } => {
@@ -433,7 +445,9 @@ mod tests {
             name: "pkg:generic/agent@1.0.0".to_owned(),
             digest: artifact::digest_bytes(b"agent"),
         };
-        declaration.to_statement_with(vec![subject]).to_canonical_json()
+        declaration
+            .to_statement_with(vec![subject])
+            .to_canonical_json()
     }
 
     /// Byte flips, insertions, deletions and truncations of a valid envelope (and of its
@@ -443,7 +457,9 @@ mod tests {
     fn mutated_envelopes_never_panic_and_never_verify_altered_content() {
         let key = PrivateKey::from_seed(&[7; 32]);
         let payload = statement_bytes();
-        let envelope = dsse::sign(IN_TOTO_PAYLOAD_TYPE, &payload, &[&key]).to_json().into_bytes();
+        let envelope = dsse::sign(IN_TOTO_PAYLOAD_TYPE, &payload, &[&key])
+            .to_json()
+            .into_bytes();
         let trusted = TrustedKeys::new([key.public_key().clone()]);
         let original = verify_statement(&envelope, "e.json", &trusted, NonZeroUsize::MIN).unwrap();
         let mut rng = Rng(0x00C0_FFEE);
