@@ -126,9 +126,13 @@ fn reject_arrays_for_objects<T: Serialize>(
     fn walk(input: &Value, output: &Value, path: &FieldPath) -> Option<FieldPath> {
         match (input, output) {
             (Value::Array(_), Value::Object(_)) => Some(path.clone()),
-            (Value::Object(inputs), Value::Object(outputs)) => outputs.iter().find_map(|(key, out)| {
-                inputs.get(key).and_then(|inp| walk(inp, out, &path.key(key)))
-            }),
+            (Value::Object(inputs), Value::Object(outputs)) => {
+                outputs.iter().find_map(|(key, out)| {
+                    inputs
+                        .get(key)
+                        .and_then(|inp| walk(inp, out, &path.key(key)))
+                })
+            }
             (Value::Array(inputs), Value::Array(outputs)) => inputs
                 .iter()
                 .zip(outputs)
@@ -228,10 +232,10 @@ fn reject_duplicate_keys(text: &str, file: &str) -> Result<(), DocumentError> {
 }
 
 /// The most JSON values (objects, arrays, strings, numbers, …, counted at every depth)
-/// one document may hold: 262,144. Real manifests and audits hold a few thousand; the
+/// one document may hold: 65,536. Real manifests and audits hold a few thousand; the
 /// 16 MiB size cap alone would allow millions of tiny values, each costing far more
 /// memory once parsed than the bytes that spelled it.
-pub const MAX_JSON_VALUES: usize = 1 << 18;
+pub const MAX_JSON_VALUES: usize = 1 << 16;
 
 #[derive(Default)]
 struct Walk {
@@ -375,8 +379,14 @@ mod tests {
         text.push_str(&vec!["0"; MAX_JSON_VALUES].join(","));
         text.push_str("]}");
         let err = check_text(text.as_bytes(), "doc.json").unwrap_err();
-        assert!(err.message.starts_with("more than 262144 JSON values"), "{err}");
-        assert!(matches!(err.location, Location::JsonPathAt { ref path, .. } if path.starts_with("$.a[")), "{err}");
+        assert!(
+            err.message.starts_with("more than 65536 JSON values"),
+            "{err}"
+        );
+        assert!(
+            matches!(err.location, Location::JsonPathAt { ref path, .. } if path.starts_with("$.a[")),
+            "{err}"
+        );
         // One fewer fits: the object, the array and MAX - 2 numbers.
         let mut text = String::from("{\"a\": [");
         text.push_str(&vec!["0"; MAX_JSON_VALUES - 2].join(","));

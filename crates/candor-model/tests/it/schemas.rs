@@ -232,7 +232,10 @@ fn statements_in_attestations_validate() {
 #[test]
 fn envelopes_in_attestations_validate() {
     let files = files_ending(&repo_path("attestations"), ".dsse.json");
-    assert!(!files.is_empty(), "the sample feed in attestations/ has no envelopes");
+    assert!(
+        !files.is_empty(),
+        "the sample feed in attestations/ has no envelopes"
+    );
     for path in files {
         let document = path.display().to_string();
         let envelope: Value = serde_json::from_slice(&fs_err::read(&path).unwrap()).unwrap();

@@ -391,7 +391,10 @@ fn arrays_are_not_objects() {
         value["predicate"]
     ]);
     let err = AnyStatement::from_json(array.to_string().as_bytes(), "r.json").unwrap_err();
-    assert_eq!(err.to_string(), "r.json: at $: found an array; expected a JSON object");
+    assert_eq!(
+        err.to_string(),
+        "r.json: at $: found an array; expected a JSON object"
+    );
 
     let mut nested = value.clone();
     nested["predicate"]["audit"] =

@@ -1,0 +1,99 @@
+//! `--help` of every command shows how to use it.
+
+use crate::support::Workspace;
+
+/// `candor <command…> --help` exits 0 and shows `example` (one line of its examples).
+fn help_shows(command: &[&str], example: &str) {
+    let ws = Workspace::new();
+    let mut args = command.to_vec();
+    args.push("--help");
+    let run = ws.run(&args);
+    run.code(0);
+    assert_eq!(run.stderr, "");
+    assert!(
+        run.stdout.lines().any(|line| line.trim() == example),
+        "`candor {} --help` does not show `{example}`:\n{run}",
+        command.join(" ")
+    );
+}
+
+#[test]
+fn top_level_help_shows_the_vendor_and_consumer_flows() {
+    help_shows(&[], "candor key generate --out release.key");
+    help_shows(
+        &[],
+        "candor sign --key release.key statement.json --out manifest.dsse.json",
+    );
+    help_shows(
+        &[],
+        "candor verify-envelope --key release.pub --artifact agent-1.4.0.tgz manifest.dsse.json",
+    );
+}
+
+#[test]
+fn key_help_shows_examples() {
+    help_shows(
+        &["key", "generate"],
+        "candor key generate --out release.key",
+    );
+    help_shows(
+        &["key", "generate"],
+        "CANDOR_PASSPHRASE=… candor key generate --out release.key --encrypt",
+    );
+    help_shows(&["key", "public"], "candor key public release.key");
+    help_shows(
+        &["key", "public"],
+        "candor key public release.pub --encoding ed25519",
+    );
+}
+
+#[test]
+fn manifest_help_shows_examples() {
+    help_shows(
+        &["manifest", "init"],
+        "candor manifest init && $EDITOR candor.toml",
+    );
+    help_shows(
+        &["manifest", "validate"],
+        "candor manifest validate candor.toml",
+    );
+    help_shows(
+        &["manifest", "statement"],
+        "candor manifest statement candor.toml --artifact dist/agent-1.4.0.tgz",
+    );
+}
+
+#[test]
+fn sign_help_shows_examples() {
+    help_shows(
+        &["sign"],
+        "candor sign --key release.key statement.json --out manifest.dsse.json",
+    );
+    help_shows(
+        &["sign"],
+        "candor sign --key vendor-a.key --key vendor-b.key statement.json > manifest.dsse.json",
+    );
+}
+
+#[test]
+fn verify_envelope_help_shows_examples() {
+    help_shows(
+        &["verify-envelope"],
+        "candor verify-envelope --key release.pub --artifact agent-1.4.0.tgz manifest.dsse.json",
+    );
+    help_shows(
+        &["verify-envelope"],
+        "candor verify-envelope --key a.pub --key b.pub --threshold 2 --format json manifest.dsse.json",
+    );
+}
+
+#[test]
+fn version_is_printed() {
+    let ws = Workspace::new();
+    let run = ws.run(&["--version"]);
+    run.code(0);
+    assert_eq!(
+        run.stdout,
+        format!("candor {}\n", env!("CARGO_PKG_VERSION"))
+    );
+}

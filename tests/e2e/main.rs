@@ -1,0 +1,12 @@
+//! End-to-end tests of the `candor` binary: every command as a user runs it, with the exit
+//! code and the output they see. Snapshots live in `tests/e2e/snapshots/`
+//! (`INSTA_UPDATE=always cargo test -p candor-cli --test e2e` rewrites them; review the
+//! diff).
+
+mod help;
+mod interop;
+mod key;
+mod manifest;
+mod sample;
+mod sign_verify;
+mod support;
