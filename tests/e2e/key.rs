@@ -127,7 +127,7 @@ fn generate_encrypt_needs_a_passphrase() {
     run.code(2);
     assert_eq!(
         run.stderr,
-        "error: --encrypt needs a passphrase, but $RELEASE_PW is not set\nhint: export RELEASE_PW=<passphrase>\n"
+        "error: --encrypt needs a passphrase, but $RELEASE_PW is not set or empty\nhint: export RELEASE_PW=<passphrase>\n"
     );
 }
 

@@ -304,7 +304,14 @@ fn one_signature_does_not_meet_a_threshold_of_two() {
             "manifest.dsse.json",
         ],
     );
-    run.code(1);
+    // A threshold the given keys can never meet is a usage error, not a rejection.
+    run.code(2);
+    assert!(
+        run.stderr.starts_with(
+            "error: --threshold 2 can never be met: only 1 distinct trusted key(s) given\nhint:"
+        ),
+        "{run}"
+    );
     snapshot!(ws, "threshold_not_met", run);
 }
 

@@ -88,7 +88,7 @@ fn generate(args: &GenerateArgs, format: Format) -> anyhow::Result<ExitCode> {
         Some(passphrase_from_env(&args.passphrase_env)?.ok_or_else(|| {
             hinted(
                 format!(
-                    "--encrypt needs a passphrase, but ${} is not set",
+                    "--encrypt needs a passphrase, but ${} is not set or empty",
                     args.passphrase_env
                 ),
                 format!("export {}=<passphrase>", args.passphrase_env),

@@ -190,9 +190,12 @@ fn statement(args: &StatementArgs) -> anyhow::Result<ExitCode> {
     })?;
     let mut subjects = Vec::new();
     for spec in &args.artifacts {
+        // PATH=PURL, unless the whole argument names a file (paths may contain `=`).
         let (path, name) = match spec.split_once('=') {
-            Some((path, purl)) => (PathBuf::from(path), Some(purl.to_owned())),
-            None => (PathBuf::from(spec), None),
+            Some((path, purl)) if !Path::new(spec).exists() => {
+                (PathBuf::from(path), Some(purl.to_owned()))
+            }
+            _ => (PathBuf::from(spec), None),
         };
         let name = if let Some(purl) = name {
             purl.parse::<Purl>()

@@ -39,7 +39,9 @@ pub fn load_private_key(
     let passphrase = passphrase_from_env(passphrase_env)?;
     match candor_sign::keys::PrivateKey::from_file(path, passphrase.as_deref().map(Vec::as_slice)) {
         Err(candor_sign::keys::KeyError::PassphraseRequired { source_name }) => Err(hinted(
-            format!("{source_name}: the private key is encrypted and ${passphrase_env} is not set"),
+            format!(
+                "{source_name}: the private key is encrypted and ${passphrase_env} is not set or empty"
+            ),
             format!(
                 "export {passphrase_env}=<passphrase>, or name another variable with --passphrase-env"
             ),

@@ -13,7 +13,7 @@ use candor_sign::verify::{self, TrustedKeys, VerifiedStatement, VerifyError};
 use clap::Args;
 use serde_json::{Value, json};
 
-use crate::output::{self, Format};
+use crate::output::{self, Format, hinted};
 
 /// Arguments of `candor verify-envelope`.
 #[derive(Debug, Args)]
@@ -37,9 +37,19 @@ pub struct VerifyEnvelopeArgs {
     /// The installed artifact the Statement must name (by digest).
     #[arg(long)]
     artifact: Option<PathBuf>,
-    /// Distinct trusted keys that must have signed.
-    #[arg(long, default_value = "1")]
+    /// Distinct trusted keys that must have signed (at least 1).
+    #[arg(long, default_value = "1", value_parser = parse_threshold)]
     threshold: NonZeroUsize,
+}
+
+fn parse_threshold(text: &str) -> Result<NonZeroUsize, String> {
+    match text.parse::<usize>() {
+        Ok(0) => {
+            Err("a threshold of 0 would accept unsigned envelopes; expected at least 1".to_owned())
+        }
+        Ok(n) => NonZeroUsize::new(n).ok_or_else(|| "expected at least 1".to_owned()),
+        Err(_) => Err(format!("expected a positive whole number, got {text:?}")),
+    }
 }
 
 /// Run `candor verify-envelope`.
@@ -53,6 +63,16 @@ pub fn run(args: &VerifyEnvelopeArgs, format: Format) -> anyhow::Result<ExitCode
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
     let trusted = TrustedKeys::new(keys);
+    if args.threshold.get() > trusted.len() {
+        return Err(hinted(
+            format!(
+                "--threshold {} can never be met: only {} distinct trusted key(s) given",
+                args.threshold,
+                trusted.len()
+            ),
+            "pass one --key per required signer (the same key given twice counts once)",
+        ));
+    }
     let artifact = match &args.artifact {
         Some(path) => Some((
             path.display().to_string(),
