@@ -8,5 +8,6 @@ mod interop;
 mod key;
 mod manifest;
 mod sample;
+mod scan_output;
 mod sign_verify;
 mod support;

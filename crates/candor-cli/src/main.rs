@@ -3,12 +3,14 @@
 //! This binary only parses arguments, calls the libraries and renders results.
 //! Exit codes: 0 pass, 1 verification failed or document invalid, 2 usage or input error.
 
+#![forbid(unsafe_code)]
+
 mod commands;
 mod output;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory as _, Parser, Subcommand};
 
 use crate::output::Format;
 
@@ -30,7 +32,7 @@ Consumer check:\n  \
 candor verify-envelope --key release.pub --artifact agent-1.4.0.tgz manifest.dsse.json"
 )]
 struct Cli {
-    /// How to report: `human` (default) or `json` (stable, for scripts).
+    /// How to report: `human` (default), `json` (stable, for scripts) or `sarif` (`scan` only).
     #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
     format: Format,
 
@@ -46,6 +48,8 @@ enum Command {
     /// Write, check and turn `candor.toml` declarations into Statements.
     #[command(subcommand)]
     Manifest(commands::manifest::ManifestCommand),
+    /// Find behaviour indicators in files and directories, or diff two releases.
+    Scan(commands::scan::ScanArgs),
     /// Sign a candor Statement into a DSSE envelope.
     Sign(commands::sign::SignArgs),
     /// Verify a DSSE envelope against trusted keys and, optionally, an artifact.
@@ -54,9 +58,19 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Only `candor scan` writes SARIF; the other commands never see Format::Sarif.
+    if cli.format == Format::Sarif && !matches!(cli.command, Command::Scan(_)) {
+        Cli::command()
+            .error(
+                clap::error::ErrorKind::InvalidValue,
+                "--format sarif is only supported by candor scan",
+            )
+            .exit();
+    }
     let result = match cli.command {
         Command::Key(command) => commands::key::run(command, cli.format),
         Command::Manifest(command) => commands::manifest::run(command, cli.format),
+        Command::Scan(args) => commands::scan::run(&args, cli.format),
         Command::Sign(args) => commands::sign::run(&args, cli.format),
         Command::VerifyEnvelope(args) => commands::verify_envelope::run(&args, cli.format),
     };

@@ -14,6 +14,8 @@ pub enum Format {
     Human,
     /// One JSON document on stdout (schema-stable).
     Json,
+    /// SARIF 2.1.0 on stdout, for code-scanning tools (`candor scan` only).
+    Sarif,
 }
 
 /// Write text to stdout. A closed pipe (`candor … | head`) is not an error.
@@ -39,7 +41,8 @@ pub fn json(value: &Value) {
 pub fn report_error(error: &anyhow::Error, format: Format) {
     let hint = error.downcast_ref::<Hinted>().map(|h| h.hint.clone());
     match format {
-        Format::Human => {
+        // SARIF readers expect a log or nothing on stdout: errors go to stderr as text.
+        Format::Human | Format::Sarif => {
             let mut text = format!("error: {error}");
             for cause in error.chain().skip(1) {
                 let cause = cause.to_string();

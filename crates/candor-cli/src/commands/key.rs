@@ -116,7 +116,7 @@ fn generate(args: &GenerateArgs, format: Format) -> anyhow::Result<ExitCode> {
             public_out.display(),
             public.to_ed25519_text(),
         )),
-        Format::Json => output::json(&json!({
+        Format::Json | Format::Sarif => output::json(&json!({
             "key_id": public.id(),
             "private_key": args.out,
             "public_key": public_out,
@@ -142,7 +142,7 @@ fn public(args: &PublicArgs, format: Format) -> anyhow::Result<ExitCode> {
             Encoding::Pem => public.to_pem(),
             Encoding::Ed25519 => format!("{}\n", public.to_ed25519_text()),
         }),
-        Format::Json => output::json(&json!({
+        Format::Json | Format::Sarif => output::json(&json!({
             "key_id": public.id(),
             "pem": public.to_pem(),
             "ed25519": public.to_ed25519_text(),

@@ -86,7 +86,7 @@ fn init(args: &InitArgs, format: Format) -> anyhow::Result<ExitCode> {
             args.out.display(),
             args.out.display()
         )),
-        Format::Json => output::json(&json!({ "ok": true, "written": args.out })),
+        Format::Json | Format::Sarif => output::json(&json!({ "ok": true, "written": args.out })),
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -141,7 +141,7 @@ fn validate(args: &ValidateArgs, format: Format) -> anyhow::Result<ExitCode> {
                         exhaustive.join(", ")
                     },
                 )),
-                Format::Json => output::json(&json!({
+                Format::Json | Format::Sarif => output::json(&json!({
                     "file": file,
                     "valid": true,
                     "tool": declaration.tool.name,
@@ -164,7 +164,7 @@ fn validate(args: &ValidateArgs, format: Format) -> anyhow::Result<ExitCode> {
                         if errors.0.len() == 1 { "" } else { "s" }
                     ));
                 }
-                Format::Json => output::json(&json!({
+                Format::Json | Format::Sarif => output::json(&json!({
                     "file": file,
                     "valid": false,
                     "errors": output::document_errors_json(&errors),

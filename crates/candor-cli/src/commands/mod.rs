@@ -2,6 +2,7 @@
 
 pub mod key;
 pub mod manifest;
+pub mod scan;
 pub mod sign;
 pub mod verify_envelope;
 

@@ -73,7 +73,7 @@ pub fn run(args: &SignArgs, format: Format) -> anyhow::Result<ExitCode> {
                     out.display(),
                     digest.sha256().unwrap_or_default(),
                 )),
-                Format::Json => output::json(&json!({
+                Format::Json | Format::Sarif => output::json(&json!({
                     "ok": true,
                     "envelope": out,
                     "envelope_digest": digest,

@@ -104,7 +104,7 @@ pub fn run(args: &VerifyEnvelopeArgs, format: Format) -> anyhow::Result<ExitCode
             subject.as_ref(),
             artifact.as_ref(),
         )),
-        Format::Json => output::json(&json!({
+        Format::Json | Format::Sarif => output::json(&json!({
             "verified": true,
             "envelope": { "file": envelope_name, "digest": verified.envelope_digest },
             "predicate_type": verified.statement.predicate_type(),
@@ -226,7 +226,7 @@ fn rejected(envelope: &str, error: &VerifyError, format: Format) -> ExitCode {
             }
             output::stdout(&text);
         }
-        Format::Json => {
+        Format::Json | Format::Sarif => {
             let errors = match error {
                 VerifyError::Statement(errors) => output::document_errors_json(errors),
                 VerifyError::Envelope(e) => Value::Array(vec![output::document_error_json(e)]),

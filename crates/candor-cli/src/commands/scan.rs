@@ -1,0 +1,292 @@
+//! `candor scan` and `candor scan --diff OLD NEW`.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io::IsTerminal as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use candor_scan::diff::{self, Change, ScanDiff};
+use candor_scan::engine::{ScanOptions, Scanner};
+use candor_scan::indicator::Indicator;
+use candor_scan::input::{self, ScanReport};
+use candor_scan::sarif;
+use candor_scan::schema::{DiffOutput, ScanOutput};
+use clap::Args;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::output::{self, Format, hinted};
+
+/// Inputs larger than this (in total) get a progress bar, when stderr is a terminal.
+const PROGRESS_MIN_BYTES: u64 = 50_000_000;
+
+/// Arguments of `candor scan`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Finds network endpoints, environment variables, paths, processes, time-zone and \
+locale conditions, telemetry SDKs, look-alike and invisible characters, and encoded blobs, including what \
+hides under base64, hex, escapes, String.fromCharCode and single-byte XOR (every key).\n\n\
+Examples:\n  \
+candor scan dist/agent.js\n  \
+candor scan node_modules/@acme/agent --format json\n  \
+candor scan dist/ --format sarif > candor.sarif\n  \
+candor scan --diff agent-1.3.0/ agent-1.4.0/\n  \
+candor scan --rules extra-rules.toml dist/agent"
+)]
+pub struct ScanArgs {
+    /// Files or directories to scan (with --diff: exactly OLD and NEW).
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+    /// Report what was added and removed between OLD and NEW.
+    #[arg(long)]
+    diff: bool,
+    /// Extra rules (TOML: [[rule]] category = …, literal = … or regex = …). Repeatable.
+    #[arg(long = "rules", value_name = "FILE")]
+    rules: Vec<PathBuf>,
+    /// How many decodings deep to look (base64 → xor → hex is 3).
+    #[arg(long, default_value_t = 3)]
+    max_depth: usize,
+}
+
+/// Run `candor scan`.
+pub fn run(args: &ScanArgs, format: Format) -> anyhow::Result<ExitCode> {
+    if args.diff && args.paths.len() != 2 {
+        return Err(hinted(
+            format!(
+                "--diff compares two releases but {} path(s) were given",
+                args.paths.len()
+            ),
+            "candor scan --diff OLD NEW",
+        ));
+    }
+    let mut rules = Vec::new();
+    for path in &args.rules {
+        let text = fs_err::read_to_string(path)?;
+        rules.push((text, path.display().to_string()));
+    }
+    let detectors = candor_scan::rules::detectors(&rules)?;
+    let scanner = Scanner::new(
+        detectors,
+        ScanOptions {
+            max_depth: args.max_depth,
+            ..ScanOptions::default()
+        },
+    );
+    let started = Instant::now();
+    let progress = Progress::start(&args.paths);
+    let mut reports = Vec::with_capacity(args.paths.len());
+    for (index, path) in args.paths.iter().enumerate() {
+        progress.scanning(path);
+        let report = input::scan_path(&scanner, path);
+        progress.scanned(index);
+        reports.push(report.with_context(|| format!("cannot scan {}", path.display()))?);
+    }
+    progress.finish();
+    let seconds = started.elapsed().as_secs_f64();
+    if args.diff {
+        let diff = diff::diff(&reports[0], &reports[1]);
+        match format {
+            Format::Human => output::stdout(&human_diff(&diff)),
+            Format::Json => output::json(&serde_json::to_value(DiffOutput { diff, seconds })?),
+            Format::Sarif => output::json(&serde_json::to_value(sarif::diff_to_sarif(&diff))?),
+        }
+    } else {
+        match format {
+            Format::Human => {
+                for report in &reports {
+                    output::stdout(&human_report(report));
+                }
+            }
+            Format::Json => output::json(&serde_json::to_value(ScanOutput { reports, seconds })?),
+            Format::Sarif => output::json(&serde_json::to_value(sarif::to_sarif(&reports))?),
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A progress bar on stderr while large inputs are scanned: the scanner reports no
+/// progress of its own, so the bar advances by whole inputs, and a spinner and the
+/// elapsed time show that a long single input is still being read. Hidden unless stderr
+/// is a terminal and the inputs exceed [`PROGRESS_MIN_BYTES`].
+struct Progress {
+    bar: ProgressBar,
+    /// Bytes of each input, in order.
+    sizes: Vec<u64>,
+}
+
+impl Progress {
+    fn start(paths: &[PathBuf]) -> Self {
+        let hidden = || Progress {
+            bar: ProgressBar::hidden(),
+            sizes: Vec::new(),
+        };
+        // Sizing a directory walks it: only worth it when a bar may be drawn.
+        if !std::io::stderr().is_terminal() {
+            return hidden();
+        }
+        let sizes: Vec<u64> = paths.iter().map(|p| input_bytes(p)).collect();
+        let total = sizes.iter().sum();
+        if !shows_progress(true, total) {
+            return hidden();
+        }
+        let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+        // One input: nothing to count but its size; several: inputs done, in bytes.
+        let template = if paths.len() == 1 {
+            "{spinner} [{elapsed_precise}] scanning {msg} ({total_bytes})"
+        } else {
+            "{spinner} [{elapsed_precise}] scanning {msg}  {bytes}/{total_bytes} {wide_bar}"
+        };
+        if let Ok(style) = ProgressStyle::with_template(template) {
+            bar.set_style(style);
+        }
+        bar.enable_steady_tick(Duration::from_millis(120));
+        Progress { bar, sizes }
+    }
+
+    fn scanning(&self, path: &Path) {
+        self.bar.set_message(path.display().to_string());
+    }
+
+    fn scanned(&self, index: usize) {
+        self.bar.inc(self.sizes.get(index).copied().unwrap_or(0));
+    }
+
+    fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+/// An error leaves no stale bar above its message.
+impl Drop for Progress {
+    fn drop(&mut self) {
+        self.finish();
+    }
+}
+
+/// Whether a scan of `total` bytes shows a progress bar.
+fn shows_progress(stderr_is_terminal: bool, total: u64) -> bool {
+    stderr_is_terminal && total > PROGRESS_MIN_BYTES
+}
+
+/// Bytes of the regular files under `path` (symbolic links not followed, unreadable
+/// entries counted as 0: the scan itself reports them).
+fn input_bytes(path: &Path) -> u64 {
+    let Ok(metadata) = fs_err::symlink_metadata(path) else {
+        return 0;
+    };
+    if metadata.is_file() {
+        return metadata.len();
+    }
+    if !metadata.is_dir() {
+        return 0;
+    }
+    fs_err::read_dir(path).map_or(0, |entries| {
+        entries
+            .filter_map(Result::ok)
+            .map(|entry| input_bytes(&entry.path()))
+            .sum()
+    })
+}
+
+fn location(indicator: &Indicator) -> String {
+    let e = &indicator.evidence;
+    format!(
+        "{}{} @{}  {}",
+        e.file,
+        e.section
+            .as_ref()
+            .map(|s| format!(" [{s}]"))
+            .unwrap_or_default(),
+        e.offset,
+        indicator.chain_text()
+    )
+}
+
+fn human_report(report: &ScanReport) -> String {
+    let mut out = format!(
+        "scanned {}: {} file(s), {} bytes, {} indicator(s)\n",
+        report.input,
+        report.files.len(),
+        report.bytes(),
+        report.indicators.len()
+    );
+    let mut by_category: BTreeMap<_, Vec<&Indicator>> = BTreeMap::new();
+    for indicator in &report.indicators {
+        by_category
+            .entry(indicator.category)
+            .or_default()
+            .push(indicator);
+    }
+    for (category, indicators) in by_category {
+        let _ = writeln!(out, "\n{category} ({})", indicators.len());
+        for i in indicators {
+            let _ = writeln!(out, "  {:<14} {}", i.kind.as_str(), i.value);
+            let _ = writeln!(out, "  {:<14} {}", "", location(i));
+            let _ = writeln!(out, "  {:<14} {}", "", i.evidence.excerpt);
+        }
+    }
+    if !report.skipped.is_empty() {
+        let _ = writeln!(out, "\nskipped ({})", report.skipped.len());
+        for s in &report.skipped {
+            let _ = writeln!(out, "  {}: {}", s.path, s.reason);
+        }
+    }
+    out
+}
+
+fn human_changes(out: &mut String, title: &str, changes: &[Change]) {
+    let _ = writeln!(out, "\n{title} ({})", changes.len());
+    for change in changes {
+        let _ = writeln!(
+            out,
+            "  {:<14} {:<14} {}",
+            change.category.as_str(),
+            change.kind.as_str(),
+            change.value
+        );
+        for i in &change.evidence {
+            let _ = writeln!(out, "  {:<29} {}", "", location(i));
+        }
+    }
+}
+
+fn human_diff(diff: &ScanDiff) -> String {
+    let mut out = format!(
+        "diff {} → {}: {} added, {} removed, {} unchanged\n",
+        diff.old,
+        diff.new,
+        diff.added.len(),
+        diff.removed.len(),
+        diff.unchanged
+    );
+    human_changes(&mut out, "added", &diff.added);
+    human_changes(&mut out, "removed", &diff.removed);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_only_for_large_inputs_on_a_terminal() {
+        assert!(!shows_progress(true, PROGRESS_MIN_BYTES));
+        assert!(shows_progress(true, PROGRESS_MIN_BYTES + 1));
+        assert!(!shows_progress(false, 1 << 40));
+    }
+
+    #[test]
+    fn input_bytes_sums_a_tree_without_following_links() {
+        let dir = tempfile::tempdir().unwrap();
+        fs_err::create_dir_all(dir.path().join("a/b")).unwrap();
+        fs_err::write(dir.path().join("a/x"), [0u8; 10]).unwrap();
+        fs_err::write(dir.path().join("a/b/y"), [0u8; 32]).unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(dir.path().join("a"), dir.path().join("link")).unwrap();
+        assert_eq!(input_bytes(dir.path()), 42);
+        assert_eq!(input_bytes(&dir.path().join("a/x")), 10);
+        assert_eq!(input_bytes(&dir.path().join("missing")), 0);
+    }
+}

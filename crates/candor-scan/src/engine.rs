@@ -1,0 +1,352 @@
+//! The scan of one buffer: detectors on the plain bytes, then on everything that decodes
+//! out of them (base64, hex, escapes, char codes, single-byte XOR), recursively to a
+//! fixed depth, each finding carrying the chain of decodings that revealed it.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+
+use candor_model::claims::ClaimCategory;
+use sha2::{Digest as _, Sha256};
+
+use crate::decode::{self, Decoder};
+use crate::detect::{Detectors, Hit};
+use crate::indicator::{Evidence, Indicator, Kind};
+use crate::xor::XorSearcher;
+
+/// Tuning of a scan.
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    /// How many decodings deep to look (`base64 → xor → hex` is 3).
+    pub max_depth: usize,
+    /// Encoded runs shorter than this once decoded are ignored.
+    pub min_decoded_len: usize,
+    /// Encoded runs at least this long once decoded are reported as blobs even when
+    /// nothing inside is recognised.
+    pub blob_report_len: usize,
+    /// XOR-recovered text shorter than this is taken for chance (random bytes produce
+    /// short printable runs under some key).
+    pub min_xor_len: usize,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        Self {
+            max_depth: 3,
+            min_decoded_len: 8,
+            blob_report_len: 48,
+            min_xor_len: 12,
+        }
+    }
+}
+
+/// Known plain texts that XOR-encoded behaviour tends to contain.
+pub const XOR_NEEDLES: &[&str] = &[
+    "https://",
+    "http://",
+    ".com,",
+    ".com\"",
+    ".cn,",
+    ".net,",
+    ".org,",
+    ".run,",
+    ".io,",
+    "Asia/",
+    "Europe/",
+    "America/",
+    "process.env",
+    "child_process",
+    "/etc/",
+    "localhost",
+    "api.",
+    "www.",
+];
+
+/// A scanner: detectors and the XOR searcher, built once, used for many buffers.
+#[derive(Debug)]
+pub struct Scanner {
+    detectors: Detectors,
+    xor: XorSearcher,
+    options: ScanOptions,
+}
+
+/// Where a decoded buffer came from in the file.
+#[derive(Debug, Clone)]
+struct Origin {
+    offset: u64,
+    length: u64,
+    chain: Vec<String>,
+}
+
+impl Scanner {
+    /// A scanner with these detectors and options.
+    pub fn new(detectors: Detectors, options: ScanOptions) -> Self {
+        let needles: Vec<&[u8]> = XOR_NEEDLES.iter().map(|n| n.as_bytes()).collect();
+        Self {
+            detectors,
+            xor: XorSearcher::new(&needles),
+            options,
+        }
+    }
+
+    /// Every indicator in `bytes`, a file (or part of one) named `file` that starts at
+    /// `base` in that file; `section` names the executable section if known.
+    pub fn scan(
+        &self,
+        file: &str,
+        section: Option<&str>,
+        base: u64,
+        bytes: &[u8],
+    ) -> Vec<Indicator> {
+        let mut out = Vec::new();
+        let ctx = Context { file, section };
+        // Plain text, in parallel blocks for large inputs.
+        self.scan_plain(&ctx, base, bytes, &mut out);
+        // What decodes out of the plain bytes.
+        for decoded in decode::find_encoded_parallel(bytes, self.options.min_decoded_len) {
+            let origin = Origin {
+                offset: base + decoded.offset as u64,
+                length: decoded.length as u64,
+                chain: vec![decoder_name(decoded.decoder).to_owned()],
+            };
+            self.scan_decoded(&ctx, &origin, decoded.decoder, &decoded.bytes, 1, &mut out);
+        }
+        for hit in self.xor.find_parallel(bytes) {
+            if hit.length < self.options.min_xor_len {
+                continue;
+            }
+            let origin = Origin {
+                offset: base + hit.offset as u64,
+                length: hit.length as u64,
+                chain: vec![format!("xor(0x{:02x})", hit.key)],
+            };
+            self.scan_xor(&ctx, &origin, &hit.plaintext, 1, &mut out);
+        }
+        dedupe(out)
+    }
+
+    fn scan_plain(&self, ctx: &Context<'_>, base: u64, bytes: &[u8], out: &mut Vec<Indicator>) {
+        const BLOCK: usize = 4 << 20;
+        const OVERLAP: usize = 4096;
+        use rayon::prelude::*;
+        if bytes.len() <= BLOCK {
+            for hit in self.detectors.detect(bytes) {
+                out.push(plain_indicator(ctx, base, bytes, hit));
+            }
+            return;
+        }
+        let starts: Vec<usize> = (0..bytes.len()).step_by(BLOCK).collect();
+        let found: Vec<Vec<Indicator>> = starts
+            .par_iter()
+            .map(|&start| {
+                let end = (start + BLOCK + OVERLAP).min(bytes.len());
+                let block = &bytes[start..end];
+                self.detectors
+                    .detect(block)
+                    .into_iter()
+                    // A hit starting in the overlap belongs to the next block.
+                    .filter(|hit| hit.start < BLOCK || end == bytes.len())
+                    .map(|hit| plain_indicator(ctx, base + start as u64, block, hit))
+                    .collect()
+            })
+            .collect();
+        out.extend(found.into_iter().flatten());
+    }
+
+    fn scan_decoded(
+        &self,
+        ctx: &Context<'_>,
+        origin: &Origin,
+        decoder: Decoder,
+        bytes: &[u8],
+        depth: usize,
+        out: &mut Vec<Indicator>,
+    ) {
+        let before = out.len();
+        self.scan_nested(ctx, origin, bytes, depth, out);
+        if out.len() == before && bytes.len() >= self.options.blob_report_len {
+            out.push(blob_indicator(ctx, origin, decoder_name(decoder), bytes));
+        }
+    }
+
+    fn scan_xor(
+        &self,
+        ctx: &Context<'_>,
+        origin: &Origin,
+        bytes: &[u8],
+        depth: usize,
+        out: &mut Vec<Indicator>,
+    ) {
+        let before = out.len();
+        self.scan_nested(ctx, origin, bytes, depth, out);
+        if out.len() == before {
+            out.push(blob_indicator(ctx, origin, "xor", bytes));
+        }
+    }
+
+    /// Detectors on a decoded buffer, then its own decodings one level deeper.
+    fn scan_nested(
+        &self,
+        ctx: &Context<'_>,
+        origin: &Origin,
+        bytes: &[u8],
+        depth: usize,
+        out: &mut Vec<Indicator>,
+    ) {
+        for hit in self.detectors.detect(bytes) {
+            out.push(Indicator {
+                category: hit.category,
+                kind: hit.kind,
+                value: hit.value,
+                evidence: Evidence {
+                    file: ctx.file.to_owned(),
+                    section: ctx.section.map(str::to_owned),
+                    offset: origin.offset,
+                    length: origin.length,
+                    chain: origin.chain.clone(),
+                    excerpt: excerpt(bytes, hit.start, hit.end),
+                },
+            });
+        }
+        if depth >= self.options.max_depth {
+            return;
+        }
+        for decoded in decode::find_encoded(bytes, self.options.min_decoded_len) {
+            let mut chain = origin.chain.clone();
+            chain.push(decoder_name(decoded.decoder).to_owned());
+            let inner = Origin {
+                chain,
+                ..origin.clone()
+            };
+            self.scan_decoded(ctx, &inner, decoded.decoder, &decoded.bytes, depth + 1, out);
+        }
+        for hit in self.xor.find(bytes) {
+            if hit.length < self.options.min_xor_len {
+                continue;
+            }
+            let mut chain = origin.chain.clone();
+            chain.push(format!("xor(0x{:02x})", hit.key));
+            let inner = Origin {
+                chain,
+                ..origin.clone()
+            };
+            self.scan_xor(ctx, &inner, &hit.plaintext, depth + 1, out);
+        }
+    }
+}
+
+struct Context<'a> {
+    file: &'a str,
+    section: Option<&'a str>,
+}
+
+fn decoder_name(decoder: Decoder) -> &'static str {
+    match decoder {
+        Decoder::Base64 => "base64",
+        Decoder::Base64Url => "base64url",
+        Decoder::Hex => "hex",
+        Decoder::JsEscapes => "js-escapes",
+        Decoder::FromCharCode => "fromCharCode",
+    }
+}
+
+fn plain_indicator(ctx: &Context<'_>, base: u64, bytes: &[u8], hit: Hit) -> Indicator {
+    Indicator {
+        category: hit.category,
+        kind: hit.kind,
+        value: hit.value,
+        evidence: Evidence {
+            file: ctx.file.to_owned(),
+            section: ctx.section.map(str::to_owned),
+            offset: base + hit.start as u64,
+            length: (hit.end - hit.start) as u64,
+            chain: Vec::new(),
+            excerpt: excerpt(bytes, hit.start, hit.end),
+        },
+    }
+}
+
+/// An encoded blob nothing recognisable came out of: still worth a look.
+fn blob_indicator(ctx: &Context<'_>, origin: &Origin, decoder: &str, bytes: &[u8]) -> Indicator {
+    let digest = Sha256::digest(bytes);
+    let prefix = digest.iter().take(6).fold(String::new(), |mut hex, b| {
+        let _ = write!(hex, "{b:02x}");
+        hex
+    });
+    Indicator {
+        category: ClaimCategory::Obfuscation,
+        kind: Kind::EncodedBlob,
+        value: format!("{decoder} blob sha256:{prefix}"),
+        evidence: Evidence {
+            file: ctx.file.to_owned(),
+            section: ctx.section.map(str::to_owned),
+            offset: origin.offset,
+            length: origin.length,
+            chain: origin.chain.clone(),
+            excerpt: format!(
+                "{} bytes decoded, entropy {:.2} bits/byte: {}",
+                bytes.len(),
+                entropy(bytes),
+                excerpt(bytes, 0, bytes.len().min(24))
+            ),
+        },
+    }
+}
+
+/// Shannon entropy in bits per byte.
+pub fn entropy(bytes: &[u8]) -> f64 {
+    if bytes.is_empty() {
+        return 0.0;
+    }
+    let mut counts = [0u32; 256];
+    for b in bytes {
+        counts[usize::from(*b)] += 1;
+    }
+    #[allow(clippy::cast_precision_loss)] // counts of at most a few GB
+    let len = bytes.len() as f64;
+    counts
+        .iter()
+        .filter(|c| **c > 0)
+        .map(|c| {
+            let p = f64::from(*c) / len;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+/// The text around `start..end`, at most ~48 bytes each side, control characters as `.`.
+pub fn excerpt(bytes: &[u8], start: usize, end: usize) -> String {
+    let from = start.saturating_sub(48);
+    let to = (end + 48).min(bytes.len());
+    let mut from = from;
+    // Do not start in the middle of a UTF-8 sequence.
+    while from < start && (bytes[from] & 0xC0) == 0x80 {
+        from += 1;
+    }
+    String::from_utf8_lossy(&bytes[from..to])
+        .chars()
+        .map(|c| if c.is_control() { '.' } else { c })
+        .collect()
+}
+
+/// One indicator per (category, kind, value, offset, chain).
+fn dedupe(mut indicators: Vec<Indicator>) -> Vec<Indicator> {
+    let mut seen = BTreeSet::new();
+    indicators.retain(|i| {
+        seen.insert((
+            i.category,
+            i.kind,
+            i.value.clone(),
+            i.evidence.offset,
+            i.evidence.chain.clone(),
+        ))
+    });
+    indicators.sort_by(|a, b| {
+        (a.evidence.offset, a.category, a.kind, &a.value).cmp(&(
+            b.evidence.offset,
+            b.category,
+            b.kind,
+            &b.value,
+        ))
+    });
+    indicators
+}

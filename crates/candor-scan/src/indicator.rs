@@ -1,0 +1,114 @@
+//! What the scanner reports: indicators of behaviour, with evidence.
+
+use std::fmt;
+
+use candor_model::claims::ClaimCategory;
+use serde::Serialize;
+
+/// What kind of thing was found.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    /// A URL (`https://api.example.com/v1`).
+    Url,
+    /// A host or domain name, public-suffix checked.
+    Domain,
+    /// An IPv4 address literal.
+    Ipv4,
+    /// An environment variable read.
+    EnvVar,
+    /// An absolute or home-relative path.
+    Path,
+    /// A file or API that identifies the machine (`/etc/machine-id`, `IOPlatformUUID`).
+    MachineId,
+    /// A process-spawning API, with the command where visible.
+    Process,
+    /// An IANA time-zone identifier.
+    TimeZone,
+    /// A locale, region or time-zone API.
+    LocaleApi,
+    /// A known analytics or telemetry SDK or endpoint.
+    TelemetrySdk,
+    /// A look-alike character (curly apostrophes, modifier letters, fullwidth forms).
+    LookAlike,
+    /// An invisible or bidirectional-control character.
+    Invisible,
+    /// An encoded blob (base64, hex, escapes, char codes, XOR).
+    EncodedBlob,
+    /// A match of a user rule.
+    Rule,
+}
+
+impl Kind {
+    /// The name used in reports (`env-var`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Url => "url",
+            Kind::Domain => "domain",
+            Kind::Ipv4 => "ipv4",
+            Kind::EnvVar => "env-var",
+            Kind::Path => "path",
+            Kind::MachineId => "machine-id",
+            Kind::Process => "process",
+            Kind::TimeZone => "time-zone",
+            Kind::LocaleApi => "locale-api",
+            Kind::TelemetrySdk => "telemetry-sdk",
+            Kind::LookAlike => "look-alike",
+            Kind::Invisible => "invisible",
+            Kind::EncodedBlob => "encoded-blob",
+            Kind::Rule => "rule",
+        }
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where an indicator was found and how it was revealed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct Evidence {
+    /// The file (a path inside a directory or archive).
+    pub file: String,
+    /// The section of a native executable, where known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub section: Option<String>,
+    /// Byte offset in the file: of the hit itself, or of the outermost encoded run that
+    /// hides it.
+    pub offset: u64,
+    /// Length in bytes of that hit or run.
+    pub length: u64,
+    /// Decoding steps that revealed it, outermost first (`["base64", "xor(0x5b)"]`).
+    pub chain: Vec<String>,
+    /// The (decoded) text around the hit, control characters shown as `.`.
+    pub excerpt: String,
+}
+
+/// One behaviour indicator.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct Indicator {
+    /// The claim category it bears on.
+    pub category: ClaimCategory,
+    /// What kind of thing it is.
+    pub kind: Kind,
+    /// The normalized value (lowercase host, variable name, code point, …): what diffs
+    /// compare.
+    pub value: String,
+    /// Where and how it was found.
+    pub evidence: Evidence,
+}
+
+impl Indicator {
+    /// The chain as people write it: `base64 → xor(0x5b)`, or `plain`.
+    pub fn chain_text(&self) -> String {
+        if self.evidence.chain.is_empty() {
+            "plain".to_owned()
+        } else {
+            self.evidence.chain.join(" → ")
+        }
+    }
+}

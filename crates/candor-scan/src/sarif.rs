@@ -1,0 +1,688 @@
+//! SARIF 2.1.0 output: scan reports and diffs as a static-analysis log that code-scanning
+//! tools (GitHub code scanning, the SARIF viewers of editors) read.
+//!
+//! One run; the driver is `candor` with one rule per indicator [`Kind`] (`env-var`,
+//! `domain`, …), whose `properties.category` is the claim category that kind reports
+//! (`rule`, a user rule, has none: its results carry their own). Every indicator is one
+//! result:
+//!
+//! - `level` is `warning` for the categories an auditor must read (obfuscation,
+//!   output-marking, conditional) and `note` for the others;
+//! - `message.text` is `<category> <kind>: <value> (<decoding chain>)`;
+//! - `properties` hold `category`, `kind`, `value`, `chain` (decoders, outermost first;
+//!   empty for plain text), `excerpt`, `section` (native executables) and `file` (the
+//!   evidence file as the scan names it);
+//! - the location's `artifactLocation.uri` is the file on disk as the user named it: the
+//!   input itself when it is a file, `<input>/<file>` for a file inside a directory. A
+//!   relative input gives a relative reference; an absolute one a `file://` URI. Characters
+//!   outside RFC 3986 path characters are percent-encoded.
+//! - `region.byteOffset`/`byteLength` are the evidence offset and length: of the hit, or of
+//!   the outermost encoded run that hides it.
+//!
+//! **Archive entries.** The scanner names a file inside an archive `<archive>!<entry>`
+//! (`agent-1.4.0.tgz!package/dist/cli.js`). SARIF consumers resolve `uri` against the
+//! file system or a repository, where only the archive exists, so the `uri` is the
+//! archive and the entry path is in `artifactLocation.properties.archiveEntry`; the region
+//! is then a range of the entry's extracted bytes, not of the compressed archive. The full
+//! `<archive>!<entry>` string is also in the result's `properties.file`.
+//!
+//! Entries the scan skipped become `toolExecutionNotifications` (level `warning`) of the
+//! run's invocation. For a diff ([`diff_to_sarif`]) only the indicators *added* in the new
+//! release are results — one per normalized value, with every occurrence as a location
+//! and `baselineState: "new"` — and the run's `properties.diff` has the counts.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use candor_model::claims::ClaimCategory;
+use serde::Serialize;
+
+use crate::diff::{Change, ScanDiff};
+use crate::indicator::{Indicator, Kind};
+use crate::input::ScanReport;
+
+/// The `$schema` written in every log.
+pub const SARIF_SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+/// The SARIF version written.
+pub const SARIF_VERSION: &str = "2.1.0";
+
+/// Where the tool is documented (`tool.driver.informationUri`).
+const INFORMATION_URI: &str = "https://github.com/candor-attest/candor";
+
+/// Every indicator kind, in rule order (`ruleIndex`).
+const KINDS: [Kind; 14] = [
+    Kind::Url,
+    Kind::Domain,
+    Kind::Ipv4,
+    Kind::EnvVar,
+    Kind::Path,
+    Kind::MachineId,
+    Kind::Process,
+    Kind::TimeZone,
+    Kind::LocaleApi,
+    Kind::TelemetrySdk,
+    Kind::LookAlike,
+    Kind::Invisible,
+    Kind::EncodedBlob,
+    Kind::Rule,
+];
+
+/// A kind's index in [`KINDS`] (exhaustive: a new kind must be given a rule).
+fn rule_index(kind: Kind) -> usize {
+    match kind {
+        Kind::Url => 0,
+        Kind::Domain => 1,
+        Kind::Ipv4 => 2,
+        Kind::EnvVar => 3,
+        Kind::Path => 4,
+        Kind::MachineId => 5,
+        Kind::Process => 6,
+        Kind::TimeZone => 7,
+        Kind::LocaleApi => 8,
+        Kind::TelemetrySdk => 9,
+        Kind::LookAlike => 10,
+        Kind::Invisible => 11,
+        Kind::EncodedBlob => 12,
+        Kind::Rule => 13,
+    }
+}
+
+/// The category a kind reports (none for user rules), and its short and full description.
+fn describe(kind: Kind) -> (Option<ClaimCategory>, &'static str, &'static str) {
+    use ClaimCategory as C;
+    match kind {
+        Kind::Url => (
+            Some(C::Network),
+            "URL",
+            "A URL literal: an endpoint the program may contact.",
+        ),
+        Kind::Domain => (
+            Some(C::Network),
+            "Domain name",
+            "A host or domain name with a known public suffix.",
+        ),
+        Kind::Ipv4 => (Some(C::Network), "IPv4 address", "An IPv4 address literal."),
+        Kind::EnvVar => (
+            Some(C::Env),
+            "Environment variable read",
+            "An environment variable the program reads (process.env, os.environ, getenv, …).",
+        ),
+        Kind::Path => (
+            Some(C::Filesystem),
+            "File-system path",
+            "An absolute or home-relative path the program may read or write.",
+        ),
+        Kind::MachineId => (
+            Some(C::Identifiers),
+            "Machine identifier",
+            "A file or API that identifies the machine (/etc/machine-id, IOPlatformUUID).",
+        ),
+        Kind::Process => (
+            Some(C::Process),
+            "Process spawned",
+            "A process-spawning API, with the command where visible.",
+        ),
+        Kind::TimeZone => (
+            Some(C::Conditional),
+            "Time-zone identifier",
+            "An IANA time-zone identifier: behaviour may depend on where the user is.",
+        ),
+        Kind::LocaleApi => (
+            Some(C::Conditional),
+            "Locale or time-zone API",
+            "A locale, region or time-zone API or variable (Intl…resolvedOptions().timeZone, LANG, TZ).",
+        ),
+        Kind::TelemetrySdk => (
+            Some(C::Telemetry),
+            "Telemetry SDK or endpoint",
+            "A known analytics or telemetry SDK or endpoint.",
+        ),
+        Kind::LookAlike => (
+            Some(C::OutputMarking),
+            "Look-alike character",
+            "A look-alike character in a string literal (curly apostrophes, modifier letters, fullwidth forms): a possible output watermark.",
+        ),
+        Kind::Invisible => (
+            Some(C::OutputMarking),
+            "Invisible character",
+            "An invisible or bidirectional-control character in a string literal: a possible output watermark.",
+        ),
+        Kind::EncodedBlob => (
+            Some(C::Obfuscation),
+            "Encoded blob",
+            "An encoded blob (base64, hex, escapes, char codes, single-byte XOR) that decodes to nothing else recognizable.",
+        ),
+        Kind::Rule => (
+            None,
+            "User rule",
+            "A match of a user rule (candor scan --rules); the result's properties.category is the rule's category.",
+        ),
+    }
+}
+
+/// `warning` for what an auditor must read first, `note` for the rest.
+fn level(category: ClaimCategory) -> Level {
+    match category {
+        ClaimCategory::Obfuscation | ClaimCategory::OutputMarking | ClaimCategory::Conditional => {
+            Level::Warning
+        }
+        _ => Level::Note,
+    }
+}
+
+/// A SARIF 2.1.0 log. Serialize it (`serde_json::to_value`, `to_string_pretty`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Log {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: Vec<Run>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Run {
+    tool: Tool,
+    invocations: Vec<Invocation>,
+    results: Vec<SarifResult>,
+    properties: serde_json::Map<String, serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct Tool {
+    driver: Driver,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Driver {
+    name: &'static str,
+    version: &'static str,
+    semantic_version: &'static str,
+    information_uri: &'static str,
+    rules: Vec<Rule>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Rule {
+    id: &'static str,
+    name: String,
+    short_description: Text,
+    full_description: Text,
+    default_configuration: Configuration,
+    properties: RuleProperties,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct RuleProperties {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    category: Option<ClaimCategory>,
+    tags: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct Configuration {
+    level: Level,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+enum Level {
+    Note,
+    Warning,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct Text {
+    text: String,
+}
+
+impl Text {
+    fn new(text: impl Into<String>) -> Self {
+        Text { text: text.into() }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Invocation {
+    execution_successful: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    tool_execution_notifications: Vec<Notification>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct Notification {
+    level: Level,
+    message: Text,
+    locations: Vec<Location>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult {
+    rule_id: &'static str,
+    rule_index: usize,
+    level: Level,
+    message: Text,
+    locations: Vec<Location>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline_state: Option<&'static str>,
+    properties: ResultProperties,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct ResultProperties {
+    category: ClaimCategory,
+    kind: Kind,
+    value: String,
+    chain: Vec<String>,
+    excerpt: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    section: Option<String>,
+    file: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    occurrences: Option<usize>,
+    tags: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Location {
+    physical_location: PhysicalLocation,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PhysicalLocation {
+    artifact_location: ArtifactLocation,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    region: Option<Region>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct ArtifactLocation {
+    uri: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    properties: Option<ArtifactProperties>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArtifactProperties {
+    archive_entry: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region {
+    byte_offset: u64,
+    byte_length: u64,
+}
+
+/// How to turn the file names of one input's evidence into artifact locations.
+struct Resolver<'a> {
+    input: &'a str,
+    input_is_dir: bool,
+}
+
+impl<'a> Resolver<'a> {
+    /// For the input `input` as given on the command line. Whether it is a directory is
+    /// read from the file system (a scan's input names a file or a directory on disk).
+    fn new(input: &'a str) -> Self {
+        Resolver {
+            input,
+            input_is_dir: Path::new(input).is_dir(),
+        }
+    }
+
+    /// The artifact that holds evidence file `file` (see the module documentation).
+    fn artifact(&self, file: &str) -> ArtifactLocation {
+        let (outer, entry) = match file.split_once('!') {
+            Some((outer, entry)) => (outer, Some(entry)),
+            None => (file, None),
+        };
+        let path = if self.input_is_dir {
+            let root = self.input.trim_end_matches(['/', '\\']);
+            if root.is_empty() && self.input.starts_with('/') {
+                format!("/{outer}")
+            } else if root.is_empty() || root == "." {
+                outer.to_owned()
+            } else {
+                format!("{root}/{outer}")
+            }
+        } else {
+            self.input.to_owned()
+        };
+        // A single-file input is the artifact itself; a name other than its own is an
+        // entry inside it.
+        let entry = entry.or_else(|| {
+            let own_name = Path::new(self.input)
+                .file_name()
+                .map(|n| n.to_string_lossy());
+            (!self.input_is_dir && own_name.as_deref() != Some(file)).then_some(file)
+        });
+        ArtifactLocation {
+            uri: path_to_uri(&path),
+            properties: entry.map(|entry| ArtifactProperties {
+                archive_entry: entry.to_owned(),
+            }),
+        }
+    }
+
+    fn location(&self, indicator: &Indicator) -> Location {
+        let e = &indicator.evidence;
+        Location {
+            physical_location: PhysicalLocation {
+                artifact_location: self.artifact(&e.file),
+                region: Some(Region {
+                    byte_offset: e.offset,
+                    byte_length: e.length,
+                }),
+            },
+        }
+    }
+}
+
+/// A file path as a URI reference: relative paths stay relative, absolute ones become
+/// `file://` URIs; bytes outside RFC 3986 path characters are percent-encoded (`:` too,
+/// so a first segment never reads as a scheme).
+fn path_to_uri(path: &str) -> String {
+    let path = path.replace('\\', "/");
+    let mut out = String::with_capacity(path.len() + 8);
+    if path.starts_with('/') {
+        out.push_str("file://");
+    }
+    for byte in path.bytes() {
+        let keep = byte.is_ascii_alphanumeric()
+            || matches!(
+                byte,
+                b'-' | b'.'
+                    | b'_'
+                    | b'~'
+                    | b'!'
+                    | b'$'
+                    | b'&'
+                    | b'\''
+                    | b'('
+                    | b')'
+                    | b'*'
+                    | b'+'
+                    | b','
+                    | b';'
+                    | b'='
+                    | b'@'
+                    | b'/'
+            );
+        if keep {
+            out.push(char::from(byte));
+        } else {
+            let _ = write!(out, "%{byte:02X}");
+        }
+    }
+    out
+}
+
+/// `Time-zone identifier` → `TimeZoneIdentifier` (a rule's `name`).
+fn pascal_case(text: &str) -> String {
+    text.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .map(|word| {
+            let mut chars = word.chars();
+            chars
+                .next()
+                .map(|first| first.to_ascii_uppercase().to_string() + chars.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+fn rules() -> Vec<Rule> {
+    KINDS
+        .iter()
+        .map(|&kind| {
+            let (category, short, full) = describe(kind);
+            let mut tags = vec!["candor".to_owned()];
+            tags.extend(category.map(|c| c.as_str().to_owned()));
+            Rule {
+                id: kind.as_str(),
+                name: pascal_case(short),
+                short_description: Text::new(short),
+                full_description: Text::new(full),
+                default_configuration: Configuration {
+                    level: category.map_or(Level::Note, level),
+                },
+                properties: RuleProperties { category, tags },
+            }
+        })
+        .collect()
+}
+
+fn message(indicator: &Indicator) -> String {
+    let mut text = format!(
+        "{} {}: {} ({})",
+        indicator.category,
+        indicator.kind,
+        indicator.value,
+        indicator.chain_text()
+    );
+    if let Some(section) = &indicator.evidence.section {
+        let _ = write!(text, " in section {section}");
+    }
+    text
+}
+
+fn properties(indicator: &Indicator, occurrences: Option<usize>) -> ResultProperties {
+    let e = &indicator.evidence;
+    ResultProperties {
+        category: indicator.category,
+        kind: indicator.kind,
+        value: indicator.value.clone(),
+        chain: e.chain.clone(),
+        excerpt: e.excerpt.clone(),
+        section: e.section.clone(),
+        file: e.file.clone(),
+        occurrences,
+        tags: vec![indicator.category.as_str().to_owned()],
+    }
+}
+
+fn result(resolver: &Resolver<'_>, indicator: &Indicator) -> SarifResult {
+    SarifResult {
+        rule_id: indicator.kind.as_str(),
+        rule_index: rule_index(indicator.kind),
+        level: level(indicator.category),
+        message: Text::new(message(indicator)),
+        locations: vec![resolver.location(indicator)],
+        baseline_state: None,
+        properties: properties(indicator, None),
+    }
+}
+
+/// An added indicator: one result, every occurrence a location. `None` if the change has
+/// no evidence (a diff never makes one).
+fn added_result(resolver: &Resolver<'_>, change: &Change) -> Option<SarifResult> {
+    let first = change.evidence.first()?;
+    let count = change.evidence.len();
+    let mut text = format!("added: {}", message(first));
+    if count > 1 {
+        let _ = write!(text, "; {count} occurrences");
+    }
+    Some(SarifResult {
+        rule_id: change.kind.as_str(),
+        rule_index: rule_index(change.kind),
+        level: level(change.category),
+        message: Text::new(text),
+        locations: change
+            .evidence
+            .iter()
+            .map(|i| resolver.location(i))
+            .collect(),
+        baseline_state: Some("new"),
+        properties: properties(first, Some(count)),
+    })
+}
+
+fn log(
+    results: Vec<SarifResult>,
+    notifications: Vec<Notification>,
+    properties: serde_json::Map<String, serde_json::Value>,
+) -> Log {
+    let version = env!("CARGO_PKG_VERSION");
+    Log {
+        schema: SARIF_SCHEMA_URI,
+        version: SARIF_VERSION,
+        runs: vec![Run {
+            tool: Tool {
+                driver: Driver {
+                    name: "candor",
+                    version,
+                    semantic_version: version,
+                    information_uri: INFORMATION_URI,
+                    rules: rules(),
+                },
+            },
+            invocations: vec![Invocation {
+                execution_successful: true,
+                tool_execution_notifications: notifications,
+            }],
+            results,
+            properties,
+        }],
+    }
+}
+
+/// Scan reports (one per input) as one SARIF run: every indicator a result, every skipped
+/// entry a tool-execution notification.
+pub fn to_sarif(reports: &[ScanReport]) -> Log {
+    let mut results = Vec::new();
+    let mut notifications = Vec::new();
+    let mut inputs = Vec::new();
+    for report in reports {
+        let resolver = Resolver::new(&report.input);
+        results.extend(report.indicators.iter().map(|i| result(&resolver, i)));
+        notifications.extend(report.skipped.iter().map(|s| Notification {
+            level: Level::Warning,
+            message: Text::new(format!(
+                "{}: skipped {}: {}",
+                report.input, s.path, s.reason
+            )),
+            locations: vec![Location {
+                physical_location: PhysicalLocation {
+                    artifact_location: resolver.artifact(&s.path),
+                    region: None,
+                },
+            }],
+        }));
+        inputs.push(serde_json::json!({
+            "input": report.input,
+            "files": report.files.len(),
+            "bytes": report.bytes(),
+            "indicators": report.indicators.len(),
+            "skipped": report.skipped.len(),
+        }));
+    }
+    let mut properties = serde_json::Map::new();
+    properties.insert("inputs".to_owned(), inputs.into());
+    log(results, notifications, properties)
+}
+
+/// A diff as one SARIF run whose results are the indicators added in the new release
+/// (`baselineState: "new"`); removed and unchanged ones are only counted, in the run's
+/// `properties.diff`.
+pub fn diff_to_sarif(diff: &ScanDiff) -> Log {
+    let resolver = Resolver::new(&diff.new);
+    let results = diff
+        .added
+        .iter()
+        .filter_map(|change| added_result(&resolver, change))
+        .collect();
+    let mut properties = serde_json::Map::new();
+    properties.insert(
+        "diff".to_owned(),
+        serde_json::json!({
+            "old": diff.old,
+            "new": diff.new,
+            "added": diff.added.len(),
+            "removed": diff.removed.len(),
+            "unchanged": diff.unchanged,
+        }),
+    );
+    log(results, Vec::new(), properties)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_has_its_rule() {
+        for (index, kind) in KINDS.iter().enumerate() {
+            assert_eq!(rule_index(*kind), index, "{kind}");
+        }
+        let rules = rules();
+        assert_eq!(rules.len(), KINDS.len());
+        assert_eq!(rules[3].id, "env-var");
+        assert_eq!(rules[3].name, "EnvironmentVariableRead");
+        assert_eq!(rules[8].name, "LocaleOrTimeZoneAPI");
+        assert_eq!(rules[3].properties.category, Some(ClaimCategory::Env));
+    }
+
+    #[test]
+    fn levels() {
+        assert_eq!(level(ClaimCategory::Obfuscation), Level::Warning);
+        assert_eq!(level(ClaimCategory::OutputMarking), Level::Warning);
+        assert_eq!(level(ClaimCategory::Conditional), Level::Warning);
+        assert_eq!(level(ClaimCategory::Network), Level::Note);
+        assert_eq!(level(ClaimCategory::Env), Level::Note);
+    }
+
+    #[test]
+    fn paths_become_uri_references() {
+        assert_eq!(path_to_uri("dist/cli.js"), "dist/cli.js");
+        assert_eq!(path_to_uri("/tmp/a b/ü.js"), "file:///tmp/a%20b/%C3%BC.js");
+        assert_eq!(path_to_uri("c:\\x\\y#1.js"), "c%3A/x/y%231.js");
+        assert_eq!(path_to_uri("100%.js"), "100%25.js");
+    }
+
+    #[test]
+    fn archive_entries_name_the_archive() {
+        let resolver = Resolver {
+            input: "releases/",
+            input_is_dir: true,
+        };
+        let a = resolver.artifact("agent-1.4.0.tgz!package/dist/cli.js");
+        assert_eq!(a.uri, "releases/agent-1.4.0.tgz");
+        assert_eq!(
+            a.properties.map(|p| p.archive_entry).as_deref(),
+            Some("package/dist/cli.js")
+        );
+        let a = resolver.artifact("lib/x.js");
+        assert_eq!(a.uri, "releases/lib/x.js");
+        assert!(a.properties.is_none());
+
+        let resolver = Resolver {
+            input: "dl/agent-1.4.0.tgz",
+            input_is_dir: false,
+        };
+        for file in ["agent-1.4.0.tgz!package/cli.js", "package/cli.js"] {
+            let a = resolver.artifact(file);
+            assert_eq!(a.uri, "dl/agent-1.4.0.tgz");
+            assert_eq!(
+                a.properties.map(|p| p.archive_entry).as_deref(),
+                Some("package/cli.js")
+            );
+        }
+        let a = resolver.artifact("agent-1.4.0.tgz");
+        assert_eq!(a.uri, "dl/agent-1.4.0.tgz");
+        assert!(a.properties.is_none());
+
+        let resolver = Resolver {
+            input: ".",
+            input_is_dir: true,
+        };
+        assert_eq!(resolver.artifact("a.js").uri, "a.js");
+    }
+}

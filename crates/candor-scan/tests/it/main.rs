@@ -1,0 +1,7 @@
+//! candor-scan end to end: realistic inputs built by the tests themselves.
+
+mod archives;
+mod bundle;
+mod native;
+mod output;
+mod support;

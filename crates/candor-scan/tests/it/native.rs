@@ -1,0 +1,308 @@
+//! Native executables: a tiny C program compiled by the test with the system `cc`,
+//! carrying DESIGN.md's pattern the way a compiled tool does — a plain telemetry URL, an
+//! env read of a base-URL variable, a time-zone string, and a domain list stored
+//! XOR-encoded (key 0x5b) as a byte array the program decodes at run time. Every hit must
+//! name its section, and the diff against the release without the pattern must report
+//! each planted element as added.
+//!
+//! Without `cc` the tests say so on stderr and pass, except on CI (`CI` set), where a
+//! missing compiler is a failure: the fixture must really be built there.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use candor_model::claims::ClaimCategory;
+use candor_scan::diff;
+use candor_scan::indicator::{Indicator, Kind};
+use candor_scan::input::scan_path;
+use candor_scan::native;
+
+use crate::support::scanner;
+
+const URL: &str = "https://telemetry.acme.example/v1/collect";
+const DOMAINS: &[&str] = &["jd.com", "taobao.com", "cn-shanghai.fcapp.run"];
+const KEY: u8 = 0x5b;
+
+/// The C source: the "previous release" (`planted == false`) has the telemetry URL and the
+/// env read only; the next one adds the time-zone check and the XOR-encoded domain list.
+fn program(planted: bool) -> String {
+    let mut encoded: Vec<u8> = DOMAINS.join(",").bytes().map(|b| b ^ KEY).collect();
+    // The terminating NUL is encoded too, as such programs do: decoding yields a C string.
+    encoded.push(KEY);
+    let array = encoded
+        .iter()
+        .map(|b| format!("0x{b:02x}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut c = String::from(
+        "#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\n\n\
+         const char *telemetry_url = \"https://telemetry.acme.example/v1/collect\";\n",
+    );
+    if planted {
+        write!(
+            c,
+            "static const unsigned char domains[] = {{ {array} }};\n\
+             /* volatile: the compiler must not fold the decoding into plain text */\n\
+             static volatile unsigned char key = 0x{KEY:02x};\n"
+        )
+        .expect("writing to a String");
+    }
+    c.push_str("\nint main(void) {\n    const char *base = getenv(\"ACME_BASE_URL\");\n");
+    if planted {
+        c.push_str(
+            "    const char *tz = getenv(\"TZ\");\n\
+             char list[sizeof domains];\n\
+             for (size_t i = 0; i < sizeof domains; i++) list[i] = (char)(domains[i] ^ key);\n\
+             if (tz != NULL && strcmp(tz, \"Asia/Shanghai\") == 0 && base != NULL && strstr(list, base) != NULL) {\n\
+                 puts(list);\n\
+                 return 1;\n\
+             }\n",
+        );
+    }
+    c.push_str("    printf(\"%s\\n\", base != NULL ? base : telemetry_url);\n    return 0;\n}\n");
+    c
+}
+
+/// Why the fixture could not be built.
+enum NoCompiler {
+    Missing(String),
+}
+
+/// Compile `source` with `cc -O1` into `dir/name`.
+fn compile(dir: &Path, name: &str, source: &str) -> Result<PathBuf, NoCompiler> {
+    let src = dir.join(format!("{name}.c"));
+    let out = dir.join(name);
+    fs_err::write(&src, source).expect("writing the C source");
+    let result = Command::new("cc")
+        .arg("-O1")
+        .arg("-o")
+        .arg(&out)
+        .arg(&src)
+        .output();
+    match result {
+        Ok(output) => {
+            assert!(
+                output.status.success(),
+                "cc failed on {}:\n{}\n--- source ---\n{source}",
+                src.display(),
+                String::from_utf8_lossy(&output.stderr)
+            );
+            Ok(out)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Err(NoCompiler::Missing(e.to_string()))
+        }
+        Err(e) => panic!("cannot run cc: {e}"),
+    }
+}
+
+/// Compile, or decide to skip: `None` means skip (reason printed); on CI, panic instead.
+macro_rules! compile_or_skip {
+    ($dir:expr, $name:expr, $source:expr) => {
+        match compile($dir, $name, $source) {
+            Ok(path) => path,
+            Err(NoCompiler::Missing(why)) => {
+                assert!(
+                    std::env::var_os("CI").is_none(),
+                    "`cc` is required on CI to build the native fixture: {why}"
+                );
+                eprintln!("SKIPPED: `cc` not found ({why}); install a C compiler to build the native ELF fixture");
+                return;
+            }
+        }
+    };
+}
+
+fn find<'a>(indicators: &'a [Indicator], kind: Kind, value: &str) -> Vec<&'a Indicator> {
+    indicators
+        .iter()
+        .filter(|i| i.kind == kind && i.value == value)
+        .collect()
+}
+
+fn in_data_section(indicator: &Indicator) -> bool {
+    matches!(
+        indicator.evidence.section.as_deref(),
+        Some(".rodata" | ".data")
+    )
+}
+
+#[test]
+fn elf_sections_are_listed_with_their_file_ranges() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = compile_or_skip!(dir.path(), "prog", &program(true));
+    let bytes = fs_err::read(&path).unwrap();
+    let sections = native::sections(&bytes).expect("an ELF file has sections");
+    let named = |name: &str| sections.iter().find(|s| s.name == name);
+    let rodata = named(".rodata").expect(".rodata");
+    assert!(rodata.data);
+    assert!(!named(".text").expect(".text").data);
+    assert!(!named(".dynstr").expect(".dynstr").data);
+    assert!(
+        sections.iter().all(|s| s.name != ".bss"),
+        "no file bytes: {sections:#?}"
+    );
+    assert!(
+        sections
+            .windows(2)
+            .all(|w| w[0].file_range.start <= w[1].file_range.start)
+    );
+
+    let url_at = memchr::memmem::find(&bytes, URL.as_bytes()).unwrap() as u64;
+    assert!(rodata.file_range.contains(&url_at));
+    assert_eq!(native::section_at(&sections, url_at), Some(".rodata"));
+    // The ELF header is in no section.
+    assert_eq!(native::section_at(&sections, 0), None);
+}
+
+#[test]
+fn a_compiled_program_shows_every_planted_element_with_its_section() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = compile_or_skip!(dir.path(), "prog", &program(true));
+    let report = scan_path(&scanner(), &path).unwrap();
+    let all = &report.indicators;
+
+    let urls = find(all, Kind::Url, URL);
+    assert!(!urls.is_empty(), "{all:#?}");
+    assert!(urls.iter().all(|i| in_data_section(i)), "{urls:#?}");
+
+    let env = find(all, Kind::EnvVar, "ACME_BASE_URL");
+    assert!(!env.is_empty(), "{all:#?}");
+    assert!(
+        env.iter()
+            .all(|i| i.category == ClaimCategory::Env && i.chain_text() == "plain")
+    );
+    assert!(env.iter().all(|i| in_data_section(i)), "{env:#?}");
+
+    let zones = find(all, Kind::TimeZone, "Asia/Shanghai");
+    assert!(!zones.is_empty(), "{all:#?}");
+    assert!(zones.iter().all(|i| in_data_section(i)), "{zones:#?}");
+
+    // Every indicator of a native file carries a section, except hits in the headers.
+    assert!(
+        all.iter()
+            .all(|i| i.evidence.section.is_some() || i.evidence.offset < 4096),
+        "{all:#?}"
+    );
+
+    for domain in DOMAINS {
+        let hits: Vec<&Indicator> = find(all, Kind::Domain, domain)
+            .into_iter()
+            .filter(|i| i.chain_text() == "xor(0x5b)")
+            .collect();
+        assert!(
+            !hits.is_empty(),
+            "{domain} under xor(0x5b) missing: {all:#?}"
+        );
+        assert!(hits.iter().all(|i| in_data_section(i)), "{hits:#?}");
+    }
+}
+
+#[test]
+fn the_diff_against_the_previous_release_reports_the_planted_elements() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = compile_or_skip!(dir.path(), "acme-1.0.0", &program(false));
+    let new = compile_or_skip!(dir.path(), "acme-1.0.1", &program(true));
+    let scanner = scanner();
+    let diff = diff::diff(
+        &scan_path(&scanner, &old).unwrap(),
+        &scan_path(&scanner, &new).unwrap(),
+    );
+    let added: Vec<(Kind, &str, String, Option<&str>)> = diff
+        .added
+        .iter()
+        .map(|c| {
+            (
+                c.kind,
+                c.value.as_str(),
+                c.evidence[0].chain_text(),
+                c.evidence[0].evidence.section.as_deref(),
+            )
+        })
+        .collect();
+    let added_in_data = |kind: Kind, value: &str, chain: &str| {
+        added.iter().any(|(k, v, c, s)| {
+            *k == kind && *v == value && c == chain && matches!(s, Some(".rodata" | ".data"))
+        })
+    };
+    assert!(
+        added_in_data(Kind::TimeZone, "Asia/Shanghai", "plain"),
+        "{added:#?}"
+    );
+    // In both releases: not a change.
+    assert!(
+        !added
+            .iter()
+            .any(|(_, v, _, _)| *v == URL || *v == "ACME_BASE_URL"),
+        "{added:#?}"
+    );
+    assert!(diff.removed.is_empty(), "{:#?}", diff.removed);
+    for domain in DOMAINS {
+        assert!(
+            added_in_data(Kind::Domain, domain, "xor(0x5b)"),
+            "{domain} missing: {added:#?}"
+        );
+    }
+}
+
+#[test]
+fn names_are_env_reads_only_in_a_binary_that_reads_its_environment() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = "#include <stdio.h>\nint main(void) { puts(\"ACME_BASE_URL\"); return 0; }\n";
+    let path = compile_or_skip!(dir.path(), "printer", source);
+    let report = scan_path(&scanner(), &path).unwrap();
+    assert!(
+        find(&report.indicators, Kind::EnvVar, "ACME_BASE_URL").is_empty(),
+        "{:#?}",
+        report.indicators
+    );
+}
+
+/// A universal (fat) binary: a big-endian header, one arch entry, the slice at 4096.
+fn universal(slice: &[u8]) -> Vec<u8> {
+    const CPU_TYPE_X86_64: u32 = 0x0100_0007;
+    let mut fat = Vec::new();
+    fat.extend_from_slice(&0xCAFE_BABE_u32.to_be_bytes());
+    fat.extend_from_slice(&1u32.to_be_bytes());
+    for field in [
+        CPU_TYPE_X86_64,
+        3,
+        4096,
+        u32::try_from(slice.len()).expect("a small test binary"),
+        12,
+    ] {
+        fat.extend_from_slice(&field.to_be_bytes());
+    }
+    fat.resize(4096, 0);
+    fat.extend_from_slice(slice);
+    fat
+}
+
+#[test]
+fn a_universal_binary_names_the_architecture_and_offsets_into_the_whole_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = compile_or_skip!(dir.path(), "prog", &program(true));
+    let thin = fs_err::read(&path).unwrap();
+    let fat = universal(&thin);
+    let thin_sections = native::sections(&thin).unwrap();
+    let fat_sections = native::sections(&fat).expect("the slice parses");
+    assert_eq!(fat_sections.len(), thin_sections.len());
+    for (t, f) in thin_sections.iter().zip(&fat_sections) {
+        assert_eq!(f.name, format!("x86_64:{}", t.name));
+        assert_eq!(
+            f.file_range,
+            t.file_range.start + 4096..t.file_range.end + 4096
+        );
+    }
+    let fat_path = dir.path().join("prog-universal");
+    fs_err::write(&fat_path, &fat).unwrap();
+    let report = scan_path(&scanner(), &fat_path).unwrap();
+    let urls = find(&report.indicators, Kind::Url, URL);
+    assert!(
+        urls.iter()
+            .any(|i| i.evidence.section.as_deref() == Some("x86_64:.rodata")),
+        "{urls:#?}"
+    );
+    assert!(!find(&report.indicators, Kind::EnvVar, "ACME_BASE_URL").is_empty());
+}

@@ -1,0 +1,134 @@
+//! `candor scan --format json|sarif` as a script or a code-scanning upload reads it: the
+//! JSON validates against the committed `schemas/scan-*.schema.json`, the SARIF has the
+//! shape candor-scan's tests validate against the official SARIF schema, and
+//! `--format sarif` is refused by every other command.
+
+// clippy.toml allows `unwrap` in `#[test]` functions only, not in the helpers they call.
+#![allow(clippy::unwrap_used)]
+
+use serde_json::Value;
+
+use crate::support::{Workspace, repo_root};
+
+/// Two releases: `old/` reads one variable, `new/` also checks the time zone.
+fn releases(ws: &Workspace) {
+    ws.write("old/cli.js", "const u=process.env.ACME_BASE_URL;\n");
+    ws.write(
+        "new/cli.js",
+        "const u=process.env.ACME_BASE_URL;\
+         const tz=Intl.DateTimeFormat().resolvedOptions().timeZone;\
+         if(tz===\"Asia/Shanghai\"){t=t.replace(/'/g,\"\\u02BC\")}\n",
+    );
+}
+
+#[track_caller]
+fn assert_valid(schema_file: &str, instance: &Value) {
+    let path = repo_root().join("schemas").join(schema_file);
+    let schema: Value = serde_json::from_str(&fs_err::read_to_string(&path).unwrap()).unwrap();
+    let validator = jsonschema::draft202012::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(instance)
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "the output does not validate against schemas/{schema_file}:\n  {}",
+        errors.join("\n  ")
+    );
+}
+
+#[test]
+fn json_output_validates_against_the_committed_schemas() {
+    let ws = Workspace::new();
+    releases(&ws);
+    let run = ws.run(&["scan", "old", "new", "--format", "json"]);
+    run.success();
+    let report = run.json();
+    assert_valid("scan-report.schema.json", &report);
+    assert_eq!(report["reports"][1]["input"], "new");
+
+    let run = ws.run(&["scan", "--diff", "old", "new", "--format", "json"]);
+    run.success();
+    let diff = run.json();
+    assert_valid("scan-diff.schema.json", &diff);
+    assert!(!diff["diff"]["added"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn sarif_output_is_one_run_of_candor_results() {
+    let ws = Workspace::new();
+    releases(&ws);
+    let run = ws.run(&["scan", "new", "--format", "sarif"]);
+    run.success();
+    let log = run.json();
+    assert_eq!(log["version"], "2.1.0");
+    assert_eq!(
+        log["$schema"],
+        "https://json.schemastore.org/sarif-2.1.0.json"
+    );
+    let runs = log["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0]["tool"]["driver"]["name"], "candor");
+    let results = runs[0]["results"].as_array().unwrap();
+    let env = results
+        .iter()
+        .find(|r| r["ruleId"] == "env-var")
+        .unwrap_or_else(|| panic!("no env-var result:\n{run}"));
+    assert_eq!(env["level"], "note");
+    assert_eq!(env["properties"]["value"], "ACME_BASE_URL");
+    let location = &env["locations"][0]["physicalLocation"];
+    assert_eq!(location["artifactLocation"]["uri"], "new/cli.js");
+    assert_eq!(location["region"]["byteOffset"], 8);
+    let tz = results
+        .iter()
+        .find(|r| r["ruleId"] == "time-zone")
+        .unwrap_or_else(|| panic!("no time-zone result:\n{run}"));
+    assert_eq!(tz["level"], "warning");
+
+    // A diff: only what the new release added.
+    let run = ws.run(&["scan", "--diff", "old", "new", "--format", "sarif"]);
+    run.success();
+    let log = run.json();
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    assert!(!results.is_empty(), "{run}");
+    assert!(results.iter().all(|r| r["baselineState"] == "new"), "{run}");
+    assert!(
+        !results.iter().any(|r| r["ruleId"] == "env-var"),
+        "an unchanged indicator is reported as added:\n{run}"
+    );
+}
+
+#[test]
+fn sarif_errors_leave_stdout_empty() {
+    let ws = Workspace::new();
+    let run = ws.run(&["scan", "missing", "--format", "sarif"]);
+    run.code(2);
+    assert_eq!(run.stdout, "", "{run}");
+    assert!(run.stderr.contains("cannot scan missing"), "{run}");
+}
+
+#[test]
+fn other_commands_refuse_format_sarif() {
+    let ws = Workspace::new();
+    for args in [
+        &["key", "generate", "--out", "k.key", "--format", "sarif"][..],
+        &["manifest", "validate", "candor.toml", "--format", "sarif"],
+        &["--format", "sarif", "sign", "--key", "k.key", "s.json"],
+    ] {
+        let run = ws.run(args);
+        run.code(2);
+        assert_eq!(run.stdout, "", "{run}");
+        assert!(
+            run.stderr
+                .contains("--format sarif is only supported by candor scan"),
+            "{run}"
+        );
+    }
+    assert!(
+        !ws.exists("k.key"),
+        "key generate ran despite --format sarif"
+    );
+}
