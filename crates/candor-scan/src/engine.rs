@@ -340,13 +340,6 @@ fn dedupe(mut indicators: Vec<Indicator>) -> Vec<Indicator> {
             i.evidence.chain.clone(),
         ))
     });
-    indicators.sort_by(|a, b| {
-        (a.evidence.offset, a.category, a.kind, &a.value).cmp(&(
-            b.evidence.offset,
-            b.category,
-            b.kind,
-            &b.value,
-        ))
-    });
+    crate::indicator::sort_for_report(&mut indicators);
     indicators
 }

@@ -102,6 +102,18 @@ pub struct Indicator {
     pub evidence: Evidence,
 }
 
+/// Sort indicators in report order: by offset, then category, kind, value.
+pub fn sort_for_report(indicators: &mut [Indicator]) {
+    indicators.sort_by(|a, b| {
+        (a.evidence.offset, a.category, a.kind, &a.value).cmp(&(
+            b.evidence.offset,
+            b.category,
+            b.kind,
+            &b.value,
+        ))
+    });
+}
+
 impl Indicator {
     /// The chain as people write it: `base64 → xor(0x5b)`, or `plain`.
     pub fn chain_text(&self) -> String {

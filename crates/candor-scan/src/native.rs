@@ -269,14 +269,7 @@ pub fn scan_native(scanner: &Scanner, file: &str, bytes: &[u8]) -> Vec<Indicator
     }
     annotate_with(&sections, &mut indicators);
     // The order of `Scanner::scan`: by offset, then category, kind, value.
-    indicators.sort_by(|a, b| {
-        (a.evidence.offset, a.category, a.kind, &a.value).cmp(&(
-            b.evidence.offset,
-            b.category,
-            b.kind,
-            &b.value,
-        ))
-    });
+    crate::indicator::sort_for_report(&mut indicators);
     indicators
 }
 

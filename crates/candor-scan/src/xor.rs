@@ -348,26 +348,8 @@ mod tests {
 
     const LIST: &[u8] = b"jd.com,taobao.com,cn-shanghai.fcapp.run,baidu.com,qq.com,aliyuncs.com";
 
-    const NEEDLES: &[&str] = &[
-        "https://",
-        "http://",
-        ".com,",
-        ".com\"",
-        ".cn,",
-        ".net,",
-        ".org,",
-        ".run,",
-        ".io,",
-        "Asia/",
-        "Europe/",
-        "America/",
-        "process.env",
-        "child_process",
-        "/etc/",
-        "localhost",
-        "api.",
-        "www.",
-    ];
+    /// The needles the scanner uses.
+    const NEEDLES: &[&str] = crate::engine::XOR_NEEDLES;
 
     fn searcher() -> XorSearcher {
         let needles: Vec<&[u8]> = NEEDLES.iter().map(|n| n.as_bytes()).collect();
