@@ -242,6 +242,9 @@ fn main() {
         "peak RSS: {} (input file {mb} MiB, memory-mapped)",
         peak_rss()
     );
+    if std::env::var_os("CANDOR_BENCH_PHASES").is_some() {
+        phases(&path, mb);
+    }
     if missing.is_empty() {
         println!("all {} planted indicators found", plants.len());
     } else {
@@ -249,6 +252,40 @@ fn main() {
         std::process::exit(1);
     }
     let _ = fs_err::remove_dir_all(&dir);
+}
+
+/// Each pass of the scan alone over the same bytes (read into memory, after the RSS
+/// reading above), single-threaded and parallel: where the time goes.
+fn phases(path: &std::path::Path, mb: usize) {
+    let bytes = fs_err::read(path).unwrap();
+    let detectors = candor_scan::rules::detectors(&[]).unwrap();
+    let needles: Vec<&[u8]> = candor_scan::engine::XOR_NEEDLES
+        .iter()
+        .map(|n| n.as_bytes())
+        .collect();
+    let xor = candor_scan::xor::XorSearcher::new(&needles);
+    let slice = &bytes[..bytes.len().min(64 << 20)];
+    let slice_mb = slice.len() as f64 / f64::from(1u32 << 20);
+    let time = |name: &str, mbs: f64, f: &dyn Fn() -> usize| {
+        let started = Instant::now();
+        let n = f();
+        let secs = started.elapsed().as_secs_f64();
+        println!("  phase {name}: {:.0} MiB/s ({n} results)", mbs / secs);
+    };
+    println!("phases (first {slice_mb:.0} MiB single-threaded, whole file parallel):");
+    time("detect, 1 thread", slice_mb, &|| {
+        detectors.detect(slice).len()
+    });
+    time("decode, 1 thread", slice_mb, &|| {
+        candor_scan::decode::find_encoded(slice, 8).len()
+    });
+    time("xor, 1 thread", slice_mb, &|| xor.find(slice).len());
+    time("decode, parallel", mb as f64, &|| {
+        candor_scan::decode::find_encoded_parallel(&bytes, 8).len()
+    });
+    time("xor, parallel", mb as f64, &|| {
+        xor.find_parallel(&bytes).len()
+    });
 }
 
 fn rg_throughput(path: &std::path::Path, _mb: usize) -> Option<(f64, usize)> {

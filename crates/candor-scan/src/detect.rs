@@ -5,6 +5,8 @@
 //! a URL runs to its terminator, `process.env.` is followed by a name, a time-zone name
 //! must stand alone. Nothing here runs a regex over every byte.
 
+use std::collections::HashSet;
+
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use candor_model::claims::ClaimCategory;
 
@@ -183,20 +185,199 @@ pub struct RegexRule {
 /// All detectors, built once per scan.
 #[derive(Debug)]
 pub struct Detectors {
-    anchors: AhoCorasick,
-    time_zones: AhoCorasick,
-    time_zone_names: Vec<String>,
-    marks: AhoCorasick,
-    literals: Option<AhoCorasick>,
+    literals: LiteralPass,
+    time_zones: HashSet<Vec<u8>>,
+    marks: Literals,
     literal_rules: Vec<LiteralRule>,
     regex_rules: Vec<RegexRule>,
 }
 
-fn leftmost(patterns: impl IntoIterator<Item = impl AsRef<[u8]>>) -> AhoCorasick {
-    AhoCorasickBuilder::new()
-        .match_kind(MatchKind::LeftmostLongest)
-        .build(patterns)
-        .unwrap_or_else(|e| unreachable!("built-in patterns are valid: {e}"))
+/// What a literal of the literal pass stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Target {
+    /// `ANCHORS[i]`: look around it.
+    Anchor(usize),
+    /// A time-zone area (`Asia/`): the whole name is looked up.
+    Area,
+    /// `literal_rules[i]`.
+    Rule(usize),
+}
+
+impl Target {
+    /// Matches of one stream never overlap (leftmost-longest, as if the stream were
+    /// searched alone); matches of different streams may.
+    fn stream(self) -> usize {
+        match self {
+            Self::Anchor(_) => 0,
+            Self::Area => 1,
+            Self::Rule(_) => 2,
+        }
+    }
+}
+
+/// Longest key under which literals are grouped in the literal pass.
+const KEY_LEN: usize = 4;
+
+/// Literals shorter than this are searched apart: a two-byte pattern would shrink the
+/// SIMD fingerprint of the whole set and flood it with candidates.
+const SHORT_LITERAL: usize = 3;
+
+/// Every literal of a scan — anchors, time-zone areas, telemetry and user literals — in
+/// one SIMD pass.
+///
+/// Each literal is filed under a key, its first [`KEY_LEN`] bytes (shortened where one
+/// key would be a prefix of another, so at most one key matches at any byte); the keys
+/// are searched, and where one is found its literals are compared, longest first. ~100
+/// keys stand for ~140 literals, under the 128 patterns the SIMD searcher takes, and one
+/// pass costs what one of three separate passes did. Matching is leftmost-longest within
+/// each [`Target::stream`], exactly as separate searches per stream would give.
+#[derive(Debug)]
+struct LiteralPass {
+    keys: Literals,
+    /// Per key: its literals and what they stand for, longest first.
+    literals: Vec<Vec<(Vec<u8>, Target)>>,
+    /// Literals shorter than [`SHORT_LITERAL`] (`~/`, short user literals), searched on
+    /// their own.
+    short: Option<(Literals, Vec<Target>)>,
+}
+
+impl LiteralPass {
+    fn new(literals: Vec<(Vec<u8>, Target)>) -> Self {
+        let (short, long): (Vec<_>, Vec<_>) = literals
+            .into_iter()
+            .filter(|(literal, _)| !literal.is_empty())
+            .partition(|(literal, _)| literal.len() < SHORT_LITERAL);
+        let mut keys: Vec<Vec<u8>> = long
+            .iter()
+            .map(|(literal, _)| literal[..literal.len().min(KEY_LEN)].to_vec())
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        // A key that has a shorter key as a prefix is replaced by it.
+        let shortest: Vec<Vec<u8>> = keys
+            .iter()
+            .map(|key| {
+                keys.iter()
+                    .filter(|other| key.starts_with(other))
+                    .min_by_key(|other| other.len())
+                    .unwrap_or(key)
+                    .clone()
+            })
+            .collect();
+        let mut keys = shortest;
+        keys.sort_unstable();
+        keys.dedup();
+        let mut grouped: Vec<Vec<(Vec<u8>, Target)>> = vec![Vec::new(); keys.len()];
+        for (literal, target) in long {
+            let key = keys
+                .iter()
+                .position(|key| literal.starts_with(key))
+                .unwrap_or_else(|| unreachable!("every literal's prefix is a key"));
+            grouped[key].push((literal, target));
+        }
+        for group in &mut grouped {
+            group.sort_by_key(|(literal, _)| std::cmp::Reverse(literal.len()));
+        }
+        let short = (!short.is_empty()).then(|| {
+            let patterns: Vec<&[u8]> = short.iter().map(|(l, _)| l.as_slice()).collect();
+            (
+                Literals::new(&patterns),
+                short.iter().map(|(_, t)| *t).collect(),
+            )
+        });
+        Self {
+            keys: Literals::new(&keys),
+            literals: grouped,
+            short,
+        }
+    }
+
+    /// Calls `f(target, start, end)` for every match, in order of `start` per stream.
+    fn for_each(&self, text: &[u8], mut f: impl FnMut(Target, usize, usize)) {
+        let mut free_from = [0usize; 3];
+        let mut at = 0;
+        while let Some((key, start)) = self.keys.find_from(text, at) {
+            for (literal, target) in &self.literals[key] {
+                let stream = target.stream();
+                if start >= free_from[stream] && text[start..].starts_with(literal) {
+                    free_from[stream] = start + literal.len();
+                    f(*target, start, start + literal.len());
+                }
+            }
+            // Another key may start inside this one.
+            at = start + 1;
+        }
+        if let Some((short, targets)) = &self.short {
+            short.for_each(text, |pattern, start, end| f(targets[pattern], start, end));
+        }
+    }
+}
+
+/// A set of patterns found in one pass, leftmost-longest.
+///
+/// aho-corasick only uses its SIMD (Teddy) prefilter for at most 64 patterns; past that it
+/// runs the automaton over every byte, about 4x slower on binaries. Its packed searcher
+/// itself takes up to 128 patterns when told to ignore that heuristic, and measured
+/// faster that way on the literal pass (~1.9 GB/s against ~0.5 GB/s on random bytes).
+/// Sets it cannot take (more than 128 patterns, patterns shorter than
+/// [`SHORT_LITERAL`], no SIMD on this CPU) get the automaton.
+#[derive(Debug)]
+enum Literals {
+    Packed(aho_corasick::packed::Searcher),
+    Automaton(AhoCorasick),
+}
+
+impl Literals {
+    fn new<P: AsRef<[u8]>>(patterns: &[P]) -> Self {
+        let packable =
+            patterns.len() <= 128 && patterns.iter().all(|p| p.as_ref().len() >= SHORT_LITERAL);
+        if packable {
+            let packed = aho_corasick::packed::Config::new()
+                .match_kind(aho_corasick::packed::MatchKind::LeftmostLongest)
+                .heuristic_pattern_limits(false)
+                .builder()
+                .extend(patterns)
+                .build();
+            if let Some(packed) = packed {
+                return Self::Packed(packed);
+            }
+        }
+        Self::Automaton(
+            AhoCorasickBuilder::new()
+                .match_kind(MatchKind::LeftmostLongest)
+                .build(patterns)
+                .unwrap_or_else(|e| unreachable!("literal patterns are valid: {e}")),
+        )
+    }
+
+    /// The first match starting at or after `at`: its pattern and start.
+    fn find_from(&self, text: &[u8], at: usize) -> Option<(usize, usize)> {
+        let span = aho_corasick::Span::from(at..text.len());
+        match self {
+            Self::Packed(searcher) => searcher
+                .find_in(text, span)
+                .map(|m| (m.pattern().as_usize(), m.start())),
+            Self::Automaton(automaton) => automaton
+                .find(aho_corasick::Input::new(text).span(span))
+                .map(|m| (m.pattern().as_usize(), m.start())),
+        }
+    }
+
+    /// Calls `f(pattern, start, end)` for each match, left to right.
+    fn for_each(&self, text: &[u8], mut f: impl FnMut(usize, usize, usize)) {
+        match self {
+            Self::Packed(searcher) => {
+                for m in searcher.find_iter(text) {
+                    f(m.pattern().as_usize(), m.start(), m.end());
+                }
+            }
+            Self::Automaton(automaton) => {
+                for m in automaton.find_iter(text) {
+                    f(m.pattern().as_usize(), m.start(), m.end());
+                }
+            }
+        }
+    }
 }
 
 impl Detectors {
@@ -210,38 +391,59 @@ impl Detectors {
             .iter()
             .map(|(c, _, _)| c.to_string())
             .collect::<Vec<_>>();
+        let mut literals: Vec<(Vec<u8>, Target)> = ANCHORS
+            .iter()
+            .enumerate()
+            .map(|(i, (anchor, _))| (anchor.as_bytes().to_vec(), Target::Anchor(i)))
+            .collect();
+        // Every zone name starts with its area (`Asia/`): a handful of literals find all
+        // 550 names, which are then looked up whole.
+        let mut areas: Vec<&str> = time_zones
+            .iter()
+            .map(|name| name.find('/').map_or(name.as_str(), |i| &name[..=i]))
+            .collect();
+        areas.sort_unstable();
+        areas.dedup();
+        literals.extend(
+            areas
+                .iter()
+                .map(|area| (area.as_bytes().to_vec(), Target::Area)),
+        );
+        literals.extend(
+            literal_rules
+                .iter()
+                .enumerate()
+                .map(|(i, rule)| (rule.literal.as_bytes().to_vec(), Target::Rule(i))),
+        );
         Self {
-            anchors: leftmost(ANCHORS.iter().map(|(a, _)| a.as_bytes())),
-            time_zones: leftmost(&time_zones),
-            time_zone_names: time_zones,
-            marks: leftmost(&marks),
-            literals: (!literal_rules.is_empty())
-                .then(|| leftmost(literal_rules.iter().map(|r| r.literal.as_bytes()))),
+            literals: LiteralPass::new(literals),
+            time_zones: time_zones.into_iter().map(String::into_bytes).collect(),
+            marks: Literals::new(&marks),
             literal_rules,
             regex_rules,
         }
     }
 
-    /// Every indicator in `text`.
+    /// Every indicator in `text`, in order of position.
     pub fn detect(&self, text: &[u8]) -> Vec<Hit> {
         let mut hits = Vec::new();
-        self.anchored(text, &mut hits);
-        self.time_zone_names(text, &mut hits);
+        self.literals
+            .for_each(text, |target, start, end| match target {
+                Target::Anchor(anchor) => anchored(text, anchor, start, end, &mut hits),
+                Target::Area => self.time_zone_at(text, start, &mut hits),
+                Target::Rule(i) => {
+                    let rule = &self.literal_rules[i];
+                    hits.push(Hit {
+                        category: rule.category,
+                        kind: rule.kind,
+                        value: rule.name.clone(),
+                        start,
+                        end,
+                    });
+                }
+            });
         self.marks(text, &mut hits);
-        bare_domains(text, &mut hits);
-        ipv4_literals(text, &mut hits);
-        if let Some(literals) = &self.literals {
-            for m in literals.find_iter(text) {
-                let rule = &self.literal_rules[m.pattern().as_usize()];
-                hits.push(Hit {
-                    category: rule.category,
-                    kind: rule.kind,
-                    value: rule.name.clone(),
-                    start: m.start(),
-                    end: m.end(),
-                });
-            }
-        }
+        domains_and_addresses(text, &mut hits);
         for rule in &self.regex_rules {
             for m in rule.regex.find_iter(text) {
                 hits.push(Hit {
@@ -257,93 +459,99 @@ impl Detectors {
                 });
             }
         }
+        // Each pass above reports in order; the result is in order of the text.
+        hits.sort_by_key(|h| (h.start, h.end));
         hits
     }
 
-    fn anchored(&self, text: &[u8], hits: &mut Vec<Hit>) {
-        for m in self.anchors.find_iter(text) {
-            let (anchor_text, anchor) = ANCHORS[m.pattern().as_usize()];
-            let (start, end) = (m.start(), m.end());
-            match anchor {
-                Anchor::Url => url(text, start, hits),
-                Anchor::JsEnv => js_env(text, start, end, hits),
-                Anchor::EnvCall => {
-                    if let Some((name, stop)) = quoted_after(text, end) {
-                        if is_env_name(&name) {
-                            env_hit(name, start, stop, hits);
-                        }
-                    }
-                }
-                Anchor::Process => {
-                    // Only a call shows its command: `execSync("git status")`.
-                    let command = anchor_text
-                        .ends_with('(')
-                        .then(|| quoted_after(text, end).map(|(c, _)| c))
-                        .flatten();
-                    let value = match command {
-                        Some(c) if !c.is_empty() => {
-                            format!("{} {c}", anchor_text.trim_end_matches('('))
-                        }
-                        _ => anchor_text.trim_end_matches('(').to_owned(),
-                    };
-                    hits.push(hit(
-                        ClaimCategory::Process,
-                        Kind::Process,
-                        value,
-                        start,
-                        end,
-                    ));
-                }
-                Anchor::LocaleApi | Anchor::LocalTime => hits.push(hit(
-                    ClaimCategory::Conditional,
-                    Kind::LocaleApi,
-                    anchor_text.to_owned(),
-                    start,
-                    end,
-                )),
-                Anchor::MachineId => hits.push(hit(
-                    ClaimCategory::Identifiers,
-                    Kind::MachineId,
-                    anchor_text.to_owned(),
-                    start,
-                    end,
-                )),
-                Anchor::Path => path(text, start, hits),
-            }
+    /// A time-zone name starting at `start` (where its area was found): the whole run of
+    /// name bytes must be a known name, standing alone.
+    fn time_zone_at(&self, text: &[u8], start: usize, hits: &mut Vec<Hit>) {
+        if start.checked_sub(1).is_some_and(|i| is_name_byte(text[i])) {
+            return;
         }
-    }
-
-    fn time_zone_names(&self, text: &[u8], hits: &mut Vec<Hit>) {
-        for m in self.time_zones.find_iter(text) {
-            let before = m.start().checked_sub(1).map(|i| text[i]);
-            let after = text.get(m.end()).copied();
-            let standalone = !before.is_some_and(is_name_byte) && !after.is_some_and(is_name_byte);
-            if standalone {
-                hits.push(hit(
-                    ClaimCategory::Conditional,
-                    Kind::TimeZone,
-                    self.time_zone_names[m.pattern().as_usize()].clone(),
-                    m.start(),
-                    m.end(),
-                ));
-            }
+        let len = text[start..]
+            .iter()
+            .take(64)
+            .take_while(|b| is_name_byte(**b))
+            .count();
+        let name = &text[start..start + len];
+        if self.time_zones.contains(name) {
+            hits.push(hit(
+                ClaimCategory::Conditional,
+                Kind::TimeZone,
+                String::from_utf8_lossy(name).into_owned(),
+                start,
+                start + len,
+            ));
         }
     }
 
     fn marks(&self, text: &[u8], hits: &mut Vec<Hit>) {
-        for m in self.marks.find_iter(text) {
-            if !in_text_context(text, m.start(), m.end()) {
-                continue;
+        self.marks.for_each(text, |pattern, start, end| {
+            if !in_text_context(text, start, end) {
+                return;
             }
-            let (c, kind, name) = MARKS[m.pattern().as_usize()];
+            let (c, kind, name) = MARKS[pattern];
             hits.push(hit(
                 ClaimCategory::OutputMarking,
                 kind,
                 format!("U+{:04X} {name}", u32::from(c)),
-                m.start(),
-                m.end(),
+                start,
+                end,
+            ));
+        });
+    }
+}
+
+/// What follows an anchor found at `start..end`.
+fn anchored(text: &[u8], anchor: usize, start: usize, end: usize, hits: &mut Vec<Hit>) {
+    let (anchor_text, anchor) = ANCHORS[anchor];
+    match anchor {
+        Anchor::Url => url(text, start, hits),
+        Anchor::JsEnv => js_env(text, start, end, hits),
+        Anchor::EnvCall => {
+            if let Some((name, stop)) = quoted_after(text, end) {
+                if is_env_name(&name) {
+                    env_hit(name, start, stop, hits);
+                }
+            }
+        }
+        Anchor::Process => {
+            // Only a call shows its command: `execSync("git status")`.
+            let command = anchor_text
+                .ends_with('(')
+                .then(|| quoted_after(text, end).map(|(c, _)| c))
+                .flatten();
+            let value = match command {
+                Some(c) if !c.is_empty() => {
+                    format!("{} {c}", anchor_text.trim_end_matches('('))
+                }
+                _ => anchor_text.trim_end_matches('(').to_owned(),
+            };
+            hits.push(hit(
+                ClaimCategory::Process,
+                Kind::Process,
+                value,
+                start,
+                end,
             ));
         }
+        Anchor::LocaleApi | Anchor::LocalTime => hits.push(hit(
+            ClaimCategory::Conditional,
+            Kind::LocaleApi,
+            anchor_text.to_owned(),
+            start,
+            end,
+        )),
+        Anchor::MachineId => hits.push(hit(
+            ClaimCategory::Identifiers,
+            Kind::MachineId,
+            anchor_text.to_owned(),
+            start,
+            end,
+        )),
+        Anchor::Path => path(text, start, hits),
     }
 }
 
@@ -629,55 +837,67 @@ const CODE_WORD_SUFFIXES: &[&str] = &[
     "support", "system", "tech", "tips", "today", "top", "trade", "video", "wiki", "world", "xyz",
 ];
 
-/// Domain names outside URLs, as they stand in string literals and lists
-/// (`"jd.com,cn-shanghai.fcapp.run"`).
-fn bare_domains(text: &[u8], hits: &mut Vec<Hit>) {
-    let mut i = 0;
-    while let Some(dot) = memchr::memchr(b'.', &text[i..]).map(|d| d + i) {
-        // Grow the candidate both ways over domain bytes.
-        let mut start = dot;
-        while start > 0 && is_domain_byte(text[start - 1]) {
-            start -= 1;
+/// Bare domain names and IPv4 literals both grow out of a dot: one pass over the dots
+/// serves both.
+fn domains_and_addresses(text: &[u8], hits: &mut Vec<Hit>) {
+    let (mut domain_from, mut address_from) = (0, 0);
+    for dot in memchr::memchr_iter(b'.', text) {
+        if dot >= domain_from {
+            domain_from = bare_domain(text, dot, hits);
         }
-        let mut end = dot + 1;
-        while end < text.len() && is_domain_byte(text[end]) {
-            end += 1;
+        if dot >= address_from {
+            address_from = ipv4_literal(text, dot, hits);
         }
-        i = end.max(dot + 1);
-        let candidate = &text[start..end];
-        let left_ok = start == 0 || is_list_boundary(text[start - 1]);
-        let right_ok = end == text.len() || is_list_boundary(text[end]);
-        if !left_ok
-            || !right_ok
-            || candidate.len() < 5
-            || candidate.ends_with(b".")
-            || candidate.starts_with(b".")
-        {
-            continue;
-        }
-        let Ok(host) = std::str::from_utf8(candidate) else {
-            continue;
-        };
-        if !is_domain(host) {
-            continue;
-        }
-        let labels = host.split('.').count();
-        let suffix = host.rsplit('.').next().unwrap_or_default();
-        if labels == 2 && CODE_WORD_SUFFIXES.contains(&suffix) {
-            continue;
-        }
-        // Inside a URL the URL detector reports the host already.
-        if start >= 3 && &text[start - 3..start] == b"://" {
-            continue;
-        }
-        hits.push(hit(
-            ClaimCategory::Network,
-            Kind::Domain,
-            host.to_owned(),
-            start,
-            end,
-        ));
     }
+}
+
+/// A domain name outside a URL, around the dot at `dot`, as names stand in string
+/// literals and lists (`"jd.com,cn-shanghai.fcapp.run"`). Returns where the candidate
+/// ends: dots before that are part of it.
+fn bare_domain(text: &[u8], dot: usize, hits: &mut Vec<Hit>) -> usize {
+    // Grow the candidate both ways over domain bytes.
+    let mut start = dot;
+    while start > 0 && is_domain_byte(text[start - 1]) {
+        start -= 1;
+    }
+    let mut end = dot + 1;
+    while end < text.len() && is_domain_byte(text[end]) {
+        end += 1;
+    }
+    let candidate = &text[start..end];
+    let left_ok = start == 0 || is_list_boundary(text[start - 1]);
+    let right_ok = end == text.len() || is_list_boundary(text[end]);
+    if !left_ok
+        || !right_ok
+        || candidate.len() < 5
+        || candidate.ends_with(b".")
+        || candidate.starts_with(b".")
+    {
+        return end;
+    }
+    let Ok(host) = std::str::from_utf8(candidate) else {
+        return end;
+    };
+    if !is_domain(host) {
+        return end;
+    }
+    let labels = host.split('.').count();
+    let suffix = host.rsplit('.').next().unwrap_or_default();
+    if labels == 2 && CODE_WORD_SUFFIXES.contains(&suffix) {
+        return end;
+    }
+    // Inside a URL the URL detector reports the host already.
+    if start >= 3 && &text[start - 3..start] == b"://" {
+        return end;
+    }
+    hits.push(hit(
+        ClaimCategory::Network,
+        Kind::Domain,
+        host.to_owned(),
+        start,
+        end,
+    ));
+    end
 }
 
 fn is_domain_byte(b: u8) -> bool {
@@ -692,47 +912,42 @@ fn is_list_boundary(b: u8) -> bool {
     matches!(b, b'"' | b'\'' | b'`' | b',' | b'\n' | b'\r' | b'@' | 0)
 }
 
-/// Dotted-quad IPv4 literals standing alone (not version numbers: no `v` before, no
-/// further `.digit` after).
-fn ipv4_literals(text: &[u8], hits: &mut Vec<Hit>) {
-    let mut i = 0;
-    while let Some(dot) = memchr::memchr(b'.', &text[i..]).map(|d| d + i) {
-        let mut start = dot;
-        while start > 0 && (text[start - 1].is_ascii_digit() || text[start - 1] == b'.') {
-            start -= 1;
-        }
-        let mut end = dot;
-        while end < text.len() && (text[end].is_ascii_digit() || text[end] == b'.') {
-            end += 1;
-        }
-        i = end.max(dot + 1);
-        // A URL's host is reported by the URL detector.
-        if start >= 3 && &text[start - 3..start] == b"://" {
-            continue;
-        }
-        let before = start.checked_sub(1).map(|p| text[p]);
-        let after = text.get(end).copied();
-        if before.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_')
-            || after.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_')
-        {
-            continue;
-        }
-        let Ok(candidate) = std::str::from_utf8(&text[start..end]) else {
-            continue;
-        };
-        if candidate.split('.').count() != 4
-            || candidate
-                .split('.')
-                .any(|p| p.is_empty() || p.len() > 3 || (p.len() > 1 && p.starts_with('0')))
-        {
-            continue;
-        }
-        if let Ok(ip) = candidate.parse::<std::net::Ipv4Addr>() {
-            // Version strings like 1.2.3.4 are indistinguishable; skip the unspecified and
-            // all-small forms that are far more often versions than hosts.
-            if ip.is_unspecified() || ip.octets().iter().all(|o| *o < 10) {
-                continue;
-            }
+/// A dotted-quad IPv4 literal standing alone around the dot at `dot` (not a version
+/// number: no `v` before, no further `.digit` after). Returns where the candidate ends.
+fn ipv4_literal(text: &[u8], dot: usize, hits: &mut Vec<Hit>) -> usize {
+    let mut start = dot;
+    while start > 0 && (text[start - 1].is_ascii_digit() || text[start - 1] == b'.') {
+        start -= 1;
+    }
+    let mut end = dot;
+    while end < text.len() && (text[end].is_ascii_digit() || text[end] == b'.') {
+        end += 1;
+    }
+    // A URL's host is reported by the URL detector.
+    if start >= 3 && &text[start - 3..start] == b"://" {
+        return end;
+    }
+    let before = start.checked_sub(1).map(|p| text[p]);
+    let after = text.get(end).copied();
+    if before.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_')
+        || after.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_')
+    {
+        return end;
+    }
+    let Ok(candidate) = std::str::from_utf8(&text[start..end]) else {
+        return end;
+    };
+    if candidate.split('.').count() != 4
+        || candidate
+            .split('.')
+            .any(|p| p.is_empty() || p.len() > 3 || (p.len() > 1 && p.starts_with('0')))
+    {
+        return end;
+    }
+    if let Ok(ip) = candidate.parse::<std::net::Ipv4Addr>() {
+        // Version strings like 1.2.3.4 are indistinguishable; skip the unspecified and
+        // all-small forms that are far more often versions than hosts.
+        if !ip.is_unspecified() && !ip.octets().iter().all(|o| *o < 10) {
             hits.push(hit(
                 ClaimCategory::Network,
                 Kind::Ipv4,
@@ -742,6 +957,7 @@ fn ipv4_literals(text: &[u8], hits: &mut Vec<Hit>) {
             ));
         }
     }
+    end
 }
 
 #[cfg(test)]
@@ -882,5 +1098,81 @@ mod tests {
     fn version_numbers_are_not_addresses() {
         assert!(values("v1.2.3.4 \"1.2.3.4\" 1.2.3.4.5", Kind::Ipv4).is_empty());
         assert_eq!(values("\"192.168.10.20\"", Kind::Ipv4), ["192.168.10.20"]);
+    }
+
+    fn with_rules(literals: &[&str]) -> Detectors {
+        Detectors::new(
+            vec!["Asia/Shanghai".to_owned(), "US/Pacific".to_owned()],
+            literals
+                .iter()
+                .map(|l| LiteralRule {
+                    name: (*l).to_owned(),
+                    literal: (*l).to_owned(),
+                    category: ClaimCategory::Network,
+                    kind: Kind::Rule,
+                })
+                .collect(),
+            Vec::new(),
+        )
+    }
+
+    fn found(detectors: &Detectors, text: &str) -> Vec<(Kind, String, usize)> {
+        detectors
+            .detect(text.as_bytes())
+            .into_iter()
+            .map(|h| (h.kind, h.value, h.start))
+            .collect()
+    }
+
+    #[test]
+    fn literal_streams_overlap_as_separate_searches_would() {
+        // A user literal holding an anchor and a zone: all three are reported, as three
+        // separate searches would report them.
+        let d = with_rules(&["x/etc/hosts US/Pacific"]);
+        let hits = found(&d, "\"x/etc/hosts US/Pacific\"");
+        assert!(hits.contains(&(Kind::Rule, "x/etc/hosts US/Pacific".to_owned(), 1)));
+        assert!(hits.contains(&(Kind::TimeZone, "US/Pacific".to_owned(), 13)));
+        // (No path: `/etc/` after `x` does not start one.)
+        assert!(!hits.iter().any(|(k, ..)| *k == Kind::Path));
+        let hits = found(&d, "\"/etc/hosts\"");
+        assert_eq!(hits, [(Kind::Path, "/etc/hosts".to_owned(), 1)]);
+    }
+
+    #[test]
+    fn literals_sharing_a_key_are_each_found_longest_first() {
+        // `US/` (an area) is a prefix of `US/Pac` (a rule's key): one key, both streams.
+        let d = with_rules(&["US/Pac", "https://tele.example", "ab"]);
+        let hits = found(&d, "\"US/Pacific\" https://tele.example/x ab");
+        assert!(hits.contains(&(Kind::TimeZone, "US/Pacific".to_owned(), 1)));
+        assert!(hits.contains(&(Kind::Rule, "US/Pac".to_owned(), 1)));
+        // The URL anchor and the longer rule under the same key `http`.
+        assert!(hits.contains(&(Kind::Url, "https://tele.example/x".to_owned(), 13)));
+        assert!(hits.contains(&(Kind::Rule, "https://tele.example".to_owned(), 13)));
+        // A two-byte literal is searched apart.
+        assert!(hits.contains(&(Kind::Rule, "ab".to_owned(), 36)));
+    }
+
+    #[test]
+    fn more_literals_than_the_simd_searcher_takes_are_still_found() {
+        // 300 distinct keys: past the packed searcher's 128, the automaton runs.
+        let rules: Vec<String> = (0..300).map(|i| format!("{i:03}-marker")).collect();
+        let refs: Vec<&str> = rules.iter().map(String::as_str).collect();
+        let d = with_rules(&refs);
+        assert!(matches!(d.literals.keys, Literals::Automaton(_)));
+        #[cfg(target_arch = "x86_64")]
+        if std::is_x86_feature_detected!("ssse3") {
+            // The built-in set fits the SIMD searcher (that is its speed).
+            assert!(matches!(with_rules(&[]).literals.keys, Literals::Packed(_)));
+        }
+        let text = "\"000-marker\" \"299-marker\" \"Asia/Shanghai\"";
+        let hits = found(&d, text);
+        assert_eq!(
+            hits,
+            [
+                (Kind::Rule, "000-marker".to_owned(), 1),
+                (Kind::Rule, "299-marker".to_owned(), 14),
+                (Kind::TimeZone, "Asia/Shanghai".to_owned(), 27),
+            ]
+        );
     }
 }
