@@ -459,6 +459,7 @@ impl Detectors {
                 });
             }
         }
+        comparisons(text, &mut hits);
         // Each pass above reports in order; the result is in order of the text.
         hits.sort_by_key(|h| (h.start, h.end));
         hits
@@ -502,6 +503,216 @@ impl Detectors {
             ));
         });
     }
+}
+
+/// Infix comparison operators, longest first.
+const INFIX: &[&str] = &["===", "!==", "==", "!="];
+
+/// Calls that compare their receiver or arguments with a literal.
+const COMPARING_CALLS: &[&str] = &[
+    "includes(",
+    "startsWith(",
+    "endsWith(",
+    "indexOf(",
+    "startswith(",
+    "endswith(",
+    "starts_with(",
+    "HasPrefix(",
+    "EqualFold(",
+    "has(",
+    "strcmp(",
+    "strncmp(",
+    "strcasecmp(",
+];
+
+/// Locale and time-zone values compared with literals: after a locale API
+/// (`navigator.language === "zh-CN"`, `…timeZone.startsWith("Asia/")`), and around a
+/// quoted zone name (`tz == "Asia/Shanghai"`, `case "Asia/Urumqi":`,
+/// `["Asia/Shanghai", …].includes(tz)`, `strcmp(tz, "Asia/Shanghai")`).
+fn comparisons(text: &[u8], hits: &mut Vec<Hit>) {
+    let mut found = Vec::new();
+    for h in hits.iter() {
+        match h.kind {
+            Kind::LocaleApi => {
+                let Some((op, literal, end)) = compared_after(text, h.end) else {
+                    continue;
+                };
+                // `Intl.DateTimeFormat().resolvedOptions().timeZone === …`: the comparison
+                // is the innermost API's.
+                let inner = hits.iter().any(|other| {
+                    other.kind == Kind::LocaleApi && h.start < other.start && other.start < end
+                });
+                if !inner {
+                    found.push(hit(
+                        ClaimCategory::Conditional,
+                        Kind::LocaleComparison,
+                        format!("{} {op} \"{literal}\"", h.value),
+                        h.start,
+                        end,
+                    ));
+                }
+            }
+            Kind::TimeZone => {
+                let quoted = h.start > 0
+                    && matches!(text[h.start - 1], b'"' | b'\'' | b'`')
+                    && text.get(h.end) == Some(&text[h.start - 1]);
+                if !quoted
+                    || found
+                        .iter()
+                        .any(|f: &Hit| f.start <= h.start && h.end <= f.end)
+                {
+                    continue;
+                }
+                if let Some(op) = operator_around(text, h.start - 1, h.end + 1) {
+                    found.push(hit(
+                        ClaimCategory::Conditional,
+                        Kind::LocaleComparison,
+                        format!("{op} \"{}\"", h.value),
+                        h.start,
+                        h.end,
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+    hits.extend(found);
+}
+
+/// After a locale API ending at `at`: a comparison with a string literal before the
+/// statement or expression ends (a method chain such as `.toLowerCase()` may come
+/// between). The operator, the literal and where the literal ends.
+fn compared_after(text: &[u8], at: usize) -> Option<(String, String, usize)> {
+    let window = &text[at..text.len().min(at + 64)];
+    let stop = window
+        .iter()
+        .position(|b| matches!(b, b';' | b'{' | b'}' | b'\n' | b',' | b'?' | b'&' | b'|'))
+        .unwrap_or(window.len());
+    let window = &window[..stop];
+    let (op_at, op) = (0..window.len()).find_map(|i| {
+        INFIX
+            .iter()
+            .find(|op| window[i..].starts_with(op.as_bytes()))
+            .map(|op| (i, (*op).to_owned()))
+            .or_else(|| {
+                (window[i] == b'.')
+                    .then(|| {
+                        COMPARING_CALLS
+                            .iter()
+                            .find(|c| window[i + 1..].starts_with(c.as_bytes()))
+                            .map(|c| (i, format!(".{}", c.trim_end_matches('('))))
+                    })
+                    .flatten()
+            })
+    })?;
+    let op_len = if op.starts_with('.') {
+        op.len() + 1
+    } else {
+        op.len()
+    };
+    let (literal, end) = quoted_after(text, at + op_at + op_len)?;
+    (!literal.is_empty() && literal.len() <= 64).then_some((op, literal, end))
+}
+
+/// The comparison a quoted literal spanning `open..close` (its quotes included) takes
+/// part in, if any: an operator or comparing call just before it, an operator just after
+/// it, or a list of literals it belongs to that is then searched (`].includes(`).
+fn operator_around(text: &[u8], open: usize, close: usize) -> Option<String> {
+    // Before: `=== "…"`, `case "…"`, `in ("…"`, `includes("…"`, `strcmp(tz, "…"`; for
+    // a literal inside a list (`["a", "…"]`), what stands before the list.
+    let mut head_end = open;
+    loop {
+        let trimmed = trim_end(&text[..head_end], b" \t").len();
+        if trimmed == 0 || text[trimmed - 1] != b',' {
+            break;
+        }
+        let item_end = trim_end(&text[..trimmed - 1], b" \t").len();
+        let Some(&quote) = item_end.checked_sub(1).and_then(|i| text.get(i)) else {
+            break;
+        };
+        if !matches!(quote, b'"' | b'\'' | b'`') {
+            break;
+        }
+        let from = item_end.saturating_sub(130);
+        match memchr::memrchr(quote, &text[from..item_end - 1]) {
+            Some(i) => head_end = from + i,
+            None => break,
+        }
+    }
+    let window_start = head_end.saturating_sub(48);
+    let line_start = text[window_start..head_end]
+        .iter()
+        .rposition(|b| matches!(b, b'\n' | b';' | b'{' | b'}'))
+        .map_or(window_start, |i| window_start + i + 1);
+    let before = &text[line_start..head_end];
+    let trimmed = trim_end(before, b" \t([");
+    if let Some(op) = INFIX.iter().find(|op| trimmed.ends_with(op.as_bytes())) {
+        return Some((*op).to_owned());
+    }
+    if trimmed.ends_with(b"case") {
+        return Some("case".to_owned());
+    }
+    if trimmed.ends_with(b" in") {
+        return Some("in".to_owned());
+    }
+    for call in COMPARING_CALLS {
+        let name = call.as_bytes();
+        let Some(i) = memchr::memmem::rfind(before, name) else {
+            continue;
+        };
+        let c_style = call.contains("cmp");
+        // `x.includes(`, or a C function `strcmp(`: not the tail of a longer name.
+        let preceded_ok = match i.checked_sub(1).map(|j| before[j]) {
+            Some(b'.') => !c_style,
+            Some(b) => c_style && !(b.is_ascii_alphanumeric() || b == b'_'),
+            None => c_style,
+        };
+        let args = &before[i + name.len()..];
+        // The literal is the call's first argument, or a later one of a C compare.
+        let first = args.iter().all(u8::is_ascii_whitespace);
+        let later = c_style
+            && args
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b' ' | b','));
+        if preceded_ok && (first || later) {
+            return Some(call.trim_end_matches('(').to_owned());
+        }
+    }
+    // After: `"…" === tz`, or `["…", "…"].includes(tz)`.
+    let after = &text[close..text.len().min(close + 512)];
+    let after = trim_start(after, b" \t");
+    if let Some(op) = INFIX.iter().find(|op| after.starts_with(op.as_bytes())) {
+        return Some((*op).to_owned());
+    }
+    let list_end = after
+        .iter()
+        .position(|b| !(is_name_byte(*b) || b" \t,\"'`".contains(b)))?;
+    let rest = &after[list_end..];
+    if !matches!(rest.first(), Some(b']' | b')')) {
+        return None;
+    }
+    let rest = trim_start(&rest[1..], b")");
+    let call = rest.strip_prefix(b".")?;
+    COMPARING_CALLS
+        .iter()
+        .find(|c| call.starts_with(c.as_bytes()))
+        .map(|c| c.trim_end_matches('(').to_owned())
+}
+
+fn trim_end<'a>(bytes: &'a [u8], set: &[u8]) -> &'a [u8] {
+    let keep = bytes
+        .iter()
+        .rposition(|b| !set.contains(b))
+        .map_or(0, |i| i + 1);
+    &bytes[..keep]
+}
+
+fn trim_start<'a>(bytes: &'a [u8], set: &[u8]) -> &'a [u8] {
+    let skip = bytes
+        .iter()
+        .position(|b| !set.contains(b))
+        .unwrap_or(bytes.len());
+    &bytes[skip..]
 }
 
 /// What follows an anchor found at `start..end`.
@@ -645,12 +856,14 @@ fn url(text: &[u8], start: usize, hits: &mut Vec<Hit>) {
     let authority_len = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let (authority, path) = rest.split_at(authority_len);
     let host_port = authority.rsplit('@').next().unwrap_or_default();
+    let is_port = |p: &str| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit());
     let (host, port) = match host_port.strip_prefix('[') {
-        Some(v6) => (v6.split(']').next().unwrap_or_default(), None),
+        Some(v6) => {
+            let (host, rest) = v6.split_once(']').unwrap_or((v6, ""));
+            (host, rest.strip_prefix(':').filter(|p| is_port(p)))
+        }
         None => match host_port.rsplit_once(':') {
-            Some((host, port)) if !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) => {
-                (host, Some(port))
-            }
+            Some((host, port)) if is_port(port) => (host, Some(port)),
             _ => (host_port, None),
         },
     };
@@ -671,8 +884,25 @@ fn url(text: &[u8], start: usize, hits: &mut Vec<Hit>) {
         start,
         end,
     ));
+    if let Some(port) = port.and_then(|p| p.parse::<u16>().ok()).filter(|p| *p != 0) {
+        hits.push(hit(
+            ClaimCategory::Network,
+            Kind::Port,
+            port.to_string(),
+            start,
+            end,
+        ));
+    }
     if host.parse::<std::net::Ipv4Addr>().is_ok() {
         hits.push(hit(ClaimCategory::Network, Kind::Ipv4, host, start, end));
+    } else if let Ok(v6) = host.parse::<std::net::Ipv6Addr>() {
+        hits.push(hit(
+            ClaimCategory::Network,
+            Kind::Ipv6,
+            v6.to_string(),
+            start,
+            end,
+        ));
     } else if is_host_name(&host) && host.contains('.') {
         // A URL's host is a host whatever its suffix (`.example`, `.internal`, `.local`);
         // the public-suffix check is for bare names outside URLs.
@@ -837,18 +1067,92 @@ const CODE_WORD_SUFFIXES: &[&str] = &[
     "support", "system", "tech", "tips", "today", "top", "trade", "video", "wiki", "world", "xyz",
 ];
 
-/// Bare domain names and IPv4 literals both grow out of a dot: one pass over the dots
-/// serves both.
+/// Bare domain names, IPv4 and IPv6 literals all grow out of a dot or a colon: one pass
+/// over those bytes serves them all.
 fn domains_and_addresses(text: &[u8], hits: &mut Vec<Hit>) {
-    let (mut domain_from, mut address_from) = (0, 0);
-    for dot in memchr::memchr_iter(b'.', text) {
-        if dot >= domain_from {
-            domain_from = bare_domain(text, dot, hits);
-        }
-        if dot >= address_from {
-            address_from = ipv4_literal(text, dot, hits);
+    let (mut domain_from, mut v4_from, mut v6_from) = (0, 0, 0);
+    for at in memchr::memchr2_iter(b'.', b':', text) {
+        if text[at] == b'.' {
+            if at >= domain_from {
+                domain_from = bare_domain(text, at, hits);
+            }
+            if at >= v4_from {
+                v4_from = ipv4_literal(text, at, hits);
+            }
+        } else if at >= v6_from {
+            v6_from = ipv6_literal(text, at, hits);
         }
     }
+}
+
+/// An IPv6 literal standing alone around the colon at `colon` (`2001:db8::1`, `::1`,
+/// `fe80::1%eth0`, `::ffff:10.0.0.1`). Returns where the candidate ends.
+///
+/// Code is full of colons (`a ? b : c`, `std::fmt`, `12:30:00`), so a candidate must
+/// parse as an address, contain a digit, and be either compressed (`::`) or all eight
+/// groups; the unspecified address `::` is not reported.
+fn ipv6_literal(text: &[u8], colon: usize, hits: &mut Vec<Hit>) -> usize {
+    let is_v6_byte = |b: u8| b.is_ascii_hexdigit() || b == b':' || b == b'.';
+    let mut start = colon;
+    while start > 0 && colon - start < 45 && is_v6_byte(text[start - 1]) {
+        start -= 1;
+    }
+    let mut end = colon;
+    while end < text.len() && end - start < 45 && is_v6_byte(text[end]) {
+        end += 1;
+    }
+    let next = end.max(colon + 1);
+    // A trailing `.` or single `:` belongs to the sentence or the code.
+    let mut stop = end;
+    while stop > start && text[stop - 1] == b'.' {
+        stop -= 1;
+    }
+    if stop >= 2 && text[stop - 1] == b':' && text[stop - 2] != b':' {
+        stop -= 1;
+    }
+    // Where an address literal stands: in quotes, brackets, lists, after `=` or space,
+    // before a zone (`%eth0`) or a path. Random bytes rarely frame `::` with these.
+    let opens = |b: u8| b" \t\r\n\0\"'`[(,=@".contains(&b);
+    let closes = |b: u8| b" \t\r\n\0\"'`]),;/%".contains(&b);
+    if !start.checked_sub(1).is_none_or(|i| opens(text[i]))
+        || !text.get(end).is_none_or(|b| closes(*b))
+    {
+        return next;
+    }
+    // A URL's host (`http://[::1]:8080`) is reported by the URL detector.
+    if start >= 4 && &text[start - 4..start] == b"://[" {
+        return next;
+    }
+    let candidate = &text[start..stop];
+    let colons = memchr::memchr_iter(b':', candidate).count();
+    let compressed = memchr::memmem::find(candidate, b"::").is_some();
+    // Two groups at least (`fe80::1`), but for the loopback `::1`.
+    let groups = candidate
+        .split(|&b| b == b':')
+        .filter(|g| !g.is_empty())
+        .count();
+    if !(compressed || colons == 7)
+        || !candidate.iter().any(u8::is_ascii_digit)
+        || (groups < 2 && candidate != b"::1")
+    {
+        return next;
+    }
+    let Ok(address) = std::str::from_utf8(candidate)
+        .unwrap_or_default()
+        .parse::<std::net::Ipv6Addr>()
+    else {
+        return next;
+    };
+    if !address.is_unspecified() {
+        hits.push(hit(
+            ClaimCategory::Network,
+            Kind::Ipv6,
+            address.to_string(),
+            start,
+            stop,
+        ));
+    }
+    next
 }
 
 /// A domain name outside a URL, around the dot at `dot`, as names stand in string
@@ -866,7 +1170,8 @@ fn bare_domain(text: &[u8], dot: usize, hits: &mut Vec<Hit>) -> usize {
     }
     let candidate = &text[start..end];
     let left_ok = start == 0 || is_list_boundary(text[start - 1]);
-    let right_ok = end == text.len() || is_list_boundary(text[end]);
+    let port = port_after(text, end);
+    let right_ok = end == text.len() || is_list_boundary(text[end]) || port.is_some();
     if !left_ok
         || !right_ok
         || candidate.len() < 5
@@ -897,7 +1202,29 @@ fn bare_domain(text: &[u8], dot: usize, hits: &mut Vec<Hit>) -> usize {
         start,
         end,
     ));
+    if let Some(port) = port {
+        hits.push(hit(ClaimCategory::Network, Kind::Port, port, start, end));
+    }
     end
+}
+
+/// `:NNNN` at `at` (a port after a host), not followed by more of a name or number.
+fn port_after(text: &[u8], at: usize) -> Option<String> {
+    if text.get(at) != Some(&b':') {
+        return None;
+    }
+    let digits = text[at + 1..]
+        .iter()
+        .take(6)
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    let after = text.get(at + 1 + digits).copied();
+    if digits == 0 || digits > 5 || after.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'.') {
+        return None;
+    }
+    let port = std::str::from_utf8(&text[at + 1..at + 1 + digits]).ok()?;
+    let port: u16 = port.parse().ok()?;
+    (port != 0).then(|| port.to_string())
 }
 
 fn is_domain_byte(b: u8) -> bool {
@@ -955,6 +1282,9 @@ fn ipv4_literal(text: &[u8], dot: usize, hits: &mut Vec<Hit>) -> usize {
                 start,
                 end,
             ));
+            if let Some(port) = port_after(text, end) {
+                hits.push(hit(ClaimCategory::Network, Kind::Port, port, start, end));
+            }
         }
     }
     end
@@ -1172,6 +1502,63 @@ mod tests {
                 (Kind::Rule, "000-marker".to_owned(), 1),
                 (Kind::Rule, "299-marker".to_owned(), 14),
                 (Kind::TimeZone, "Asia/Shanghai".to_owned(), 27),
+            ]
+        );
+    }
+
+    #[test]
+    fn ipv6_literals_and_ports() {
+        let text = r#"a="2001:db8::1";b='::1';c="fe80::1%eth0";u="http://[2001:db8::2]:8080/x";d="::ffff:10.0.0.1";"#;
+        assert_eq!(
+            values(text, Kind::Ipv6),
+            [
+                "2001:db8::1",
+                "::1",
+                "fe80::1",
+                "2001:db8::2",
+                "::ffff:10.0.0.1"
+            ]
+        );
+        assert_eq!(values(text, Kind::Port), ["8080"]);
+        let text = r#"x="127.0.0.1:9229";y="api.example.com:8443";z="https://h.example:443/";"#;
+        assert_eq!(values(text, Kind::Port), ["9229", "8443", "443"]);
+        assert_eq!(values(text, Kind::Domain), ["api.example.com", "h.example"]);
+    }
+
+    #[test]
+    fn colons_in_code_are_not_addresses() {
+        let text =
+            r#"a?b:c; std::fmt; x = "12:30:00"; io::Error; add::dead; "::"; f(a::b); t="1:2:3""#;
+        assert!(
+            values(text, Kind::Ipv6).is_empty(),
+            "{:?}",
+            values(text, Kind::Ipv6)
+        );
+        assert!(values("v=\"1.2.3.4:80\"", Kind::Port).is_empty());
+    }
+
+    #[test]
+    fn locale_comparisons() {
+        let text = concat!(
+            r#"if(Intl.DateTimeFormat().resolvedOptions().timeZone==="Asia/Shanghai"){x()}"#,
+            r#"if(navigator.language.toLowerCase().startsWith("zh")){y()}"#,
+            r#"const z=["Asia/Shanghai", "Asia/Urumqi"].includes(tz);"#,
+            r#"switch(t){case "Europe/Berlin":break}"#,
+            r#"if tz in ("Asia/Urumqi", "Europe/Berlin"): pass;"#,
+            r#"if(strcmp(tz, "Asia/Shanghai")==0){}"#,
+            r#"log("Asia/Shanghai");alphas("Asia/Urumqi");"#,
+        );
+        assert_eq!(
+            values(text, Kind::LocaleComparison),
+            [
+                r#"resolvedOptions().timeZone === "Asia/Shanghai""#,
+                r#"navigator.language .startsWith "zh""#,
+                r#"includes "Asia/Shanghai""#,
+                r#"includes "Asia/Urumqi""#,
+                r#"case "Europe/Berlin""#,
+                r#"in "Asia/Urumqi""#,
+                r#"in "Europe/Berlin""#,
+                r#"strcmp "Asia/Shanghai""#,
             ]
         );
     }

@@ -17,6 +17,10 @@ pub enum Kind {
     Domain,
     /// An IPv4 address literal.
     Ipv4,
+    /// An IPv6 address literal (`2001:db8::1`, `[::1]` in a URL).
+    Ipv6,
+    /// A port given with a host (`https://host:8443`, `"127.0.0.1:9229"`).
+    Port,
     /// An environment variable read.
     EnvVar,
     /// An absolute or home-relative path.
@@ -29,6 +33,9 @@ pub enum Kind {
     TimeZone,
     /// A locale, region or time-zone API.
     LocaleApi,
+    /// A locale or time-zone value compared with a literal
+    /// (`navigator.language === "zh-CN"`, `tz == "Asia/Shanghai"`): a behaviour switch.
+    LocaleComparison,
     /// A known analytics or telemetry SDK or endpoint.
     TelemetrySdk,
     /// A look-alike character (curly apostrophes, modifier letters, fullwidth forms).
@@ -48,12 +55,15 @@ impl Kind {
             Kind::Url => "url",
             Kind::Domain => "domain",
             Kind::Ipv4 => "ipv4",
+            Kind::Ipv6 => "ipv6",
+            Kind::Port => "port",
             Kind::EnvVar => "env-var",
             Kind::Path => "path",
             Kind::MachineId => "machine-id",
             Kind::Process => "process",
             Kind::TimeZone => "time-zone",
             Kind::LocaleApi => "locale-api",
+            Kind::LocaleComparison => "locale-comparison",
             Kind::TelemetrySdk => "telemetry-sdk",
             Kind::LookAlike => "look-alike",
             Kind::Invisible => "invisible",

@@ -51,7 +51,8 @@ pub const SARIF_VERSION: &str = "2.1.0";
 const INFORMATION_URI: &str = "https://github.com/candor-attest/candor";
 
 /// Every indicator kind, in rule order (`ruleIndex`).
-const KINDS: [Kind; 14] = [
+/// New kinds are appended, so the index of an existing rule never changes.
+const KINDS: [Kind; 17] = [
     Kind::Url,
     Kind::Domain,
     Kind::Ipv4,
@@ -66,6 +67,9 @@ const KINDS: [Kind; 14] = [
     Kind::Invisible,
     Kind::EncodedBlob,
     Kind::Rule,
+    Kind::Ipv6,
+    Kind::Port,
+    Kind::LocaleComparison,
 ];
 
 /// A kind's index in [`KINDS`] (exhaustive: a new kind must be given a rule).
@@ -85,6 +89,9 @@ fn rule_index(kind: Kind) -> usize {
         Kind::Invisible => 11,
         Kind::EncodedBlob => 12,
         Kind::Rule => 13,
+        Kind::Ipv6 => 14,
+        Kind::Port => 15,
+        Kind::LocaleComparison => 16,
     }
 }
 
@@ -103,6 +110,12 @@ fn describe(kind: Kind) -> (Option<ClaimCategory>, &'static str, &'static str) {
             "A host or domain name with a known public suffix.",
         ),
         Kind::Ipv4 => (Some(C::Network), "IPv4 address", "An IPv4 address literal."),
+        Kind::Ipv6 => (Some(C::Network), "IPv6 address", "An IPv6 address literal."),
+        Kind::Port => (
+            Some(C::Network),
+            "Port",
+            "A port written with a host (in a URL or as host:port): a service the program may contact or open.",
+        ),
         Kind::EnvVar => (
             Some(C::Env),
             "Environment variable read",
@@ -132,6 +145,11 @@ fn describe(kind: Kind) -> (Option<ClaimCategory>, &'static str, &'static str) {
             Some(C::Conditional),
             "Locale or time-zone API",
             "A locale, region or time-zone API or variable (Intl…resolvedOptions().timeZone, LANG, TZ).",
+        ),
+        Kind::LocaleComparison => (
+            Some(C::Conditional),
+            "Locale or time-zone comparison",
+            "A locale or time-zone value compared with a literal (navigator.language === \"zh-CN\", tz == \"Asia/Shanghai\"): behaviour that switches on where the user is.",
         ),
         Kind::TelemetrySdk => (
             Some(C::Telemetry),

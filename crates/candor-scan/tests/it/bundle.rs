@@ -66,6 +66,17 @@ fn every_planted_element_is_reported_as_added_with_its_chain() {
         has(Kind::LocaleApi, "resolvedOptions().timeZone", "plain"),
         "{added:#?}"
     );
+    // The check itself: the zone list searched for the user's zone.
+    for zone in ["Asia/Shanghai", "Asia/Urumqi"] {
+        assert!(
+            has(
+                Kind::LocaleComparison,
+                &format!("includes \"{zone}\""),
+                "plain"
+            ),
+            "{added:#?}"
+        );
+    }
     assert!(
         has(Kind::EnvVar, "ANTHROPIC_BASE_URL", "plain"),
         "{added:#?}"
