@@ -1,18 +1,21 @@
 //! Finding and decoding encoded runs: base64 (standard and URL-safe), hex, JS escapes
-//! (`\xNN`, `\uNNNN`), `String.fromCharCode(…)` lists.
+//! (`\xNN`, `\uNNNN`, `\u{…}`), `String.fromCharCode(…)` and `fromCodePoint(…)` lists.
 //!
 //! The buffer may be a minified bundle or a native executable of hundreds of megabytes,
 //! so nothing here looks at every byte through a regex or allocates per byte:
 //!
 //! - base64 and hex runs are at least [`MIN_RUN`] bytes long, so each covers a whole
-//!   aligned 8-byte word: a few 64-bit operations per word rule out nearly every word of
-//!   binary data, and only words that pass are checked and extended with a byte-class
-//!   table;
+//!   8-byte word of its window (counted from the window's start): a few 64-bit
+//!   operations per word rule out nearly every word of binary data, and only words that
+//!   pass are checked and extended with a byte-class table;
 //! - escape literals are found with `memmem` on `\x` and `\u`, char-code lists on
 //!   `fromC`;
-//! - only runs that pass the cheap shape tests are decoded (one allocation per result);
-//! - the buffer is cut into windows of 256 KiB at bytes no encoded run spans, and every
-//!   scanner passes over a window while it is in the CPU cache, so memory is read once.
+//! - only runs that pass the cheap shape tests are decoded (one allocation per result;
+//!   char-code lists also collect their numbers first);
+//! - the buffer is cut into windows of about 256 KiB at control characters and unescaped
+//!   quotes, which no encoded run spans but a char-code list broken over lines (read to
+//!   its end by the window it starts in), and every scanner passes over a window while it
+//!   is in the CPU cache, so memory is read once.
 //!
 //! [`find_encoded_parallel`] hands the same windows to rayon and returns exactly what
 //! [`find_encoded`] returns.
@@ -33,9 +36,9 @@ pub enum Decoder {
     Base64Url,
     /// Hexadecimal digits, two per byte.
     Hex,
-    /// A JS/C string with `\xNN` / `\uNNNN` escapes.
+    /// A JS/C string with `\xNN` / `\uNNNN` / `\u{…}` escapes.
     JsEscapes,
-    /// `String.fromCharCode(104, 116, …)`.
+    /// `String.fromCharCode(104, 116, …)` or `String.fromCodePoint(…)`.
     FromCharCode,
 }
 
@@ -60,37 +63,44 @@ pub const MIN_RUN: usize = 16;
 /// (`"\x1b[0m"` is a colour code, not obfuscation).
 pub const MIN_ESCAPES: usize = 4;
 
-/// Every encoded run in `buffer` that decodes to at least `min_decoded_len` bytes,
-/// ordered by offset.
+/// Every encoded run in `buffer` that decodes to at least `min_decoded_len` bytes
+/// (escapes and char codes also when shorter, see below), ordered by offset, then
+/// length, then decoder.
 ///
 /// - **base64** (`Base64`, or `Base64Url` when the run contains `-` or `_`): a maximal
-///   run of alphabet bytes, at least [`MIN_RUN`] long, optionally followed by `=`
-///   padding (counted in `length`). A run must mix upper- and lower-case letters and must
-///   not look like words: runs whose lower-case letters mostly come in groups of three or
-///   more (`getElementsByTagName`, `org/apache/commons/StringUtils`) are identifiers or
-///   paths, as are C++/Rust mangled symbols (`_ZN…`, `_RN…`). A run mixing `+`/`/` with
-///   `-`/`_` is split at the minority kind. A trailing single character (length ≡ 1
-///   mod 4) is ignored when decoding. The decoded bytes are returned whatever they look
-///   like (the caller XOR-scans them).
+///   run of alphabet bytes, at least [`MIN_RUN`] long, optionally followed by one or two
+///   `=` of padding that complete a multiple of four (counted in `length`). A run must
+///   hold at least two upper- and two lower-case letters and must not look like words:
+///   runs whose lower-case letters mostly come in groups of three or more
+///   (`getElementsByTagName`, `org/apache/commons/StringUtils`) or whose letters mostly
+///   come in `Word` shapes (`LLVMBuildPtrToInt`) are identifiers or paths, as are
+///   C++/Rust mangled symbols (`_ZN…`, `_RN…`); tables (`r0r1r2r3`) and runs of hex
+///   digits only are rejected too. A run mixing `+`/`/` with `-`/`_` is split at the minority kind.
+///   A trailing single character (length ≡ 1 mod 4) is ignored when decoding. The
+///   decoded bytes are returned whatever they look like (the caller XOR-scans them).
 /// - **hex** (`Hex`): an even number (at least `2 × min_decoded_len` and [`MIN_RUN`]) of
 ///   hex digits, all letters of one case, with at least one letter and one digit, not
-///   glued to other letters, digits or `_` (a `0x` prefix is allowed and not decoded).
+///   glued to other letters, digits or `_` (a `0x`/`0X` prefix is allowed and left out of
+///   `offset` and `length`).
 /// - **JS escapes** (`JsEscapes`): the string literal around `\xNN`, `\uNNNN`, `\u{…}`
-///   escapes — bounded by unescaped quotes (`"`, `'`, `` ` ``) or control characters —
-///   decoded whole (other escapes such as `\n` and `\"` included), when it holds at
-///   least [`MIN_ESCAPES`] such escapes and decodes to `min_decoded_len` bytes, **or**
-///   when any `\u` escape is a non-ASCII character, whatever the length (`"\u02BC"`: the
-///   look-alike detector needs it). `offset`/`length` cover the literal's contents,
-///   quotes excluded. `\xNN` decodes to the byte `NN` (as in C, and as `charCodeAt`
-///   gives it back in JS: XOR-encoded bytes stay bytes); `\uNNNN` decodes to the UTF-8 of
-///   the code point, surrogate pairs joined, a lone surrogate as U+FFFD.
+///   escapes — bounded by unescaped quotes (`"`, `'`, `` ` ``) or control characters
+///   other than tab — decoded whole (other escapes such as `\n` and `\"` included), when
+///   it holds at least [`MIN_ESCAPES`] such escapes and decodes to `min_decoded_len`
+///   bytes, **or** when any `\u` escape is a non-ASCII character, whatever the length
+///   (`"\u02BC"`: the look-alike detector needs it). `offset`/`length` cover the
+///   literal's contents, quotes excluded. `\xNN` decodes to the byte `NN` (as in C, and
+///   as `charCodeAt` gives it back in JS: XOR-encoded bytes stay bytes); `\uNNNN`
+///   decodes to the UTF-8 of the code point, surrogate pairs joined, a lone surrogate as
+///   U+FFFD.
 /// - **char codes** (`FromCharCode`): `String.fromCharCode(104, 0x74, …)`, also
-///   `.apply(x, [...])`, `(...[...])` and `String.fromCodePoint(…)`, with decimal, hex,
-///   octal or binary literals only (a call on an expression is not decoded). `offset`
-///   starts at `String.` when present and `length` runs to the closing parenthesis.
-///   When every code is at most 0xFF the result is those bytes; otherwise it is the UTF-8
-///   of the characters. Returned when it decodes to `min_decoded_len` bytes or contains
-///   a character above U+00FF.
+///   `.apply(x, [...])`, `(...[...])` and `String.fromCodePoint(…)`, on any receiver,
+///   with decimal, hex, octal or binary literals only (a call with any other argument,
+///   such as `c ^ 91`, is not decoded, nor an invalid code point). `offset` starts at
+///   `String.` when present (else at `from…`) and `length` runs to the closing
+///   parenthesis. When every code is at most 0xFF the result is those bytes; otherwise it
+///   is the UTF-8 of the characters (`fromCharCode` codes taken modulo 2^16 as UTF-16, a
+///   lone surrogate as U+FFFD). Returned when it decodes to `min_decoded_len` bytes or
+///   has a code above 0xFF.
 pub fn find_encoded(buffer: &[u8], min_decoded_len: usize) -> Vec<Decoded> {
     let finders = Finders::new(min_decoded_len);
     windows(buffer)
@@ -108,6 +118,41 @@ pub fn find_encoded_parallel(buffer: &[u8], min_decoded_len: usize) -> Vec<Decod
         .map(|&(from, to)| find_in_window(buffer, from, to, &finders))
         .collect::<Vec<_>>()
         .concat()
+}
+
+/// [`find_encoded`] one window at a time, for a caller that runs its own passes over the
+/// same bytes while they are in the CPU cache (the scan engine does, block by block).
+/// Concatenating [`WindowFinder::find`] over [`WindowFinder::windows`] in order gives
+/// exactly what [`find_encoded`] returns.
+pub struct WindowFinder {
+    finders: Finders,
+}
+
+impl std::fmt::Debug for WindowFinder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WindowFinder").finish_non_exhaustive()
+    }
+}
+
+impl WindowFinder {
+    /// A finder for runs that decode to at least `min_decoded_len` bytes.
+    pub fn new(min_decoded_len: usize) -> Self {
+        Self {
+            finders: Finders::new(min_decoded_len),
+        }
+    }
+
+    /// The windows of `buffer`, in order: `(start, end)` ranges of about 256 KiB, each
+    /// starting at a byte no encoded run can span.
+    pub fn windows(buffer: &[u8]) -> Vec<(usize, usize)> {
+        windows(buffer)
+    }
+
+    /// The encoded runs starting in `window` (one of [`WindowFinder::windows`]), ordered
+    /// by offset.
+    pub fn find(&self, buffer: &[u8], window: (usize, usize)) -> Vec<Decoded> {
+        find_in_window(buffer, window.0, window.1, &self.finders)
+    }
 }
 
 /// The buffer cut into windows of about [`WINDOW`] bytes, each starting at a byte no

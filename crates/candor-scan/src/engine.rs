@@ -39,6 +39,13 @@ impl Default for ScanOptions {
     }
 }
 
+/// Bytes per block of the plain-text passes: small enough that a block stays in a core's
+/// L2 cache through all three passes, large enough to keep both cores busy.
+const BLOCK: usize = 1 << 20;
+
+/// Bytes the detectors see on each side of a block (see `Scanner::scan_blocks`).
+const CONTEXT: usize = 16 << 10;
+
 /// Known plain texts that XOR-encoded behaviour tends to contain.
 pub const XOR_NEEDLES: &[&str] = &[
     "https://",
@@ -99,10 +106,9 @@ impl Scanner {
     ) -> Vec<Indicator> {
         let mut out = Vec::new();
         let ctx = Context { file, section };
-        // Plain text, in parallel blocks for large inputs.
-        self.scan_plain(&ctx, base, bytes, &mut out);
-        // What decodes out of the plain bytes.
-        for decoded in decode::find_encoded_parallel(bytes, self.options.min_decoded_len) {
+        let (decoded, xor_hits) = self.scan_blocks(&ctx, base, bytes, &mut out);
+        // What decodes out of the plain bytes, scanned again.
+        for decoded in decoded {
             let origin = Origin {
                 offset: base + decoded.offset as u64,
                 length: decoded.length as u64,
@@ -110,7 +116,7 @@ impl Scanner {
             };
             self.scan_decoded(&ctx, &origin, decoded.decoder, &decoded.bytes, 1, &mut out);
         }
-        for hit in self.xor.find_parallel(bytes) {
+        for hit in xor_hits {
             if hit.length < self.options.min_xor_len {
                 continue;
             }
@@ -124,32 +130,67 @@ impl Scanner {
         dedupe(out)
     }
 
-    fn scan_plain(&self, ctx: &Context<'_>, base: u64, bytes: &[u8], out: &mut Vec<Indicator>) {
-        const BLOCK: usize = 4 << 20;
-        const OVERLAP: usize = 4096;
+    /// The three passes over the plain bytes (detectors, encoded runs, XOR) block by
+    /// block, each block on one of rayon's threads and read by all three passes while it
+    /// is in that core's cache: three whole-buffer passes read a large input from memory
+    /// three times. Plain indicators go to `out`; the encoded runs and XOR hits come
+    /// back, in the order [`decode::find_encoded`] and [`XorSearcher::find`] give them.
+    fn scan_blocks(
+        &self,
+        ctx: &Context<'_>,
+        base: u64,
+        bytes: &[u8],
+        out: &mut Vec<Indicator>,
+    ) -> (Vec<decode::Decoded>, Vec<crate::xor::XorHit>) {
         use rayon::prelude::*;
-        if bytes.len() <= BLOCK {
-            for hit in self.detectors.detect(bytes) {
-                out.push(plain_indicator(ctx, base, bytes, hit));
+        let finder = decode::WindowFinder::new(self.options.min_decoded_len);
+        // Blocks are runs of whole decoder windows, about BLOCK bytes each.
+        let mut blocks: Vec<Vec<(usize, usize)>> = Vec::new();
+        let mut size = usize::MAX;
+        for window in decode::WindowFinder::windows(bytes) {
+            if size >= BLOCK {
+                blocks.push(Vec::new());
+                size = 0;
             }
-            return;
+            size += window.1 - window.0;
+            if let Some(block) = blocks.last_mut() {
+                block.push(window);
+            }
         }
-        let starts: Vec<usize> = (0..bytes.len()).step_by(BLOCK).collect();
-        let found: Vec<Vec<Indicator>> = starts
-            .par_iter()
-            .map(|&start| {
-                let end = (start + BLOCK + OVERLAP).min(bytes.len());
-                let block = &bytes[start..end];
-                self.detectors
-                    .detect(block)
-                    .into_iter()
-                    // A hit starting in the overlap belongs to the next block.
-                    .filter(|hit| hit.start < BLOCK || end == bytes.len())
-                    .map(|hit| plain_indicator(ctx, base + start as u64, block, hit))
-                    .collect()
-            })
-            .collect();
-        out.extend(found.into_iter().flatten());
+        let scan_block = |windows: &Vec<(usize, usize)>| {
+            let from = windows.first().map_or(0, |w| w.0);
+            let to = windows.last().map_or(0, |w| w.1);
+            // The detectors see some bytes either side, so a hit near the block's edge
+            // has its context; a hit belongs to the block it starts in.
+            let view_start = from.saturating_sub(CONTEXT);
+            let view = &bytes[view_start..(to + CONTEXT).min(bytes.len())];
+            let plain: Vec<Indicator> = self
+                .detectors
+                .detect(view)
+                .into_iter()
+                .filter(|hit| (from..to).contains(&(view_start + hit.start)))
+                .map(|hit| plain_indicator(ctx, base + view_start as u64, view, hit))
+                .collect();
+            let decoded: Vec<decode::Decoded> = windows
+                .iter()
+                .flat_map(|&window| finder.find(bytes, window))
+                .collect();
+            let xor_hits = self.xor.find_between(bytes, from, to);
+            (plain, decoded, xor_hits)
+        };
+        let results: Vec<_> = if blocks.len() > 1 {
+            blocks.par_iter().map(scan_block).collect()
+        } else {
+            blocks.iter().map(scan_block).collect()
+        };
+        let mut all_decoded = Vec::new();
+        let mut all_xor = Vec::new();
+        for (plain, decoded, xor_hits) in results {
+            out.extend(plain);
+            all_decoded.extend(decoded);
+            all_xor.extend(xor_hits);
+        }
+        (all_decoded, XorSearcher::merge(all_xor))
     }
 
     fn scan_decoded(

@@ -5,25 +5,28 @@
 //! delta-transformed buffer for the delta-transformed needles finds every key at once;
 //! the key is then `c[i] ^ p[i]` at the hit.
 //!
-//! The delta is computed in blocks of [`CHUNK`] bytes (plus the longest needle of
-//! overlap), so a search never copies the whole buffer; one Aho-Corasick automaton with
-//! leftmost-first matching (which keeps its SIMD prefilter on) searches each block.
+//! The delta is computed in blocks of [`CHUNK`] bytes (plus the longest needle less one
+//! byte of overlap), so a search never copies the whole buffer; one Aho-Corasick
+//! automaton with leftmost-first matching (which keeps its SIMD prefilter on) searches
+//! each block. Its matches do not overlap and name one needle each, the first listed: of
+//! needles with the same delta (one is the other XORed with a byte), only the first
+//! gives a key.
 //!
 //! A match is widened both ways while the bytes XOR the key to printable ASCII (and tab,
 //! CR, LF) to recover the whole string around the needle. Two rules keep the widening
 //! from running into the padding of an executable, where a zero byte decodes to the key
 //! itself (printable for keys such as 0x5b): it stops before [`ZERO_RUN_STOP`]
-//! consecutive zero bytes, and zero bytes at either end of a recovered run are trimmed.
-//! A recovered run longer than [`MAX_HIT_LEN`] is reported in tiles of that size
-//! (aligned to the run's start, so the result does not depend on which needle found
-//! it): the tile holding each match.
+//! consecutive zero bytes, and zero bytes at either end of a recovered run are trimmed
+//! (up to the needle). A recovered run longer than [`MAX_HIT_LEN`] is reported in tiles
+//! of that size (aligned to the run's start, so the result does not depend on which
+//! needle found it): the tile in which each match starts.
 
 use aho_corasick::{AhoCorasick, MatchKind};
 
 /// Bytes of buffer whose delta is computed at a time.
 pub const CHUNK: usize = 1 << 20;
 
-/// Longest plain text returned in one hit.
+/// Longest plain text returned in one hit: a longer run comes in tiles of this size.
 pub const MAX_HIT_LEN: usize = 64 << 10;
 
 /// Shortest needle accepted: the delta of a needle of `n` bytes has `n - 1` bytes, and a
@@ -38,7 +41,8 @@ pub const ZERO_RUN_STOP: usize = 8;
 pub struct XorHit {
     /// The key (never 0: that is plain text).
     pub key: u8,
-    /// Byte offset of the recovered run in the buffer.
+    /// Byte offset of the recovered run (or of its tile, see [`MAX_HIT_LEN`]) in the
+    /// buffer.
     pub offset: usize,
     /// Its length.
     pub length: usize,
@@ -46,7 +50,7 @@ pub struct XorHit {
     pub plaintext: Vec<u8>,
 }
 
-/// A needle [`XorSearcher::try_new`] cannot use.
+/// A needle [`XorSearcher::try_new`] cannot use, or an automaton it cannot build.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum XorError {
@@ -97,7 +101,8 @@ impl XorSearcher {
         Self::build(&usable).unwrap_or_else(|_| Self::empty())
     }
 
-    /// A searcher for `needles`, or why one of them cannot be used.
+    /// A searcher for `needles`, or why the first unusable one cannot be used (or the
+    /// automaton cannot be built).
     pub fn try_new(needles: &[&[u8]]) -> Result<Self, XorError> {
         for (index, needle) in needles.iter().enumerate() {
             check(index, needle)?;
@@ -134,9 +139,14 @@ impl XorSearcher {
     }
 
     /// Every XOR-encoded run in `buffer` containing a needle, widened to the whole run of
-    /// printable plain text under the same key; one hit per (key, run), ordered by
-    /// offset then key. Key 0 (plain text) is never reported, nor key 0x20 on a needle of
-    /// letters only (that is the same word in the other case).
+    /// printable plain text under the same key; one hit per (key, run), or per (key,
+    /// tile) of a run longer than [`MAX_HIT_LEN`], ordered by offset then key. Key 0
+    /// (plain text) is never reported, nor key 0x20 on a needle of letters only (that is
+    /// the same word in the other case), nor a match whose encoded bytes are more than
+    /// half zero (a needle mostly made of its key: `www.` under 0x77). Nor is a run
+    /// implausible as hidden text: more than a quarter of its bytes zero (tables of small
+    /// integers), or fewer than half of them letters once decoded (plain text under a
+    /// chance key).
     pub fn find(&self, buffer: &[u8]) -> Vec<XorHit> {
         let mut hits = Vec::new();
         self.find_range(buffer, 0, buffer.len(), &mut hits);
@@ -144,7 +154,8 @@ impl XorSearcher {
     }
 
     /// [`XorSearcher::find`] on rayon's thread pool: the buffer is split into parts (a
-    /// multiple of [`CHUNK`] each) searched in parallel; the result is identical.
+    /// multiple of [`CHUNK`] each but the last) searched in parallel; the result is
+    /// identical.
     pub fn find_parallel(&self, buffer: &[u8]) -> Vec<XorHit> {
         use rayon::prelude::*;
         let parts = rayon::current_num_threads().max(1) * 4;
@@ -164,7 +175,23 @@ impl XorSearcher {
         finish(hits)
     }
 
-    /// Hits for the matches starting in `from..to` (`from` a multiple of [`CHUNK`]).
+    /// The hits for matches starting in `from..to`, unordered and possibly repeated (a
+    /// run found from two ranges): pass the hits of all ranges to
+    /// [`XorSearcher::merge`]. For a caller that runs its own passes over each range
+    /// while it is in the CPU cache.
+    pub fn find_between(&self, buffer: &[u8], from: usize, to: usize) -> Vec<XorHit> {
+        let mut hits = Vec::new();
+        self.find_range(buffer, from, to.min(buffer.len()), &mut hits);
+        hits
+    }
+
+    /// Hits of [`XorSearcher::find_between`] over ranges that cover a buffer, in the order
+    /// and with the uniqueness [`XorSearcher::find`] gives.
+    pub fn merge(hits: Vec<XorHit>) -> Vec<XorHit> {
+        finish(hits)
+    }
+
+    /// Hits for the matches starting in `from..to`.
     fn find_range(&self, buffer: &[u8], from: usize, to: usize, hits: &mut Vec<XorHit>) {
         let Some(automaton) = &self.automaton else {
             return;
