@@ -135,15 +135,16 @@ impl std::fmt::Debug for WindowFinder {
 }
 
 impl WindowFinder {
-    /// A finder for runs that decode to at least `min_decoded_len` bytes.
+    /// A finder for what [`find_encoded`] returns with `min_decoded_len`.
     pub fn new(min_decoded_len: usize) -> Self {
         Self {
             finders: Finders::new(min_decoded_len),
         }
     }
 
-    /// The windows of `buffer`, in order: `(start, end)` ranges of about 256 KiB, each
-    /// starting at a byte no encoded run can span.
+    /// The windows of `buffer`, in order: `(start, end)` ranges of about 256 KiB that
+    /// cover it, each after the first starting at a control character or an unescaped
+    /// quote (see the module docs).
     pub fn windows(buffer: &[u8]) -> Vec<(usize, usize)> {
         windows(buffer)
     }

@@ -175,7 +175,17 @@ impl Scanner {
                 .iter()
                 .flat_map(|&window| finder.find(bytes, window))
                 .collect();
-            let xor_hits = self.xor.find_between(bytes, from, to);
+            // XOR ranges start at multiples of its CHUNK, as `find` restarts there: the
+            // merged hits are then exactly `find`'s (matches do not overlap, so another
+            // start could find a different set).
+            let align = |at: usize| {
+                if at == bytes.len() {
+                    at
+                } else {
+                    at / crate::xor::CHUNK * crate::xor::CHUNK
+                }
+            };
+            let xor_hits = self.xor.find_between(bytes, align(from), align(to));
             (plain, decoded, xor_hits)
         };
         let results: Vec<_> = if blocks.len() > 1 {
@@ -383,4 +393,107 @@ fn dedupe(mut indicators: Vec<Indicator>) -> Vec<Indicator> {
     });
     crate::indicator::sort_for_report(&mut indicators);
     indicators
+}
+
+#[cfg(test)]
+mod tests {
+    use base64::Engine as _;
+
+    use super::*;
+
+    fn noise(len: usize, mut state: u64) -> Vec<u8> {
+        let mut out = Vec::with_capacity(len + 8);
+        while out.len() < len {
+            state ^= state >> 12;
+            state ^= state << 25;
+            state ^= state >> 27;
+            out.extend_from_slice(&state.wrapping_mul(0x2545_F491_4F6C_DD1D).to_le_bytes());
+        }
+        out.truncate(len);
+        out
+    }
+
+    fn scanner() -> Scanner {
+        Scanner::new(
+            crate::rules::detectors(&[]).unwrap(),
+            ScanOptions::default(),
+        )
+    }
+
+    /// Plants straddling block, window and XOR-chunk edges: the block-wise passes find
+    /// what whole-buffer passes find, each once.
+    #[test]
+    fn blocks_find_what_whole_buffer_passes_find() {
+        let mut bytes = noise(5 << 20, 7);
+        let list = b"jd.com,taobao.com,cn-shanghai.fcapp.run,baidu.com";
+        let b64 = base64::engine::general_purpose::STANDARD;
+        let mut put = |at: usize, plant: &[u8]| bytes[at..at + plant.len()].copy_from_slice(plant);
+        let edges = [1usize << 20, 2 << 20, 3 << 20, (3 << 20) + 300_000];
+        for (i, (edge, key)) in edges
+            .into_iter()
+            .zip([0x11u8, 0x22, 0x33, 0x44])
+            .enumerate()
+        {
+            let xored: Vec<u8> = list.iter().map(|b| b ^ key).collect();
+            put(edge - 20, &[&[0u8][..], &xored, &[0]].concat());
+            let url = format!("\0\"https://edge{i}.evil.example/x\"\0");
+            put(edge - 600 - url.len() / 2, url.as_bytes());
+            let blob = format!(
+                "\"{}\"",
+                b64.encode(format!("https://b64-{i}.evil.example/"))
+            );
+            put(edge + 4000 - blob.len() / 2, blob.as_bytes());
+        }
+        let scanner = scanner();
+        let mut plain = Vec::new();
+        let ctx = Context {
+            file: "f",
+            section: None,
+        };
+        let (decoded, xor_hits) = scanner.scan_blocks(&ctx, 0, &bytes, &mut plain);
+        assert_eq!(decoded, decode::find_encoded(&bytes, 8));
+        assert_eq!(xor_hits, scanner.xor.find(&bytes));
+        let whole: Vec<(usize, Kind, String)> = scanner
+            .detectors
+            .detect(&bytes)
+            .into_iter()
+            .map(|h| (h.start, h.kind, h.value))
+            .collect();
+        let mut blocks: Vec<(usize, Kind, String)> = plain
+            .into_iter()
+            .map(|i| (usize::try_from(i.evidence.offset).unwrap(), i.kind, i.value))
+            .collect();
+        blocks.sort();
+        let mut whole_sorted = whole.clone();
+        whole_sorted.sort();
+        assert_eq!(blocks, whole_sorted);
+        for i in 0..4 {
+            let host = format!("edge{i}.evil.example");
+            assert_eq!(
+                whole
+                    .iter()
+                    .filter(|h| h.1 == Kind::Domain && h.2 == host)
+                    .count(),
+                1,
+                "{host}"
+            );
+        }
+        let report = scanner.scan("f", None, 0, &bytes);
+        for (i, key) in [0x11u8, 0x22, 0x33, 0x44].into_iter().enumerate() {
+            let chain = format!("xor(0x{key:02x})");
+            assert!(
+                report
+                    .iter()
+                    .any(|r| r.value == "cn-shanghai.fcapp.run" && r.chain_text() == chain),
+                "{chain}"
+            );
+            let host = format!("b64-{i}.evil.example");
+            assert!(
+                report
+                    .iter()
+                    .any(|r| r.value == host && r.chain_text() == "base64"),
+                "{host}"
+            );
+        }
+    }
 }

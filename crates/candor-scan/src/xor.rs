@@ -9,8 +9,8 @@
 //! byte of overlap), so a search never copies the whole buffer; one Aho-Corasick
 //! automaton with leftmost-first matching (which keeps its SIMD prefilter on) searches
 //! each block. Its matches do not overlap and name one needle each, the first listed: of
-//! needles with the same delta (one is the other XORed with a byte), only the first
-//! gives a key.
+//! needles with the same delta (one is the other XOR a byte), only the first gives a
+//! key.
 //!
 //! A match is widened both ways while the bytes XOR the key to printable ASCII (and tab,
 //! CR, LF) to recover the whole string around the needle. Two rules keep the widening
@@ -178,7 +178,9 @@ impl XorSearcher {
     /// The hits for matches starting in `from..to`, unordered and possibly repeated (a
     /// run found from two ranges): pass the hits of all ranges to
     /// [`XorSearcher::merge`]. For a caller that runs its own passes over each range
-    /// while it is in the CPU cache.
+    /// while it is in the CPU cache. Ranges starting at multiples of [`CHUNK`] merge to
+    /// exactly [`XorSearcher::find`]'s hits; other starts move where the search restarts,
+    /// so where matches overlap across one the hits can differ.
     pub fn find_between(&self, buffer: &[u8], from: usize, to: usize) -> Vec<XorHit> {
         let mut hits = Vec::new();
         self.find_range(buffer, from, to.min(buffer.len()), &mut hits);
