@@ -97,3 +97,11 @@ fn version_is_printed() {
         format!("candor {}\n", env!("CARGO_PKG_VERSION"))
     );
 }
+
+#[test]
+fn sigstore_verify_bundle_help_shows_examples() {
+    help_shows(
+        &["sigstore", "verify-bundle"],
+        "candor sigstore verify-bundle --bundle a.sigstore.json --key cosign.pub sha256:<64 hex digits>",
+    );
+}

@@ -10,4 +10,5 @@ mod manifest;
 mod sample;
 mod scan_output;
 mod sign_verify;
+mod sigstore_conformance;
 mod support;

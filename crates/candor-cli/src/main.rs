@@ -52,6 +52,9 @@ enum Command {
     Scan(commands::scan::ScanArgs),
     /// Sign a candor Statement into a DSSE envelope.
     Sign(commands::sign::SignArgs),
+    /// Sigstore bundles: verify offline against a trusted root and a signer identity.
+    #[command(subcommand)]
+    Sigstore(commands::sigstore::SigstoreCommand),
     /// Verify a DSSE envelope against trusted keys and, optionally, an artifact.
     VerifyEnvelope(commands::verify_envelope::VerifyEnvelopeArgs),
 }
@@ -72,6 +75,7 @@ fn main() -> ExitCode {
         Command::Manifest(command) => commands::manifest::run(command, cli.format),
         Command::Scan(args) => commands::scan::run(&args, cli.format),
         Command::Sign(args) => commands::sign::run(&args, cli.format),
+        Command::Sigstore(command) => commands::sigstore::run(command, cli.format),
         Command::VerifyEnvelope(args) => commands::verify_envelope::run(&args, cli.format),
     };
     match result {

@@ -25,4 +25,5 @@ pub mod artifact;
 pub mod dsse;
 pub mod file;
 pub mod keys;
+pub mod sigstore;
 pub mod verify;

@@ -4,6 +4,7 @@ pub mod key;
 pub mod manifest;
 pub mod scan;
 pub mod sign;
+pub mod sigstore;
 pub mod verify_envelope;
 
 use std::path::Path;

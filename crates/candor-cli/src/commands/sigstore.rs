@@ -1,0 +1,218 @@
+//! `candor sigstore`: Sigstore bundles, verified offline.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use candor_model::pattern::Pattern;
+use candor_sign::sigstore::{
+    self, ArtifactRef, BundleSigner, Instance, SigstoreError, Subject, VerifiedBundle,
+};
+use clap::{Args, Subcommand};
+use serde_json::json;
+
+use crate::output::{self, Format, hinted};
+
+/// `candor sigstore …`
+#[derive(Debug, Subcommand)]
+pub enum SigstoreCommand {
+    /// Verify a Sigstore bundle offline against a trusted root and a signer.
+    VerifyBundle(VerifyBundleArgs),
+}
+
+/// Arguments of `candor sigstore verify-bundle` (the conformance suite's client protocol:
+/// `verify-bundle [--staging] --bundle FILE (--certificate-identity ID
+/// --certificate-oidc-issuer URL | --key KEY) [--trusted-root FILE] FILE_OR_DIGEST`).
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Checks, all offline: the certificate chains to a CA of the trusted root and was valid \
+when the signature was made (by the log's or a timestamp authority's signed time); its SCT; the Rekor \
+inclusion proof and checkpoint (v1 and v2 logs); signed entry timestamps and RFC 3161 timestamps; the \
+log entry matches the signature and the artifact; the signature verifies over the artifact (or, for \
+a DSSE bundle, the artifact is a subject of its in-toto Statement). Then the identity: the issuer \
+exactly, the subject exactly (--certificate-identity) or by an anchored pattern \
+(--certificate-identity-pattern: `*` any run, `?` one character, `\\` escapes). A managed-key bundle \
+is verified with --key instead.\n\n\
+Trusted root: --trusted-root FILE, else the Sigstore public-good production root embedded in candor \
+(--staging: the staging root). It is never fetched implicitly.\n\n\
+Exit codes: 0 verified, 1 rejected, 2 usage or input error.\n\n\
+Examples:\n  \
+candor sigstore verify-bundle --bundle a.sigstore.json \\\n    \
+--certificate-oidc-issuer https://token.actions.githubusercontent.com \\\n    \
+--certificate-identity-pattern 'https://github.com/acme/agent/.github/workflows/release.yml@refs/tags/v*' \\\n    \
+agent-1.4.0.tgz\n  \
+candor sigstore verify-bundle --bundle a.sigstore.json --key cosign.pub sha256:<64 hex digits>"
+)]
+pub struct VerifyBundleArgs {
+    /// Use the embedded Sigstore staging trusted root instead of production.
+    #[arg(long)]
+    staging: bool,
+    /// The Sigstore bundle.
+    #[arg(long, value_name = "FILE")]
+    bundle: PathBuf,
+    /// The certificate subject (email or URI) required, exactly.
+    #[arg(long, value_name = "IDENTITY", conflicts_with_all = ["key", "certificate_identity_pattern"])]
+    certificate_identity: Option<String>,
+    /// The certificate subject required, as an anchored wildcard pattern.
+    #[arg(long, value_name = "PATTERN", conflicts_with = "key")]
+    certificate_identity_pattern: Option<String>,
+    /// The OIDC issuer required, exactly.
+    #[arg(long, value_name = "URL", conflicts_with = "key")]
+    certificate_oidc_issuer: Option<String>,
+    /// A PEM public key: verify a managed-key bundle with it.
+    #[arg(long, value_name = "KEY")]
+    key: Option<PathBuf>,
+    /// A Sigstore trusted root file instead of the embedded one.
+    #[arg(long, value_name = "FILE")]
+    trusted_root: Option<PathBuf>,
+    /// The artifact, or its digest as `sha256:<64 hex>` (for a DSSE bundle: a subject of
+    /// its in-toto Statement).
+    file_or_digest: String,
+}
+
+/// Run `candor sigstore …`.
+pub fn run(command: SigstoreCommand, format: Format) -> anyhow::Result<ExitCode> {
+    match command {
+        SigstoreCommand::VerifyBundle(args) => verify_bundle(&args, format),
+    }
+}
+
+/// `sha256:<64 hex>` that is not a path on disk (the client protocol's rule).
+fn as_digest(text: &str) -> Option<[u8; 32]> {
+    let hex = text.strip_prefix("sha256:")?;
+    if hex.len() != 64 || std::path::Path::new(text).exists() {
+        return None;
+    }
+    let mut digest = [0u8; 32];
+    for (i, byte) in digest.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    Some(digest)
+}
+
+fn signer(args: &VerifyBundleArgs) -> anyhow::Result<BundleSigner> {
+    if let Some(path) = &args.key {
+        let pem = fs_err::read_to_string(path)
+            .with_context(|| format!("cannot read public key {}", path.display()))?;
+        return Ok(BundleSigner::Key(sigstore::public_key_from_pem(
+            &pem,
+            &path.display().to_string(),
+        )?));
+    }
+    let subject = match (
+        &args.certificate_identity,
+        &args.certificate_identity_pattern,
+    ) {
+        (Some(exact), None) => Subject::Exact(exact.clone()),
+        (None, Some(pattern)) => Subject::Pattern(
+            pattern
+                .parse::<Pattern>()
+                .map_err(|e| anyhow::anyhow!("--certificate-identity-pattern {pattern:?}: {e}"))?,
+        ),
+        _ => {
+            return Err(hinted(
+                "no signer given",
+                "pass --certificate-oidc-issuer with --certificate-identity (or \
+                 --certificate-identity-pattern), or --key for a managed-key bundle",
+            ));
+        }
+    };
+    let Some(issuer) = args.certificate_oidc_issuer.clone() else {
+        return Err(hinted(
+            "--certificate-oidc-issuer is required with a certificate identity",
+            "pass the OIDC issuer URL, e.g. https://token.actions.githubusercontent.com",
+        ));
+    };
+    Ok(BundleSigner::Identity { issuer, subject })
+}
+
+fn verify_bundle(args: &VerifyBundleArgs, format: Format) -> anyhow::Result<ExitCode> {
+    let signer = signer(args)?;
+    let instance = if args.staging {
+        Instance::Staging
+    } else {
+        Instance::Production
+    };
+    let root = sigstore::trusted_root(args.trusted_root.as_deref(), instance)?;
+    let artifact_bytes;
+    let artifact = if let Some(digest) = as_digest(&args.file_or_digest) {
+        ArtifactRef::Sha256(digest)
+    } else {
+        artifact_bytes = fs_err::read(&args.file_or_digest)
+            .with_context(|| format!("cannot read artifact {}", args.file_or_digest))?;
+        ArtifactRef::Bytes(&artifact_bytes)
+    };
+    let bundle_name = args.bundle.display().to_string();
+    let result = sigstore::read_bundle(&args.bundle)
+        .and_then(|bundle| sigstore::verify_bundle(&bundle, artifact, &signer, &root));
+    match result {
+        Ok(verified) => {
+            report_verified(&bundle_name, &args.file_or_digest, &verified, format);
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(error) => {
+            report_rejected(&bundle_name, &error, format);
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+fn report_verified(bundle: &str, artifact: &str, verified: &VerifiedBundle, format: Format) {
+    match format {
+        Format::Human => {
+            let mut out = format!("verified: Sigstore bundle {bundle}\n");
+            let _ = writeln!(out, "  artifact   {artifact}");
+            match (&verified.subject, &verified.issuer) {
+                (Some(subject), Some(issuer)) => {
+                    let _ = writeln!(out, "  signed by  {subject}\n  issuer     {issuer}");
+                }
+                _ => {
+                    let _ = writeln!(out, "  signed by  the given public key");
+                }
+            }
+            if let Some(time) = &verified.integrated_time {
+                let _ = writeln!(out, "  logged at  {time}");
+            }
+            for time in &verified.verified_times {
+                let _ = writeln!(out, "  time       {time} (authenticated)");
+            }
+            if let Some((payload_type, payload)) = &verified.dsse {
+                let _ = writeln!(
+                    out,
+                    "  content    DSSE envelope, {payload_type}, {} bytes",
+                    payload.len()
+                );
+            }
+            output::stdout(&out);
+        }
+        Format::Json | Format::Sarif => output::json(&json!({
+            "verified": true,
+            "bundle": bundle,
+            "artifact": artifact,
+            "subject": verified.subject,
+            "issuer": verified.issuer,
+            "integrated_time": verified.integrated_time,
+            "verified_times": verified.verified_times,
+            "payload_type": verified.dsse.as_ref().map(|(t, _)| t),
+        })),
+    }
+}
+
+fn report_rejected(bundle: &str, error: &SigstoreError, format: Format) {
+    match format {
+        Format::Human if error.names_file() => output::stdout(&format!(
+            "verification failed ({} check): {error}\n",
+            error.check()
+        )),
+        Format::Human => output::stdout(&format!(
+            "verification failed ({} check): {bundle}: {error}\n",
+            error.check()
+        )),
+        Format::Json | Format::Sarif => output::json(&json!({
+            "verified": false,
+            "bundle": bundle,
+            "error": { "check": error.check(), "message": error.to_string() },
+        })),
+    }
+}

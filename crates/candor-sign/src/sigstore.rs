@@ -1,0 +1,398 @@
+//! Sigstore bundles, verified offline.
+//!
+//! A bundle (media types v0.1–v0.3, `application/vnd.dev.sigstore.bundle+json;version=0.x`
+//! and `application/vnd.dev.sigstore.bundle.v0.3+json`) carries a DSSE envelope (our
+//! attestations) or a message signature (a plain artifact), the signer's certificate or a
+//! public-key hint, and transparency-log and timestamp evidence. Verification is done by
+//! the `sigstore-verify` crate against a trusted root, with no network: certificate chain
+//! to the root's CAs, validity at the signing time, SCTs, Rekor inclusion proof and
+//! checkpoint (v1 and v2 logs), signed entry timestamps, RFC 3161 timestamps, and the log
+//! entry matching the signature and the artifact.
+//!
+//! What candor adds around it:
+//! - the bundle and a trusted root are read strictly first (size cap, UTF-8, no BOM, no
+//!   duplicate keys at any depth: `sigstore-verify` parses with serde, which keeps the
+//!   last of two equal keys, a parser differential);
+//! - the identity is matched here, after every cryptographic check passed: the issuer
+//!   exactly, the subject (the certificate's email or URI SAN) exactly or by a candor
+//!   [`Pattern`] (anchored; `*` any run, `?` one character, `\` escapes; nothing else is
+//!   special, so a URL's `.` and `?`… only mean themselves where escaped — see
+//!   `candor_model::pattern`);
+//! - every failure is a [`SigstoreError`] naming the check that failed ([`SigstoreError::check`]).
+
+use std::path::Path;
+
+use candor_model::pattern::Pattern;
+use sigstore_verify::trust_root::{
+    SIGSTORE_PRODUCTION_TRUSTED_ROOT, SIGSTORE_STAGING_TRUSTED_ROOT, TrustedRoot,
+};
+use sigstore_verify::types::{Artifact, Bundle, DerPublicKey, Sha256Hash};
+use sigstore_verify::{
+    CertificateError, Error as VerifyError, PublicKeyVerificationPolicy, TimestampError,
+    TransparencyLogError, VerificationPolicy,
+};
+
+use crate::file::read_capped;
+
+/// Largest bundle or trusted root read (a bundle is a few kilobytes).
+pub const MAX_SIGSTORE_DOCUMENT_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Which trusted root to verify against when no file is given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Instance {
+    /// The Sigstore public-good production instance (the default).
+    Production,
+    /// The Sigstore staging instance.
+    Staging,
+}
+
+/// Who must have signed a bundle.
+#[derive(Debug, Clone)]
+pub enum BundleSigner {
+    /// A keyless (Fulcio) signer: the certificate's OIDC issuer, exactly, and its subject.
+    Identity {
+        /// The OIDC issuer URL, compared exactly.
+        issuer: String,
+        /// The subject (email or URI SAN).
+        subject: Subject,
+    },
+    /// A managed key: the bundle's signature must verify with this public key.
+    Key(DerPublicKey),
+}
+
+/// How a certificate subject is matched.
+#[derive(Debug, Clone)]
+pub enum Subject {
+    /// Equal to this text.
+    Exact(String),
+    /// Matching this anchored wildcard pattern.
+    Pattern(Pattern),
+}
+
+impl Subject {
+    fn matches(&self, subject: &str) -> bool {
+        match self {
+            Subject::Exact(expected) => subject == expected,
+            Subject::Pattern(pattern) => pattern.matches(subject),
+        }
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            Subject::Exact(expected) => format!("{expected:?}"),
+            Subject::Pattern(pattern) => format!("pattern {:?}", pattern.as_str()),
+        }
+    }
+}
+
+/// The artifact a bundle must be about.
+#[derive(Debug, Clone, Copy)]
+pub enum ArtifactRef<'a> {
+    /// Its bytes.
+    Bytes(&'a [u8]),
+    /// Its SHA-256 digest (the bytes are not at hand).
+    Sha256([u8; 32]),
+}
+
+/// What a verified bundle established.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifiedBundle {
+    /// The certificate subject (email or URI), for a keyless signature.
+    pub subject: Option<String>,
+    /// The certificate's OIDC issuer, for a keyless signature.
+    pub issuer: Option<String>,
+    /// The Rekor v1 integrated time, RFC 3339, when the log gave one.
+    pub integrated_time: Option<String>,
+    /// Every authenticated time used (signed entry timestamps, RFC 3161 timestamps).
+    pub verified_times: Vec<String>,
+    /// The DSSE payload type and payload, when the bundle holds an envelope.
+    pub dsse: Option<(String, Vec<u8>)>,
+}
+
+/// Why a bundle was rejected; [`SigstoreError::check`] names the failed check.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SigstoreError {
+    /// The file could not be read, or is not a Sigstore document of a supported version.
+    #[error("{file}: {reason}")]
+    Document {
+        /// The file.
+        file: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The file is not strict JSON (size, encoding, duplicate keys).
+    #[error("{0}")]
+    Json(candor_model::error::DocumentError),
+    /// The bundle parsed but is inconsistent (a proof without its checkpoint, …).
+    #[error("invalid bundle: {0}")]
+    Invalid(String),
+    /// The trusted root is unusable.
+    #[error("trusted root: {0}")]
+    TrustedRoot(String),
+    /// The bundle is well-formed but of a kind that cannot be verified.
+    #[error("unsupported bundle: {0}")]
+    Unsupported(String),
+    /// The certificate does not chain to a certificate authority of the trusted root.
+    #[error(
+        "certificate chain: {0} (the signing certificate was not issued by a CA of the trusted root; \
+         check --trusted-root, or the bundle comes from another Sigstore instance)"
+    )]
+    Chain(String),
+    /// The certificate (or a CA) was not valid at the signing time.
+    #[error(
+        "certificate validity: {0} (the signature was not made while the certificate was valid)"
+    )]
+    Time(String),
+    /// The certificate's signed certificate timestamp does not verify.
+    #[error("certificate transparency (SCT): {0}")]
+    Sct(String),
+    /// The transparency-log inclusion proof does not verify.
+    #[error("transparency log inclusion proof: {0}")]
+    InclusionProof(String),
+    /// The log checkpoint (signed tree head) does not verify.
+    #[error("transparency log checkpoint: {0}")]
+    Checkpoint(String),
+    /// The log's signed entry timestamp (inclusion promise) does not verify.
+    #[error("transparency log signed entry timestamp: {0}")]
+    InclusionPromise(String),
+    /// The log entry is for another signature or artifact, or from an unknown log.
+    #[error("transparency log entry: {0}")]
+    LogEntry(String),
+    /// An RFC 3161 timestamp does not verify, or no trusted time was available.
+    #[error("timestamp: {0}")]
+    Timestamp(String),
+    /// The signature does not verify over the content.
+    #[error("signature: {0}")]
+    Signature(String),
+    /// The bundle signs another artifact.
+    #[error("artifact: {0}")]
+    Artifact(String),
+    /// The certificate's issuer is not the one required.
+    #[error(
+        "identity: the certificate's OIDC issuer is {actual}; the policy requires {expected:?}"
+    )]
+    Issuer {
+        /// Required.
+        expected: String,
+        /// In the certificate.
+        actual: String,
+    },
+    /// The certificate's subject does not match.
+    #[error("identity: the certificate's subject is {actual}; the policy requires {expected}")]
+    Subject {
+        /// Required (exact text or pattern, quoted).
+        expected: String,
+        /// In the certificate.
+        actual: String,
+    },
+}
+
+impl SigstoreError {
+    /// Whether the message starts with the file it is about.
+    pub fn names_file(&self) -> bool {
+        matches!(
+            self,
+            SigstoreError::Document { .. } | SigstoreError::Json(_)
+        )
+    }
+
+    /// The check that failed, in a word or two: `document`, `bundle`, `trusted root`,
+    /// `unsupported`, `chain`, `time`, `sct`, `inclusion proof`, `checkpoint`,
+    /// `signed entry timestamp`, `log entry`, `timestamp`, `signature`, `artifact`,
+    /// `identity`.
+    pub fn check(&self) -> &'static str {
+        match self {
+            SigstoreError::Document { .. } | SigstoreError::Json(_) => "document",
+            SigstoreError::Invalid(_) => "bundle",
+            SigstoreError::TrustedRoot(_) => "trusted root",
+            SigstoreError::Unsupported(_) => "unsupported",
+            SigstoreError::Chain(_) => "chain",
+            SigstoreError::Time(_) => "time",
+            SigstoreError::Sct(_) => "sct",
+            SigstoreError::InclusionProof(_) => "inclusion proof",
+            SigstoreError::Checkpoint(_) => "checkpoint",
+            SigstoreError::InclusionPromise(_) => "signed entry timestamp",
+            SigstoreError::LogEntry(_) => "log entry",
+            SigstoreError::Timestamp(_) => "timestamp",
+            SigstoreError::Signature(_) => "signature",
+            SigstoreError::Artifact(_) => "artifact",
+            SigstoreError::Issuer { .. } | SigstoreError::Subject { .. } => "identity",
+        }
+    }
+}
+
+/// Reads a file strictly as JSON text (size cap, UTF-8, no BOM, no duplicate keys).
+fn read_document(path: &Path) -> Result<String, SigstoreError> {
+    let file = path.display().to_string();
+    let bytes =
+        read_capped(path, MAX_SIGSTORE_DOCUMENT_BYTES, "Sigstore document").map_err(|e| {
+            SigstoreError::Document {
+                file: file.clone(),
+                reason: e.to_string(),
+            }
+        })?;
+    candor_model::json::check_text(&bytes, &file)
+        .map(str::to_owned)
+        .map_err(SigstoreError::Json)
+}
+
+/// Reads a Sigstore bundle file.
+pub fn read_bundle(path: &Path) -> Result<Bundle, SigstoreError> {
+    let text = read_document(path)?;
+    parse_bundle(&text, &path.display().to_string())
+}
+
+/// Parses a bundle from JSON text already read strictly; `file` names it in errors.
+pub fn parse_bundle(text: &str, file: &str) -> Result<Bundle, SigstoreError> {
+    let text =
+        candor_model::json::check_text(text.as_bytes(), file).map_err(SigstoreError::Json)?;
+    Bundle::from_json(text).map_err(|e| SigstoreError::Document {
+        file: file.to_owned(),
+        reason: format!("not a Sigstore bundle of a supported version (v0.1–v0.3): {e}"),
+    })
+}
+
+/// The trusted root: `path`, or the one embedded for `instance`.
+pub fn trusted_root(path: Option<&Path>, instance: Instance) -> Result<TrustedRoot, SigstoreError> {
+    let (text, name) = match path {
+        Some(path) => (read_document(path)?, path.display().to_string()),
+        None => (
+            match instance {
+                Instance::Production => SIGSTORE_PRODUCTION_TRUSTED_ROOT,
+                Instance::Staging => SIGSTORE_STAGING_TRUSTED_ROOT,
+            }
+            .to_owned(),
+            format!("embedded {instance:?} trusted root"),
+        ),
+    };
+    TrustedRoot::from_json(&text).map_err(|e| SigstoreError::Document {
+        file: name,
+        reason: format!("not a Sigstore trusted root: {e}"),
+    })
+}
+
+/// A PEM public key (`-----BEGIN PUBLIC KEY-----`, SPKI) for [`BundleSigner::Key`].
+pub fn public_key_from_pem(pem: &str, file: &str) -> Result<DerPublicKey, SigstoreError> {
+    DerPublicKey::from_pem(pem).map_err(|e| SigstoreError::Document {
+        file: file.to_owned(),
+        reason: format!("expected a PEM public key (-----BEGIN PUBLIC KEY-----): {e}"),
+    })
+}
+
+/// Verifies `bundle` over `artifact` against `root`, then that `signer` made it.
+///
+/// For a DSSE bundle, `artifact` must be a subject of the in-toto Statement it carries.
+pub fn verify_bundle(
+    bundle: &Bundle,
+    artifact: ArtifactRef<'_>,
+    signer: &BundleSigner,
+    root: &TrustedRoot,
+) -> Result<VerifiedBundle, SigstoreError> {
+    let artifact = match artifact {
+        ArtifactRef::Bytes(bytes) => Artifact::from_blob(bytes),
+        ArtifactRef::Sha256(digest) => Artifact::from_digest(Sha256Hash::new(digest)),
+    };
+    let result = match signer {
+        BundleSigner::Identity { .. } => {
+            sigstore_verify::verify(artifact, bundle, &VerificationPolicy::any_identity(), root)
+        }
+        BundleSigner::Key(key) => sigstore_verify::verify(
+            artifact,
+            bundle,
+            &PublicKeyVerificationPolicy::new(key.clone()),
+            root,
+        ),
+    }
+    .map_err(classify)?;
+    let subject = result.identity().map(|s| s.as_str().to_owned());
+    let issuer = result.issuer().map(str::to_owned);
+    if let BundleSigner::Identity {
+        issuer: expected_issuer,
+        subject: expected_subject,
+    } = signer
+    {
+        // Only after every cryptographic check: the claims are then the CA's word.
+        if !result.certificate_verified() {
+            return Err(SigstoreError::Chain(
+                "the signing certificate was not verified".to_owned(),
+            ));
+        }
+        let actual_issuer = issuer.as_deref().unwrap_or_default();
+        if actual_issuer != expected_issuer {
+            return Err(SigstoreError::Issuer {
+                expected: expected_issuer.clone(),
+                actual: describe_claim(issuer.as_deref()),
+            });
+        }
+        if !subject
+            .as_deref()
+            .is_some_and(|s| expected_subject.matches(s))
+        {
+            return Err(SigstoreError::Subject {
+                expected: expected_subject.describe(),
+                actual: describe_claim(subject.as_deref()),
+            });
+        }
+    }
+    let dsse = match &bundle.content {
+        sigstore_verify::types::SignatureContent::DsseEnvelope(envelope) => Some((
+            envelope.payload_type.clone(),
+            envelope.payload.as_bytes().to_vec(),
+        )),
+        // A message signature, or a content kind added after 0.15.
+        _ => None,
+    };
+    Ok(VerifiedBundle {
+        subject,
+        issuer,
+        integrated_time: result.integrated_time().map(|t| t.to_string()),
+        verified_times: result
+            .verified_timestamps()
+            .iter()
+            .map(ToString::to_string)
+            .collect(),
+        dsse,
+    })
+}
+
+fn describe_claim(claim: Option<&str>) -> String {
+    claim.map_or_else(|| "absent".to_owned(), |c| format!("{c:?}"))
+}
+
+/// Maps `sigstore-verify`'s error to the check that failed.
+fn classify(error: VerifyError) -> SigstoreError {
+    let text = error.to_string();
+    match error {
+        // webpki reports validity failures as chain failures.
+        VerifyError::Certificate(CertificateError::ChainInvalid(detail))
+            if detail.contains("CertNotValidYet") || detail.contains("CertExpired") =>
+        {
+            SigstoreError::Time(text)
+        }
+        VerifyError::Certificate(
+            CertificateError::ChainInvalid(_) | CertificateError::Malformed(_),
+        ) => SigstoreError::Chain(text),
+        VerifyError::Certificate(CertificateError::Sct(_)) => SigstoreError::Sct(text),
+        VerifyError::Certificate(_) => SigstoreError::Time(text),
+        VerifyError::TransparencyLog(log) => match log {
+            TransparencyLogError::InclusionProof(_) => SigstoreError::InclusionProof(text),
+            TransparencyLogError::Checkpoint(_) => SigstoreError::Checkpoint(text),
+            TransparencyLogError::InclusionPromise(_) => SigstoreError::InclusionPromise(text),
+            _ => SigstoreError::LogEntry(text),
+        },
+        VerifyError::Timestamp(TimestampError::NoVerifiedTimestamp(_)) => {
+            SigstoreError::Timestamp(text)
+        }
+        VerifyError::Timestamp(_) => SigstoreError::Timestamp(text),
+        VerifyError::SignatureInvalid(_) | VerifyError::Crypto(_) => SigstoreError::Signature(text),
+        VerifyError::ArtifactMismatch(_) | VerifyError::UnsupportedArtifact(_) => {
+            SigstoreError::Artifact(text)
+        }
+        VerifyError::InvalidTrustRoot(_)
+        | VerifyError::TrustRoot(_)
+        | VerifyError::TrustedCertificate(_) => SigstoreError::TrustedRoot(text),
+        VerifyError::UnsupportedBundle(_) => SigstoreError::Unsupported(text),
+        _ => SigstoreError::Invalid(text),
+    }
+}

@@ -1,0 +1,278 @@
+//! The Sigstore conformance suite's bundle-verification cases, through
+//! `candor sigstore verify-bundle` as the suite's client protocol drives it
+//! (`cli_protocol.md`). The vectors are not in this repository: they are read from
+//! `$CANDOR_CONFORMANCE_DIR` or `../shared/vectors/sigstore-conformance/` beside it, and
+//! the test says it skipped where neither exists.
+//!
+//! A folder whose name ends in `_fail` must be rejected (exit 1, or 2 when the input
+//! itself is unusable: a malformed key or trusted root), with a message that names the
+//! check; every other folder must verify (exit 0).
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+use crate::support::repo_root;
+
+const DEFAULT_IDENTITY: &str = "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main";
+const DEFAULT_ISSUER: &str = "https://token.actions.githubusercontent.com";
+
+/// Cases that cannot pass, with the exact reason. Empty: every case passes.
+const KNOWN_FAILURES: &[(&str, &str)] = &[];
+
+fn conformance_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("CANDOR_CONFORMANCE_DIR") {
+        return Some(PathBuf::from(dir));
+    }
+    let shared = repo_root().join("../shared/vectors/sigstore-conformance");
+    shared.is_dir().then_some(shared)
+}
+
+fn read_trimmed(path: &Path) -> Option<String> {
+    fs_err::read_to_string(path)
+        .ok()
+        .map(|s| s.trim().to_owned())
+}
+
+/// The command line the suite would run for one case folder.
+fn case_command(root: &Path, case: &Path) -> Command {
+    let mut command = Command::cargo_bin("candor").expect("cargo builds the candor binary");
+    command
+        .args(["sigstore", "verify-bundle", "--bundle"])
+        .arg(case.join("bundle.sigstore.json"));
+    if case.join("key.pub").exists() {
+        command.arg("--key").arg(case.join("key.pub"));
+    } else {
+        let identity =
+            read_trimmed(&case.join("identity")).unwrap_or_else(|| DEFAULT_IDENTITY.to_owned());
+        let issuer =
+            read_trimmed(&case.join("issuer")).unwrap_or_else(|| DEFAULT_ISSUER.to_owned());
+        command
+            .args(["--certificate-identity", &identity])
+            .args(["--certificate-oidc-issuer", &issuer]);
+    }
+    if case.join("trusted_root.json").exists() {
+        command
+            .arg("--trusted-root")
+            .arg(case.join("trusted_root.json"));
+    }
+    let artifact = if case.join("artifact").exists() {
+        case.join("artifact")
+    } else {
+        root.join("bundle-verify/a.txt")
+    };
+    command.arg(artifact);
+    command
+}
+
+#[test]
+fn every_bundle_verify_case_of_the_conformance_suite() {
+    let Some(root) = conformance_dir() else {
+        eprintln!(
+            "SKIPPED: Sigstore conformance vectors not found (set CANDOR_CONFORMANCE_DIR or put \
+             shared/vectors/sigstore-conformance beside the repository)"
+        );
+        return;
+    };
+    let mut cases: Vec<PathBuf> = fs_err::read_dir(root.join("bundle-verify"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("bundle.sigstore.json").exists())
+        .collect();
+    cases.sort();
+    assert!(cases.len() >= 50, "only {} cases found", cases.len());
+    let mut wrong = Vec::new();
+    let (mut accepted, mut rejected) = (0, 0);
+    for case in &cases {
+        let name = case.file_name().unwrap().to_string_lossy().into_owned();
+        let must_fail = name.ends_with("_fail");
+        let output = case_command(&root, case).output().unwrap();
+        let code = output.status.code();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let ok = if must_fail {
+            // Rejected, saying why: a check name, or the input error.
+            matches!(code, Some(1 | 2))
+                && (text.contains("verification failed (") || text.starts_with("error: "))
+        } else {
+            code == Some(0) && text.starts_with("verified: ")
+        };
+        match (ok, must_fail) {
+            (true, true) => rejected += 1,
+            (true, false) => accepted += 1,
+            (false, _) => wrong.push(format!("{name} (exit {code:?}): {}", text.trim())),
+        }
+    }
+    let known: Vec<&str> = KNOWN_FAILURES.iter().map(|(name, _)| *name).collect();
+    eprintln!(
+        "Sigstore conformance bundle-verify: {} cases, {accepted} accepted as expected, \
+         {rejected} rejected as expected, {} wrong",
+        cases.len(),
+        wrong.len()
+    );
+    let unexpected: Vec<&String> = wrong
+        .iter()
+        .filter(|w| !known.iter().any(|k| w.starts_with(k)))
+        .collect();
+    assert!(unexpected.is_empty(), "{unexpected:#?}");
+}
+
+#[test]
+fn identity_patterns_and_wrong_identities() {
+    let Some(root) = conformance_dir() else {
+        eprintln!("SKIPPED: Sigstore conformance vectors not found");
+        return;
+    };
+    let case = root.join("bundle-verify/happy-path-v0.3");
+    let a_txt = root.join("bundle-verify/a.txt").display().to_string();
+    let run_on = |args: &[&str], artifact: &str| {
+        let output = Command::cargo_bin("candor")
+            .unwrap()
+            .args(["sigstore", "verify-bundle", "--bundle"])
+            .arg(case.join("bundle.sigstore.json"))
+            .args(args)
+            .arg(artifact)
+            .output()
+            .unwrap();
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+        )
+    };
+    let run = |args: &[&str]| run_on(args, &a_txt);
+    // An anchored pattern over the workflow path.
+    let (code, out) = run(&[
+        "--certificate-identity-pattern",
+        "https://github.com/sigstore-conformance/*@refs/heads/main",
+        "--certificate-oidc-issuer",
+        DEFAULT_ISSUER,
+    ]);
+    assert_eq!(code, Some(0), "{out}");
+    // Patterns are anchored: a prefix is not enough.
+    let (code, out) = run(&[
+        "--certificate-identity-pattern",
+        "https://github.com/sigstore-conformance/*@refs/heads/mai",
+        "--certificate-oidc-issuer",
+        DEFAULT_ISSUER,
+    ]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("(identity check)"), "{out}");
+    // Another repository's workflow.
+    let (code, out) = run(&[
+        "--certificate-identity",
+        "https://github.com/evil/repo/.github/workflows/release.yml@refs/heads/main",
+        "--certificate-oidc-issuer",
+        DEFAULT_ISSUER,
+    ]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        out.contains(
+            "identity: the certificate's subject is \"https://github.com/sigstore-conformance/"
+        ),
+        "{out}"
+    );
+    // The right subject from another issuer.
+    let (code, out) = run(&[
+        "--certificate-identity",
+        DEFAULT_IDENTITY,
+        "--certificate-oidc-issuer",
+        "https://accounts.google.com",
+    ]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("OIDC issuer is \"https://token.actions.githubusercontent.com\"; the policy requires \"https://accounts.google.com\""), "{out}");
+    // The artifact given by its digest, as the client protocol allows; then another one.
+    let digest = candor_sign::artifact::digest_file(Path::new(&a_txt)).unwrap();
+    let sha256 = format!("sha256:{}", digest.sha256().unwrap());
+    let signer = [
+        "--certificate-identity",
+        DEFAULT_IDENTITY,
+        "--certificate-oidc-issuer",
+        DEFAULT_ISSUER,
+    ];
+    let (code, out) = run_on(&signer, &sha256);
+    assert_eq!(code, Some(0), "{out}");
+    let (code, out) = run_on(
+        &signer,
+        "sha256:0000000000000000000000000000000000000000000000000000000000000000",
+    );
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("(artifact check)"), "{out}");
+}
+
+/// What an attacker would try on a bundle that verifies: a duplicate key (serde keeps the
+/// last, another parser the first), an oversized file, a tampered artifact, a tampered
+/// signature.
+#[test]
+fn tampered_and_malformed_bundles_are_rejected() {
+    let Some(root) = conformance_dir() else {
+        eprintln!("SKIPPED: Sigstore conformance vectors not found");
+        return;
+    };
+    let ws = crate::support::Workspace::new();
+    let good =
+        fs_err::read_to_string(root.join("bundle-verify/happy-path-v0.3/bundle.sigstore.json"))
+            .unwrap();
+    let a_txt = fs_err::read(root.join("bundle-verify/a.txt")).unwrap();
+    ws.write("a.txt", &a_txt);
+    let run = |bundle: &str, artifact: &str| {
+        let output = Command::cargo_bin("candor")
+            .unwrap()
+            .current_dir(ws.path())
+            .args(["sigstore", "verify-bundle", "--bundle", bundle])
+            .args(["--certificate-identity", DEFAULT_IDENTITY])
+            .args(["--certificate-oidc-issuer", DEFAULT_ISSUER])
+            .arg(artifact)
+            .output()
+            .unwrap();
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+        )
+    };
+    ws.write("good.json", &good);
+    assert_eq!(run("good.json", "a.txt").0, Some(0));
+
+    // A second "mediaType" key before the first.
+    let duplicated = good.replacen(
+        '{',
+        "{\"mediaType\": \"application/vnd.dev.sigstore.bundle.v0.3+json\",",
+        1,
+    );
+    ws.write("dup.json", &duplicated);
+    let (code, out) = run("dup.json", "a.txt");
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        out.contains("(document check)") && out.contains("duplicate key"),
+        "{out}"
+    );
+
+    // 17 MiB: refused by size before parsing.
+    let mut big = good.clone().into_bytes();
+    big.resize(17 << 20, b' ');
+    ws.write("big.json", &big);
+    let (code, out) = run("big.json", "a.txt");
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("limit"), "{out}");
+
+    // The artifact changed by one byte.
+    let mut other = a_txt.clone();
+    other.push(b'!');
+    ws.write("b.txt", &other);
+    let (code, out) = run("good.json", "b.txt");
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("check)"), "{out}");
+
+    // The message signature's first base64 character changed.
+    let marker = "\"signature\": \"";
+    let at = good.find(marker).expect("a message signature") + marker.len();
+    let mut tampered = good.clone();
+    let replacement = if &good[at..=at] == "M" { "N" } else { "M" };
+    tampered.replace_range(at..=at, replacement);
+    ws.write("tampered.json", &tampered);
+    let (code, out) = run("tampered.json", "a.txt");
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("verification failed ("), "{out}");
+}
