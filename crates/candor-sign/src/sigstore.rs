@@ -393,6 +393,11 @@ fn classify(error: VerifyError) -> SigstoreError {
         | VerifyError::TrustRoot(_)
         | VerifyError::TrustedCertificate(_) => SigstoreError::TrustedRoot(text),
         VerifyError::UnsupportedBundle(_) => SigstoreError::Unsupported(text),
+        // Structural checks of the bundle name the evidence that is missing or broken.
+        VerifyError::Bundle(_) if text.contains("inclusion proof") => {
+            SigstoreError::InclusionProof(text)
+        }
+        VerifyError::Bundle(_) if text.contains("checkpoint") => SigstoreError::Checkpoint(text),
         _ => SigstoreError::Invalid(text),
     }
 }
