@@ -400,18 +400,7 @@ mod tests {
     use base64::Engine as _;
 
     use super::*;
-
-    fn noise(len: usize, mut state: u64) -> Vec<u8> {
-        let mut out = Vec::with_capacity(len + 8);
-        while out.len() < len {
-            state ^= state >> 12;
-            state ^= state << 25;
-            state ^= state >> 27;
-            out.extend_from_slice(&state.wrapping_mul(0x2545_F491_4F6C_DD1D).to_le_bytes());
-        }
-        out.truncate(len);
-        out
-    }
+    use crate::xor::tests::noise;
 
     fn scanner() -> Scanner {
         Scanner::new(

@@ -369,7 +369,7 @@ fn finish(mut hits: Vec<XorHit>) -> Vec<XorHit> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use base64::Engine as _;
 
     use super::*;
@@ -386,7 +386,7 @@ mod tests {
     }
 
     /// Deterministic noise (xorshift64*).
-    fn noise(len: usize, seed: u64) -> Vec<u8> {
+    pub(crate) fn noise(len: usize, seed: u64) -> Vec<u8> {
         let mut state = seed;
         let mut out = Vec::with_capacity(len + 8);
         while out.len() < len {
