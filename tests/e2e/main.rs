@@ -3,6 +3,7 @@
 //! (`INSTA_UPDATE=always cargo test -p candor-cli --test e2e` rewrites them; review the
 //! diff).
 
+mod bundles;
 mod help;
 mod interop;
 mod key;

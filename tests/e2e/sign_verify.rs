@@ -308,7 +308,7 @@ fn one_signature_does_not_meet_a_threshold_of_two() {
     run.code(2);
     assert!(
         run.stderr.starts_with(
-            "error: --threshold 2 can never be met: only 1 distinct trusted key(s) given\nhint:"
+            "error: --threshold 2 can never be met: only 1 distinct trusted signer(s) given\nhint:"
         ),
         "{run}"
     );
@@ -377,7 +377,7 @@ fn a_huge_envelope_is_refused_by_its_size_quickly() {
     run.code(1);
     assert_eq!(
         run.stdout,
-        "verification failed: huge.dsse.json: file is 104857600 bytes; the limit for a DSSE envelope is 16777216 bytes\n"
+        "verification failed: huge.dsse.json: file is 104857600 bytes; the limit for a DSSE envelope or Sigstore bundle is 16777216 bytes\n"
     );
     assert!(
         elapsed < Duration::from_secs(5),

@@ -32,7 +32,7 @@ const EXPECTED_CHECKS: &[(&str, &str)] = &[
 /// Cases that cannot pass, with the exact reason. Empty: every case passes.
 const KNOWN_FAILURES: &[(&str, &str)] = &[];
 
-fn conformance_dir() -> Option<PathBuf> {
+pub fn conformance_dir() -> Option<PathBuf> {
     if let Some(dir) = std::env::var_os("CANDOR_CONFORMANCE_DIR") {
         return Some(PathBuf::from(dir));
     }

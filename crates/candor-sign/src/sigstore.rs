@@ -58,6 +58,10 @@ pub enum BundleSigner {
     },
     /// A managed key: the bundle's signature must verify with this public key.
     Key(DerPublicKey),
+    /// Any certificate that chains to the trusted root: every check but the identity,
+    /// for a caller that matches the returned subject and issuer against several
+    /// trusted identities itself.
+    AnyCertificate,
 }
 
 /// How a certificate subject is matched.
@@ -294,7 +298,7 @@ pub fn verify_bundle(
         ArtifactRef::Sha256(digest) => Artifact::from_digest(Sha256Hash::new(digest)),
     };
     let result = match signer {
-        BundleSigner::Identity { .. } => {
+        BundleSigner::Identity { .. } | BundleSigner::AnyCertificate => {
             sigstore_verify::verify(artifact, bundle, &VerificationPolicy::any_identity(), root)
         }
         BundleSigner::Key(key) => sigstore_verify::verify(
@@ -307,6 +311,11 @@ pub fn verify_bundle(
     .map_err(classify)?;
     let subject = result.identity().map(|s| s.as_str().to_owned());
     let issuer = result.issuer().map(str::to_owned);
+    if matches!(signer, BundleSigner::AnyCertificate) && !result.certificate_verified() {
+        return Err(SigstoreError::Chain(
+            "the bundle has no verified signing certificate".to_owned(),
+        ));
+    }
     if let BundleSigner::Identity {
         issuer: expected_issuer,
         subject: expected_subject,
@@ -354,6 +363,32 @@ pub fn verify_bundle(
             .collect(),
         dsse,
     })
+}
+
+/// The media type candor writes bundles with.
+pub const BUNDLE_MEDIA_TYPE: &str = "application/vnd.dev.sigstore.bundle.v0.3+json";
+
+/// A DSSE envelope signed with keys (no certificate, no log entry) as a Sigstore bundle
+/// v0.3 with a public-key hint, so Sigstore tooling can carry it. The hint is the key id
+/// of the first signature (a hint only: verifiers try their trusted keys). Verify it like
+/// the envelope itself (`candor verify-envelope` takes either).
+pub fn key_bundle(envelope: &crate::dsse::Envelope) -> String {
+    let hint = envelope
+        .signatures
+        .iter()
+        .find_map(|s| s.keyid.clone())
+        .unwrap_or_default();
+    let bundle = serde_json::json!({
+        "mediaType": BUNDLE_MEDIA_TYPE,
+        "verificationMaterial": {
+            "publicKey": { "hint": hint },
+            "tlogEntries": [],
+        },
+        "dsseEnvelope": envelope,
+    });
+    let mut text = serde_json::to_string_pretty(&bundle).unwrap_or_default();
+    text.push('\n');
+    text
 }
 
 fn describe_claim(claim: Option<&str>) -> String {

@@ -16,6 +16,14 @@
 //!    **distinct** trusted keys signed it; one key signing twice counts once.
 //! 4. Only then is `payloadType` checked, then the payload parsed as a candor Statement,
 //!    then (if asked) the artifact's digests matched against the subjects.
+//!
+//! [`verify_attestation`] is the one way in: it takes the bytes of a DSSE envelope **or**
+//! of a Sigstore bundle holding one, and [`TrustedSigners`] (ed25519 keys and Sigstore
+//! identities). A bundle whose verification material is a public-key hint (as
+//! `candor sign --bundle` writes) is checked as its envelope, by the rules above; a
+//! bundle with a Fulcio certificate is verified offline against the trusted root (see
+//! [`crate::sigstore`]) and counts as one signer when its certificate's issuer and
+//! subject match a trusted identity. Rule 4 is the same for both.
 
 use std::fmt::{self, Write as _};
 use std::num::NonZeroUsize;
@@ -70,8 +78,8 @@ pub enum VerifyError {
         file: String,
         /// Distinct trusted keys required.
         threshold: NonZeroUsize,
-        /// Distinct trusted keys whose signatures verified.
-        verified: Vec<KeyId>,
+        /// Distinct trusted signers whose signatures verified.
+        verified: Vec<SignedBy>,
         /// Signatures in the envelope.
         signatures: usize,
         /// Trusted keys tried.
@@ -90,6 +98,36 @@ pub enum VerifyError {
     /// Signed by trusted keys, but the payload is not a valid candor Statement.
     #[error("payload is not a valid candor Statement:\n{0}")]
     Statement(#[source] DocumentErrors),
+    /// A Sigstore bundle did not verify (the check that failed is named).
+    #[error("{file}: Sigstore bundle rejected ({} check): {source}", source.check())]
+    Sigstore {
+        /// The bundle.
+        file: String,
+        /// Why.
+        source: crate::sigstore::SigstoreError,
+    },
+    /// A Sigstore bundle verified, but no trusted identity matches its certificate.
+    #[error(
+        "{file}: signed by {subject} (issuer {issuer}), which is none of the {trusted} trusted Sigstore identities"
+    )]
+    UntrustedIdentity {
+        /// The bundle.
+        file: String,
+        /// The certificate's subject.
+        subject: String,
+        /// The certificate's issuer.
+        issuer: String,
+        /// Identities tried.
+        trusted: usize,
+    },
+    /// A Sigstore bundle whose content is not a DSSE envelope (a plain message signature).
+    #[error(
+        "{file}: the Sigstore bundle holds a message signature, not a DSSE envelope; candor attestations are DSSE envelopes"
+    )]
+    NotAnAttestation {
+        /// The bundle.
+        file: String,
+    },
     /// The artifact is not among the Statement's subjects.
     #[error("{}", subject_mismatch_message(artifact, actual, subjects))]
     SubjectMismatch {
@@ -104,7 +142,7 @@ pub enum VerifyError {
 
 fn threshold_message(
     threshold: NonZeroUsize,
-    verified: &[KeyId],
+    verified: &[SignedBy],
     signatures: usize,
     trusted: usize,
 ) -> String {
@@ -322,7 +360,7 @@ pub fn verify_signatures(
         return Err(VerifyError::ThresholdNotMet {
             file: file.to_owned(),
             threshold,
-            verified: signers,
+            verified: signers.into_iter().map(SignedBy::Key).collect(),
             signatures: envelope.signatures.len(),
             trusted_keys: trusted.len(),
             ignored,
@@ -336,53 +374,300 @@ pub fn verify_signatures(
     })
 }
 
+/// Who signed a verified attestation.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(untagged)]
+pub enum SignedBy {
+    /// A trusted ed25519 key (serialized as its key id).
+    Key(KeyId),
+    /// A trusted Sigstore identity, as the verified certificate states it.
+    Sigstore {
+        /// The certificate's OIDC issuer.
+        issuer: String,
+        /// The certificate's subject (email or URI).
+        subject: String,
+    },
+}
+
+impl fmt::Display for SignedBy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SignedBy::Key(id) => write!(f, "{id}"),
+            SignedBy::Sigstore { issuer, subject } => write!(f, "{subject} (issuer {issuer})"),
+        }
+    }
+}
+
+impl PartialEq<KeyId> for SignedBy {
+    fn eq(&self, other: &KeyId) -> bool {
+        matches!(self, SignedBy::Key(id) if id == other)
+    }
+}
+
+/// A Sigstore identity trusted to sign: the OIDC issuer, exactly, and a subject pattern.
+#[derive(Debug, Clone)]
+pub struct SigstoreIdentity {
+    /// The OIDC issuer URL.
+    pub issuer: String,
+    /// The certificate subject (email or URI), anchored wildcard pattern.
+    pub subject: candor_model::pattern::Pattern,
+}
+
+/// Everyone a caller trusts to sign: ed25519 keys and Sigstore identities, with the
+/// trusted root that Sigstore certificates must chain to.
+#[derive(Debug, Clone, Default)]
+pub struct TrustedSigners {
+    /// Trusted ed25519 keys.
+    pub keys: TrustedKeys,
+    /// Trusted Sigstore identities.
+    pub identities: Vec<SigstoreIdentity>,
+    /// The Sigstore trusted root (needed only when `identities` is not empty).
+    pub trusted_root: Option<sigstore_verify::trust_root::TrustedRoot>,
+}
+
+impl TrustedSigners {
+    /// Only these keys.
+    pub fn keys(keys: TrustedKeys) -> Self {
+        Self {
+            keys,
+            ..Self::default()
+        }
+    }
+
+    /// Distinct signers that could count towards a threshold.
+    pub fn len(&self) -> usize {
+        self.keys.len() + self.identities.len()
+    }
+
+    /// Whether nobody is trusted.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
 /// A candor Statement whose envelope verified.
 #[derive(Debug, Clone)]
 pub struct VerifiedStatement {
     /// The Statement (parsed from the verified payload bytes, nothing else).
     pub statement: AnyStatement,
-    /// Distinct trusted keys that signed it.
-    pub signers: Vec<KeyId>,
+    /// Distinct trusted signers that signed it.
+    pub signers: Vec<SignedBy>,
     /// Signatures that did not count.
     pub ignored: Vec<IgnoredSignature>,
-    /// sha256 of the envelope bytes, as audits and responses refer to it.
+    /// sha256 of the envelope (or bundle) bytes, as audits and responses refer to it.
     pub envelope_digest: DigestSet,
 }
 
 /// Verify envelope bytes all the way to a candor Statement (rules 1 to 4, without the
-/// artifact; see [`check_subject`]).
+/// artifact; see [`check_subject`]): [`verify_attestation`] with keys only.
 pub fn verify_statement(
     bytes: &[u8],
     file: &str,
     trusted: &TrustedKeys,
     threshold: NonZeroUsize,
 ) -> Result<VerifiedStatement, VerifyError> {
-    let envelope = parse_envelope(bytes, file)?;
-    let verified = verify_signatures(&envelope, file, trusted, threshold)?;
-    if verified.payload_type != IN_TOTO_PAYLOAD_TYPE {
+    verify_attestation(
+        bytes,
+        file,
+        &TrustedSigners::keys(trusted.clone()),
+        threshold,
+    )
+}
+
+/// The media types of Sigstore bundles start with this.
+const BUNDLE_MEDIA_TYPE_PREFIX: &str = "application/vnd.dev.sigstore.bundle";
+
+/// Verify a DSSE envelope or a Sigstore bundle holding one, all the way to a candor
+/// Statement (see the module documentation): the one verification path.
+pub fn verify_attestation(
+    bytes: &[u8],
+    file: &str,
+    signers: &TrustedSigners,
+    threshold: NonZeroUsize,
+) -> Result<VerifiedStatement, VerifyError> {
+    if bytes.len() as u64 > MAX_ENVELOPE_BYTES {
+        return Err(VerifyError::File(FileError::TooLarge {
+            path: file.into(),
+            what: "a DSSE envelope or Sigstore bundle",
+            size: bytes.len() as u64,
+            limit: MAX_ENVELOPE_BYTES,
+        }));
+    }
+    let text = candor_model::json::check_text(bytes, file).map_err(VerifyError::Envelope)?;
+    let value: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| VerifyError::Envelope(DocumentError::whole(file, e.to_string())))?;
+    let is_bundle = value
+        .get("mediaType")
+        .and_then(serde_json::Value::as_str)
+        .is_some_and(|m| m.starts_with(BUNDLE_MEDIA_TYPE_PREFIX));
+    let (payload_type, payload, signed_by, ignored) = if is_bundle {
+        verify_bundle_signers(text, &value, file, signers, threshold)?
+    } else {
+        let envelope = parse_envelope(bytes, file)?;
+        let verified = verify_signatures(&envelope, file, &signers.keys, threshold)?;
+        (
+            verified.payload_type,
+            verified.payload,
+            verified.signers.into_iter().map(SignedBy::Key).collect(),
+            verified.ignored,
+        )
+    };
+    if payload_type != IN_TOTO_PAYLOAD_TYPE {
         return Err(VerifyError::PayloadType {
             file: file.to_owned(),
-            found: verified.payload_type,
+            found: payload_type,
         });
     }
-    let statement = AnyStatement::from_json(&verified.payload, &format!("{file} (payload)"))
+    let statement = AnyStatement::from_json(&payload, &format!("{file} (payload)"))
         .map_err(VerifyError::Statement)?;
     Ok(VerifiedStatement {
         statement,
-        signers: verified.signers,
-        ignored: verified.ignored,
+        signers: signed_by,
+        ignored,
         envelope_digest: artifact::sha256_of(bytes),
     })
 }
 
-/// [`verify_statement`] on a file, refused by size before it is read.
+type SignedPayload = (String, Vec<u8>, Vec<SignedBy>, Vec<IgnoredSignature>);
+
+/// The signature layer of a bundle: its envelope against the keys (public-key hint), or
+/// the whole bundle against the trusted root and identities (certificate).
+fn verify_bundle_signers(
+    text: &str,
+    value: &serde_json::Value,
+    file: &str,
+    signers: &TrustedSigners,
+    threshold: NonZeroUsize,
+) -> Result<SignedPayload, VerifyError> {
+    let sigstore_error = |source| VerifyError::Sigstore {
+        file: file.to_owned(),
+        source,
+    };
+    let bundle = crate::sigstore::parse_bundle(text, file).map_err(sigstore_error)?;
+    let sigstore_verify::types::SignatureContent::DsseEnvelope(envelope) = &bundle.content else {
+        return Err(VerifyError::NotAnAttestation {
+            file: file.to_owned(),
+        });
+    };
+    let key_hint = bundle.signing_certificate().is_none();
+    if key_hint {
+        // The envelope inside, by the same rules as a bare one.
+        let inner = serde_json::to_vec(
+            value
+                .get("dsseEnvelope")
+                .unwrap_or(&serde_json::Value::Null),
+        )
+        .unwrap_or_default();
+        let envelope = parse_envelope(&inner, &format!("{file} (dsseEnvelope)"))?;
+        let verified = verify_signatures(&envelope, file, &signers.keys, threshold)?;
+        return Ok((
+            verified.payload_type,
+            verified.payload,
+            verified.signers.into_iter().map(SignedBy::Key).collect(),
+            verified.ignored,
+        ));
+    }
+    let payload = envelope.payload.as_bytes().to_vec();
+    let Some(root) = &signers.trusted_root else {
+        return Err(VerifyError::ThresholdNotMet {
+            file: file.to_owned(),
+            threshold,
+            verified: Vec::new(),
+            signatures: 1,
+            trusted_keys: signers.len(),
+            ignored: Vec::new(),
+        });
+    };
+    // The Statement's first sha256 subject binds the bundle's log entry to the payload;
+    // the installed artifact is matched against the subjects afterwards (check_subject).
+    let subject_digest = first_sha256_subject(&payload).ok_or_else(|| {
+        VerifyError::Statement(DocumentErrors::one(DocumentError::whole(
+            &format!("{file} (payload)"),
+            "no subject with a sha256 digest; expected at least one",
+        )))
+    })?;
+    // Cryptography against the trusted root first, whoever signed; then who it was.
+    let verified = crate::sigstore::verify_bundle(
+        &bundle,
+        crate::sigstore::ArtifactRef::Sha256(subject_digest),
+        &crate::sigstore::BundleSigner::AnyCertificate,
+        root,
+    )
+    .map_err(sigstore_error)?;
+    let subject = verified.subject.clone().unwrap_or_default();
+    let issuer = verified.issuer.clone().unwrap_or_default();
+    let trusted = signers
+        .identities
+        .iter()
+        .any(|identity| identity.issuer == issuer && identity.subject.matches(&subject));
+    if !trusted {
+        return Err(VerifyError::UntrustedIdentity {
+            file: file.to_owned(),
+            subject,
+            issuer,
+            trusted: signers.identities.len(),
+        });
+    }
+    let signed_by = vec![SignedBy::Sigstore { issuer, subject }];
+    if signed_by.len() < threshold.get() {
+        return Err(VerifyError::ThresholdNotMet {
+            file: file.to_owned(),
+            threshold,
+            verified: signed_by,
+            signatures: 1,
+            trusted_keys: signers.len(),
+            ignored: Vec::new(),
+        });
+    }
+    Ok((
+        envelope.payload_type.clone(),
+        payload,
+        signed_by,
+        Vec::new(),
+    ))
+}
+
+/// The sha256 digest of the first subject of an in-toto Statement that has one.
+fn first_sha256_subject(payload: &[u8]) -> Option<[u8; 32]> {
+    let value: serde_json::Value = serde_json::from_slice(payload).ok()?;
+    value
+        .get("subject")?
+        .as_array()?
+        .iter()
+        .find_map(|subject| {
+            let hex = subject.get("digest")?.get("sha256")?.as_str()?;
+            let mut digest = [0u8; 32];
+            if hex.len() != 64 {
+                return None;
+            }
+            for (i, byte) in digest.iter_mut().enumerate() {
+                *byte = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
+            }
+            Some(digest)
+        })
+}
+
+/// [`verify_attestation`] on a file, refused by size before it is read.
 pub fn verify_statement_file(
     path: &Path,
     trusted: &TrustedKeys,
     threshold: NonZeroUsize,
 ) -> Result<VerifiedStatement, VerifyError> {
-    let bytes = file::read_capped(path, MAX_ENVELOPE_BYTES, "a DSSE envelope")?;
-    verify_statement(&bytes, &path.display().to_string(), trusted, threshold)
+    verify_attestation_file(path, &TrustedSigners::keys(trusted.clone()), threshold)
+}
+
+/// [`verify_attestation`] on a file, refused by size before it is read.
+pub fn verify_attestation_file(
+    path: &Path,
+    signers: &TrustedSigners,
+    threshold: NonZeroUsize,
+) -> Result<VerifiedStatement, VerifyError> {
+    let bytes = file::read_capped(
+        path,
+        MAX_ENVELOPE_BYTES,
+        "a DSSE envelope or Sigstore bundle",
+    )?;
+    verify_attestation(&bytes, &path.display().to_string(), signers, threshold)
 }
 
 /// The subject of `statement` that names the artifact with digests `actual`.

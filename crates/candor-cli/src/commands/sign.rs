@@ -18,7 +18,8 @@ use crate::output::{self, Format, hinted};
     after_help = "The Statement is re-encoded canonically before signing: what is signed is exactly \
 what candor parsed, never bytes it did not understand.\n\nExamples:\n  \
 candor sign --key release.key statement.json --out manifest.dsse.json\n  \
-candor sign --key vendor-a.key --key vendor-b.key statement.json > manifest.dsse.json"
+candor sign --key vendor-a.key --key vendor-b.key statement.json > manifest.dsse.json\n  \
+candor sign --bundle --key release.key statement.json --out manifest.sigstore.json"
 )]
 pub struct SignArgs {
     /// Private key (PKCS#8 PEM). Repeat to sign with several keys.
@@ -29,6 +30,10 @@ pub struct SignArgs {
     /// Write the envelope here (atomically) instead of stdout.
     #[arg(long, short)]
     out: Option<PathBuf>,
+    /// Write a Sigstore bundle (v0.3, public-key hint) holding the envelope, for
+    /// Sigstore tooling to carry; candor verifies it like the envelope.
+    #[arg(long)]
+    bundle: bool,
     /// Environment variable holding the passphrase of encrypted keys.
     #[arg(long, value_name = "VAR", default_value = DEFAULT_PASSPHRASE_ENV)]
     passphrase_env: String,
@@ -55,7 +60,11 @@ pub fn run(args: &SignArgs, format: Format) -> anyhow::Result<ExitCode> {
         &statement.to_canonical_json(),
         &signers,
     );
-    let text = envelope.to_json();
+    let text = if args.bundle {
+        candor_sign::sigstore::key_bundle(&envelope)
+    } else {
+        envelope.to_json()
+    };
     let key_ids: Vec<String> = keys
         .iter()
         .map(|k| k.public_key().id().to_string())

@@ -7,9 +7,12 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use candor_model::AnyStatement;
+use candor_model::pattern::Pattern;
 use candor_sign::file::FileError;
 use candor_sign::keys::PublicKey;
-use candor_sign::verify::{self, TrustedKeys, VerifiedStatement, VerifyError};
+use candor_sign::verify::{
+    self, SigstoreIdentity, TrustedKeys, TrustedSigners, VerifiedStatement, VerifyError,
+};
 use clap::Args;
 use serde_json::{Value, json};
 
@@ -30,9 +33,24 @@ candor verify-envelope --key a.pub --key b.pub --threshold 2 --format json manif
 )]
 pub struct VerifyEnvelopeArgs {
     /// A trusted public key (PEM or `ed25519:` text file). Repeatable.
-    #[arg(long = "key", value_name = "PUB", required = true)]
+    #[arg(
+        long = "key",
+        value_name = "PUB",
+        required_unless_present = "certificate_oidc_issuer"
+    )]
     keys: Vec<PathBuf>,
-    /// The DSSE envelope.
+    /// A trusted Sigstore signer: the OIDC issuer of its certificate, exactly.
+    #[arg(long, value_name = "URL", requires = "certificate_identity_pattern")]
+    certificate_oidc_issuer: Option<String>,
+    /// A trusted Sigstore signer: its certificate subject, as an anchored pattern (`*`
+    /// any run, `?` one character, `\` escapes).
+    #[arg(long, value_name = "PATTERN", requires = "certificate_oidc_issuer")]
+    certificate_identity_pattern: Option<String>,
+    /// The Sigstore trusted root for certificate bundles (default: the embedded
+    /// public-good production root).
+    #[arg(long, value_name = "FILE")]
+    trusted_root: Option<PathBuf>,
+    /// The DSSE envelope, or a Sigstore bundle holding one.
     envelope: PathBuf,
     /// The installed artifact the Statement must name (by digest).
     #[arg(long)]
@@ -62,11 +80,27 @@ pub fn run(args: &VerifyEnvelopeArgs, format: Format) -> anyhow::Result<ExitCode
                 .with_context(|| format!("cannot load trusted key {}", path.display()))
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let trusted = TrustedKeys::new(keys);
+    let mut trusted = TrustedSigners::keys(TrustedKeys::new(keys));
+    if let (Some(issuer), Some(pattern)) = (
+        &args.certificate_oidc_issuer,
+        &args.certificate_identity_pattern,
+    ) {
+        let subject = pattern
+            .parse::<Pattern>()
+            .map_err(|e| anyhow::anyhow!("--certificate-identity-pattern {pattern:?}: {e}"))?;
+        trusted.identities.push(SigstoreIdentity {
+            issuer: issuer.clone(),
+            subject,
+        });
+        trusted.trusted_root = Some(candor_sign::sigstore::trusted_root(
+            args.trusted_root.as_deref(),
+            candor_sign::sigstore::Instance::Production,
+        )?);
+    }
     if args.threshold.get() > trusted.len() {
         return Err(hinted(
             format!(
-                "--threshold {} can never be met: only {} distinct trusted key(s) given",
+                "--threshold {} can never be met: only {} distinct trusted signer(s) given",
                 args.threshold,
                 trusted.len()
             ),
@@ -82,7 +116,7 @@ pub fn run(args: &VerifyEnvelopeArgs, format: Format) -> anyhow::Result<ExitCode
         None => None,
     };
     let envelope_name = args.envelope.display().to_string();
-    let verified = match verify::verify_statement_file(&args.envelope, &trusted, args.threshold) {
+    let verified = match verify::verify_attestation_file(&args.envelope, &trusted, args.threshold) {
         Ok(verified) => verified,
         // A file that cannot be opened is an input error; a file too large is a rejection.
         Err(VerifyError::File(FileError::Io(e))) => return Err(e.into()),
@@ -203,6 +237,9 @@ fn error_kind(error: &VerifyError) -> &'static str {
         VerifyError::PayloadType { .. } => "payload-type",
         VerifyError::Statement(_) => "invalid-statement",
         VerifyError::SubjectMismatch { .. } => "subject-mismatch",
+        VerifyError::Sigstore { .. } => "sigstore",
+        VerifyError::UntrustedIdentity { .. } => "untrusted-identity",
+        VerifyError::NotAnAttestation { .. } => "not-an-attestation",
         _ => "rejected",
     }
 }

@@ -644,7 +644,7 @@ fn e4_oversized_envelope_file_is_refused_before_reading() {
     assert_eq!(
         text,
         format!(
-            "{}: file is 104857600 bytes; the limit for a DSSE envelope is 16777216 bytes",
+            "{}: file is 104857600 bytes; the limit for a DSSE envelope or Sigstore bundle is 16777216 bytes",
             path.display()
         )
     );
@@ -667,7 +667,7 @@ fn e4_oversized_envelope_bytes_are_refused() {
     );
     assert_eq!(
         err.to_string(),
-        "release.dsse.json: file is 17825792 bytes; the limit for a DSSE envelope is 16777216 bytes"
+        "release.dsse.json: file is 17825792 bytes; the limit for a DSSE envelope or Sigstore bundle is 16777216 bytes"
     );
 }
 
@@ -690,7 +690,7 @@ fn e4_endless_stream_is_cut_at_the_cap() {
     );
     assert_eq!(
         err.to_string(),
-        "/dev/zero: file is 16777217 bytes; the limit for a DSSE envelope is 16777216 bytes"
+        "/dev/zero: file is 16777217 bytes; the limit for a DSSE envelope or Sigstore bundle is 16777216 bytes"
     );
 }
 

@@ -1,0 +1,176 @@
+//! Attestations in Sigstore bundles through `candor verify-envelope`, the one verification
+//! path: key-based bundles written by `candor sign --bundle`, and certificate bundles
+//! checked against a trusted Sigstore identity.
+
+use crate::sigstore_conformance::conformance_dir;
+use crate::support::{TARBALL, Workspace};
+
+fn signed_bundle(ws: &Workspace) -> serde_json::Value {
+    ws.release();
+    ws.key("vendor", 1);
+    ws.run(&[
+        "sign",
+        "--bundle",
+        "--key",
+        "vendor.key",
+        "statement.json",
+        "--out",
+        "manifest.sigstore.json",
+    ])
+    .success();
+    serde_json::from_str(&ws.read("manifest.sigstore.json")).expect("the bundle is JSON")
+}
+
+#[test]
+fn a_key_bundle_verifies_like_its_envelope() {
+    let ws = Workspace::new();
+    let bundle = signed_bundle(&ws);
+    assert_eq!(
+        bundle["mediaType"],
+        "application/vnd.dev.sigstore.bundle.v0.3+json"
+    );
+    assert_eq!(
+        bundle["verificationMaterial"]["publicKey"]["hint"],
+        bundle["dsseEnvelope"]["signatures"][0]["keyid"]
+    );
+    let run = ws.run(&[
+        "verify-envelope",
+        "--key",
+        "vendor.pub",
+        "--artifact",
+        TARBALL,
+        "manifest.sigstore.json",
+    ]);
+    run.success();
+    assert!(
+        run.stdout
+            .starts_with("verified: behaviour manifest for agent 1.4.0 by Acme\n"),
+        "{run}"
+    );
+    assert!(
+        run.stdout.contains(&format!("artifact   {TARBALL}")),
+        "{run}"
+    );
+}
+
+#[test]
+fn a_key_bundle_by_another_key_or_tampered_is_rejected() {
+    let ws = Workspace::new();
+    let mut bundle = signed_bundle(&ws);
+    ws.key("other", 2);
+    let run = ws.run(&[
+        "verify-envelope",
+        "--key",
+        "other.pub",
+        "manifest.sigstore.json",
+    ]);
+    run.code(1);
+    assert!(
+        run.stdout.contains("no signature by a trusted key"),
+        "{run}"
+    );
+
+    // The payload swapped for another Statement's, the signature kept.
+    let payload = bundle["dsseEnvelope"]["payload"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut other = payload.clone();
+    other.replace_range(10..11, if &payload[10..11] == "A" { "B" } else { "A" });
+    bundle["dsseEnvelope"]["payload"] = serde_json::Value::String(other);
+    ws.write(
+        "tampered.json",
+        serde_json::to_string_pretty(&bundle).unwrap(),
+    );
+    let run = ws.run(&["verify-envelope", "--key", "vendor.pub", "tampered.json"]);
+    run.code(1);
+    assert!(run.stdout.starts_with("verification failed: "), "{run}");
+
+    // A duplicate key inside the bundle's envelope.
+    let text = ws.read("manifest.sigstore.json").replacen(
+        "\"payloadType\"",
+        "\"payloadType\": \"text/plain\",\n    \"payloadType\"",
+        1,
+    );
+    ws.write("dup.json", text);
+    let run = ws.run(&["verify-envelope", "--key", "vendor.pub", "dup.json"]);
+    run.code(1);
+    assert!(run.stdout.contains("duplicate key `payloadType`"), "{run}");
+}
+
+const BEACON: &str = "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/*@refs/heads/main";
+const ACTIONS: &str = "https://token.actions.githubusercontent.com";
+
+#[test]
+fn certificate_bundles_go_through_the_same_path() {
+    let Some(dir) = conformance_dir() else {
+        eprintln!("SKIPPED: Sigstore conformance vectors not found");
+        return;
+    };
+    let ws = Workspace::new();
+    let dsse = dir.join("bundle-verify/happy-path-intoto-in-dsse-v3/bundle.sigstore.json");
+    let dsse = dsse.display().to_string();
+    // Signature, chain, log and identity verify; the payload is an in-toto Statement but
+    // not a candor one, which the shared rule 4 then refuses.
+    let run = ws.run(&[
+        "verify-envelope",
+        "--certificate-oidc-issuer",
+        ACTIONS,
+        "--certificate-identity-pattern",
+        BEACON,
+        &dsse,
+    ]);
+    run.code(1);
+    assert!(
+        run.stdout
+            .contains("payload is not a valid candor Statement"),
+        "{run}"
+    );
+    // Another identity: refused before the payload is looked at.
+    let run = ws.run(&[
+        "verify-envelope",
+        "--certificate-oidc-issuer",
+        ACTIONS,
+        "--certificate-identity-pattern",
+        "https://github.com/acme/*",
+        &dsse,
+    ]);
+    run.code(1);
+    assert!(
+        run.stdout
+            .contains("which is none of the 1 trusted Sigstore identities"),
+        "{run}"
+    );
+    // A bundle over a plain file is not an attestation.
+    let message = dir.join("bundle-verify/happy-path-v0.3/bundle.sigstore.json");
+    let run = ws.run(&[
+        "verify-envelope",
+        "--certificate-oidc-issuer",
+        ACTIONS,
+        "--certificate-identity-pattern",
+        BEACON,
+        &message.display().to_string(),
+    ]);
+    run.code(1);
+    assert!(
+        run.stdout
+            .contains("holds a message signature, not a DSSE envelope"),
+        "{run}"
+    );
+    // A broken log proof is named.
+    let broken = dir.join("bundle-verify/rekor2-dsse-invalid-sig_fail/bundle.sigstore.json");
+    let run = ws.run(&[
+        "verify-envelope",
+        "--certificate-oidc-issuer",
+        ACTIONS,
+        "--certificate-identity-pattern",
+        BEACON,
+        "--trusted-root",
+        &dir.join("bundle-verify/rekor2-dsse-invalid-sig_fail/trusted_root.json")
+            .display()
+            .to_string(),
+        &broken.display().to_string(),
+    ]);
+    run.code(1);
+    assert!(run.stdout.contains("Sigstore bundle rejected ("), "{run}");
+}
