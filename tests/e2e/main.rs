@@ -7,6 +7,7 @@ mod bundles;
 mod help;
 mod interop;
 mod key;
+mod keyless;
 mod manifest;
 mod sample;
 mod scan_output;

@@ -24,6 +24,7 @@
 pub mod artifact;
 pub mod dsse;
 pub mod file;
+pub mod keyless;
 pub mod keys;
 pub mod sigstore;
 pub mod verify;
