@@ -434,6 +434,42 @@ impl TrustedSigners {
         }
     }
 
+    /// The signers a trust policy lists (a tool's vendor signers, an auditor's), each
+    /// written as `{ key = "ed25519:…" }` or `{ issuer = "…", subject = "<pattern>" }`,
+    /// with the trusted root Sigstore identities are verified against. `at` names the
+    /// list in errors (`policy.toml: tool[agent].signers`).
+    pub fn from_policy(
+        signers: &[candor_model::policy::Signer],
+        trusted_root: Option<sigstore_verify::trust_root::TrustedRoot>,
+        at: &str,
+    ) -> Result<Self, crate::keys::KeyError> {
+        use candor_model::policy::SignerIdentity;
+        let mut keys = Vec::new();
+        let mut identities = Vec::new();
+        for (i, signer) in signers.iter().enumerate() {
+            match signer.identity() {
+                Some(SignerIdentity::Ed25519Key(text)) => {
+                    keys.push(PublicKey::from_text(&text, &format!("{at}[{i}].key"))?);
+                }
+                Some(SignerIdentity::Sigstore { issuer, subject }) => {
+                    identities.push(SigstoreIdentity { issuer, subject });
+                }
+                // A policy that loaded has no malformed signers; one built by hand may.
+                None => {
+                    return Err(crate::keys::KeyError::NotAPublicKey {
+                        source_name: format!("{at}[{i}]"),
+                        reason: "expected exactly `key`, or `issuer` with `subject`".to_owned(),
+                    });
+                }
+            }
+        }
+        Ok(Self {
+            keys: TrustedKeys::new(keys),
+            identities,
+            trusted_root,
+        })
+    }
+
     /// Distinct signers that could count towards a threshold.
     pub fn len(&self) -> usize {
         self.keys.len() + self.identities.len()

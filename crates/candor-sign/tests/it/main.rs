@@ -9,6 +9,7 @@
 
 mod envelope;
 mod keys;
+mod policy_signers;
 mod signatures;
 mod statement;
 mod subject;
