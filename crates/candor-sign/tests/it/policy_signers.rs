@@ -21,7 +21,7 @@ signers = [
 ]
 "#
     );
-    TrustPolicy::from_toml(&text, "policy.toml").unwrap()
+    TrustPolicy::from_toml(&text, "policy.toml").expect("the test policy is valid")
 }
 
 #[test]
