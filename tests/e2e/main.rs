@@ -14,3 +14,4 @@ mod scan_output;
 mod sign_verify;
 mod sigstore_conformance;
 mod support;
+mod tuf_update;

@@ -262,11 +262,7 @@ pub fn trusted_root(path: Option<&Path>, instance: Instance) -> Result<TrustedRo
     let (text, name) = match path {
         Some(path) => (read_document(path)?, path.display().to_string()),
         None => (
-            match instance {
-                Instance::Production => SIGSTORE_PRODUCTION_TRUSTED_ROOT,
-                Instance::Staging => SIGSTORE_STAGING_TRUSTED_ROOT,
-            }
-            .to_owned(),
+            embedded_trusted_root(instance).to_owned(),
             format!("embedded {instance:?} trusted root"),
         ),
     };
@@ -274,6 +270,72 @@ pub fn trusted_root(path: Option<&Path>, instance: Instance) -> Result<TrustedRo
         file: name,
         reason: format!("not a Sigstore trusted root: {e}"),
     })
+}
+
+/// The trusted root embedded in candor for `instance` (JSON text).
+pub fn embedded_trusted_root(instance: Instance) -> &'static str {
+    match instance {
+        Instance::Production => SIGSTORE_PRODUCTION_TRUSTED_ROOT,
+        Instance::Staging => SIGSTORE_STAGING_TRUSTED_ROOT,
+    }
+}
+
+/// Where `update_root` fetches a trusted root from.
+#[derive(Debug, Clone)]
+pub enum TufSource {
+    /// A well-known instance's TUF repository, anchored in the TUF root embedded in
+    /// candor.
+    Instance(Instance),
+    /// Another TUF repository, anchored in this `root.json` (bytes the caller trusts).
+    Custom {
+        /// The repository's base URL.
+        url: String,
+        /// Its trusted root metadata.
+        root: Vec<u8>,
+    },
+}
+
+/// Fetches the current `trusted_root.json` over TUF (root → timestamp → snapshot →
+/// targets, each verified: signatures and thresholds, versions never going back,
+/// expiry, target length and hashes) and returns it as JSON text. `cache_dir` keeps the
+/// verified metadata between runs, which is what makes a rollback to older metadata
+/// detectable; without it every run starts from the bootstrap root. Network access
+/// happens here and only here: nothing else in candor calls it.
+pub fn update_root(source: &TufSource, cache_dir: Option<&Path>) -> Result<String, SigstoreError> {
+    use sigstore_trust_root::{TufBootstrap, TufConfig};
+    let (config, name) = match source {
+        TufSource::Instance(Instance::Production) => (
+            TufConfig::production(),
+            "the production TUF repository".to_owned(),
+        ),
+        TufSource::Instance(Instance::Staging) => (
+            TufConfig::staging(),
+            "the staging TUF repository".to_owned(),
+        ),
+        TufSource::Custom { url, root } => (
+            TufConfig::custom(url.clone(), TufBootstrap::trusted(root)),
+            format!("the TUF repository at {url}"),
+        ),
+    };
+    let config = match cache_dir {
+        Some(dir) => config.with_cache_dir(dir.to_path_buf()),
+        None => config.without_cache(),
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| SigstoreError::TrustedRoot(format!("cannot start the async runtime: {e}")))?;
+    let root = runtime
+        .block_on(sigstore_trust_root::TrustedRoot::from_tuf(config))
+        .map_err(|e| SigstoreError::TrustedRoot(format!("{name}: {e}")))?;
+    let mut text = serde_json::to_string_pretty(&root)
+        .map_err(|e| SigstoreError::TrustedRoot(e.to_string()))?;
+    text.push('\n');
+    // What is written must be what verification reads back.
+    TrustedRoot::from_json(&text).map_err(|e| {
+        SigstoreError::TrustedRoot(format!("{name}: the fetched root does not load: {e}"))
+    })?;
+    Ok(text)
 }
 
 /// A PEM public key (`-----BEGIN PUBLIC KEY-----`, SPKI) for [`BundleSigner::Key`].

@@ -19,6 +19,37 @@ use crate::output::{self, Format, hinted};
 pub enum SigstoreCommand {
     /// Verify a Sigstore bundle offline against a trusted root and a signer.
     VerifyBundle(VerifyBundleArgs),
+    /// Fetch the current Sigstore trusted root over TUF into a file (the only command
+    /// that fetches it; nothing does so implicitly).
+    UpdateRoot(UpdateRootArgs),
+}
+
+/// Arguments of `candor sigstore update-root`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "TUF (The Update Framework) verifies every step: root metadata rotations signed by the previous root, timestamp, snapshot and targets signatures and thresholds, versions never going back, expiry, and the target's length and hashes. The chain starts at the TUF root embedded in candor for the production or staging instance, or at --tuf-root for another repository. Verified metadata is kept in the cache directory so that a later run detects a rollback.\n\n\
+Use the result with --trusted-root (verify-envelope, sigstore verify-bundle).\n\n\
+Examples:\n  \
+candor sigstore update-root --out trusted_root.json\n  \
+candor sigstore update-root --tuf-url https://tuf.example.com --tuf-root root.json --out trusted_root.json"
+)]
+pub struct UpdateRootArgs {
+    /// Write the trusted root here (atomically).
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+    /// The Sigstore staging instance's repository.
+    #[arg(long, conflicts_with = "tuf_url")]
+    staging: bool,
+    /// Another TUF repository (needs --tuf-root).
+    #[arg(long, value_name = "URL", requires = "tuf_root")]
+    tuf_url: Option<String>,
+    /// The trusted TUF root metadata (root.json) of --tuf-url.
+    #[arg(long, value_name = "FILE", requires = "tuf_url")]
+    tuf_root: Option<PathBuf>,
+    /// Where verified TUF metadata is kept between runs (default: the user's cache
+    /// directory, candor/tuf).
+    #[arg(long, value_name = "DIR")]
+    cache_dir: Option<PathBuf>,
 }
 
 /// Arguments of `candor sigstore verify-bundle` (the conformance suite's client protocol:
@@ -75,7 +106,56 @@ pub struct VerifyBundleArgs {
 pub fn run(command: SigstoreCommand, format: Format) -> anyhow::Result<ExitCode> {
     match command {
         SigstoreCommand::VerifyBundle(args) => verify_bundle(&args, format),
+        SigstoreCommand::UpdateRoot(args) => update_root(&args, format),
     }
+}
+
+/// The user's cache directory for TUF metadata: `$XDG_CACHE_HOME/candor/tuf`, else
+/// `$HOME/.cache/candor/tuf`.
+fn default_cache_dir() -> Option<PathBuf> {
+    let non_empty = |var: &str| std::env::var_os(var).filter(|v| !v.is_empty());
+    non_empty("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| non_empty("HOME").map(|home| PathBuf::from(home).join(".cache")))
+        .map(|base| base.join("candor").join("tuf"))
+}
+
+fn update_root(args: &UpdateRootArgs, format: Format) -> anyhow::Result<ExitCode> {
+    use candor_sign::file::{FileMode, write_atomic};
+    use candor_sign::sigstore::TufSource;
+    let source = match (&args.tuf_url, &args.tuf_root) {
+        (Some(url), Some(root)) => TufSource::Custom {
+            url: url.clone(),
+            root: fs_err::read(root)
+                .with_context(|| format!("cannot read TUF root {}", root.display()))?,
+        },
+        _ if args.staging => TufSource::Instance(Instance::Staging),
+        _ => TufSource::Instance(Instance::Production),
+    };
+    let cache_dir = args.cache_dir.clone().or_else(default_cache_dir);
+    let text = sigstore::update_root(&source, cache_dir.as_deref())?;
+    write_atomic(&args.out, text.as_bytes(), FileMode::Public)?;
+    let digest = candor_sign::artifact::sha256_of(text.as_bytes());
+    match format {
+        Format::Human => output::stdout(&format!(
+            "updated: Sigstore trusted root from {}\n  written   {} (sha256 {})\n  use with  --trusted-root {}\n",
+            match &source {
+                TufSource::Custom { url, .. } => url.clone(),
+                TufSource::Instance(Instance::Staging) => "the staging TUF repository".to_owned(),
+                TufSource::Instance(Instance::Production) =>
+                    "the production TUF repository".to_owned(),
+            },
+            args.out.display(),
+            digest.sha256().unwrap_or_default(),
+            args.out.display(),
+        )),
+        Format::Json | Format::Sarif => output::json(&json!({
+            "ok": true,
+            "out": args.out,
+            "digest": digest,
+        })),
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `sha256:<64 hex>` that is not a path on disk (the client protocol's rule).
