@@ -293,3 +293,142 @@ fn tampered_and_malformed_bundles_are_rejected() {
     assert_eq!(code, Some(1), "{out}");
     assert!(out.contains("verification failed ("), "{out}");
 }
+
+/// ADVERSARIAL.md cases the suite's shipped vectors do not cover, made by mutating
+/// bundles that verify: each must be rejected.
+#[test]
+fn mutations_of_valid_bundles_are_rejected() {
+    let Some(root) = conformance_dir() else {
+        eprintln!("SKIPPED: Sigstore conformance vectors not found");
+        return;
+    };
+    let ws = crate::support::Workspace::new();
+    let case = |name: &str| -> serde_json::Value {
+        let text = fs_err::read_to_string(
+            root.join("bundle-verify")
+                .join(name)
+                .join("bundle.sigstore.json"),
+        )
+        .expect("a conformance bundle");
+        serde_json::from_str(&text).expect("bundle JSON")
+    };
+    let a_txt = root.join("bundle-verify/a.txt");
+    let dsse_subject = root.join("bundle-verify/happy-path-intoto-in-dsse-v3/artifact");
+    let dsse_artifact = if dsse_subject.exists() {
+        dsse_subject
+    } else {
+        a_txt.clone()
+    };
+    let verify = |label: &str, bundle: &serde_json::Value, artifact: &Path| {
+        let file = format!("{label}.json");
+        ws.write(
+            &file,
+            serde_json::to_string_pretty(bundle).expect("serialize"),
+        );
+        let output = Command::cargo_bin("candor")
+            .expect("cargo builds the candor binary")
+            .current_dir(ws.path())
+            .args(["sigstore", "verify-bundle", "--bundle", &file])
+            .args(["--certificate-identity", DEFAULT_IDENTITY])
+            .args(["--certificate-oidc-issuer", DEFAULT_ISSUER])
+            .arg(artifact)
+            .output()
+            .expect("run candor");
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+        )
+    };
+    // The unmutated bundles verify (so each rejection below is the mutation's doing).
+    assert_eq!(
+        verify("good-v03", &case("happy-path-v0.3"), &a_txt).0,
+        Some(0)
+    );
+    assert_eq!(
+        verify(
+            "good-dsse",
+            &case("happy-path-intoto-in-dsse-v3"),
+            &dsse_artifact
+        )
+        .0,
+        Some(0)
+    );
+    let rejected = |label: &str, bundle: serde_json::Value, artifact: &Path| {
+        let (code, out) = verify(label, &bundle, artifact);
+        assert_eq!(code, Some(1), "{label} was not rejected: {out}");
+        assert!(out.contains("verification failed ("), "{label}: {out}");
+    };
+
+    // A16: a bundle's DSSE envelope with no signature, or two.
+    let mut zero = case("happy-path-intoto-in-dsse-v3");
+    zero["dsseEnvelope"]["signatures"] = serde_json::json!([]);
+    rejected("a16-zero-signatures", zero, &dsse_artifact);
+    let mut two = case("happy-path-intoto-in-dsse-v3");
+    let signature = two["dsseEnvelope"]["signatures"][0].clone();
+    two["dsseEnvelope"]["signatures"] = serde_json::json!([signature.clone(), signature]);
+    rejected("a16-two-signatures", two, &dsse_artifact);
+
+    // C1: the log entry of another signing swapped in.
+    let mut swapped = case("happy-path-v0.3");
+    swapped["verificationMaterial"]["tlogEntries"] =
+        case("happy-path-v0.2")["verificationMaterial"]["tlogEntries"].clone();
+    rejected("c1-swapped-entry", swapped, &a_txt);
+
+    // C6: the integrated time moved (the signed entry timestamp covers it).
+    let mut moved = case("happy-path-v0.3");
+    let time = &mut moved["verificationMaterial"]["tlogEntries"][0]["integratedTime"];
+    let later = time
+        .as_str()
+        .expect("integratedTime")
+        .parse::<u64>()
+        .expect("seconds")
+        + 60;
+    *time = serde_json::Value::String(later.to_string());
+    rejected("c6-moved-time", moved, &a_txt);
+
+    // C7: no signed entry timestamp: the entry's integrated time is unauthenticated and
+    // there is no other signed time.
+    let mut unsigned = case("happy-path-v0.3");
+    let entry = unsigned["verificationMaterial"]["tlogEntries"][0]
+        .as_object_mut()
+        .expect("entry");
+    entry.remove("inclusionPromise");
+    rejected("c7-unsigned-time", unsigned, &a_txt);
+
+    // E11: the bundle's message digest is not the artifact's.
+    let mut digest = case("happy-path-v0.3");
+    digest["messageSignature"]["messageDigest"]["digest"] =
+        serde_json::Value::String("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=".to_owned());
+    rejected("e11-message-digest", digest, &a_txt);
+}
+
+/// E12: `sha256:<hex>` names a digest unless a file of that name exists.
+#[test]
+fn a_digest_argument_that_is_also_a_file_name_is_the_file() {
+    let Some(root) = conformance_dir() else {
+        eprintln!("SKIPPED: Sigstore conformance vectors not found");
+        return;
+    };
+    let ws = crate::support::Workspace::new();
+    let a_txt = fs_err::read(root.join("bundle-verify/a.txt")).expect("a.txt");
+    let digest = candor_sign::artifact::sha256_of(&a_txt);
+    let name = format!("sha256:{}", digest.sha256().expect("sha256"));
+    let run = |artifact: &str| {
+        let output = Command::cargo_bin("candor")
+            .expect("cargo builds the candor binary")
+            .current_dir(ws.path())
+            .args(["sigstore", "verify-bundle", "--bundle"])
+            .arg(root.join("bundle-verify/happy-path-v0.3/bundle.sigstore.json"))
+            .args(["--certificate-identity", DEFAULT_IDENTITY])
+            .args(["--certificate-oidc-issuer", DEFAULT_ISSUER])
+            .arg(artifact)
+            .output()
+            .expect("run candor");
+        output.status.code()
+    };
+    // No such file: the digest of a.txt, which the bundle signs.
+    assert_eq!(run(&name), Some(0));
+    // A file of that name holding other bytes: it is read, and it is not what was signed.
+    ws.write(&name, "other bytes");
+    assert_eq!(run(&name), Some(1));
+}
