@@ -294,6 +294,44 @@ fn tampered_and_malformed_bundles_are_rejected() {
     assert!(out.contains("verification failed ("), "{out}");
 }
 
+/// A conformance case's bundle, as JSON to mutate.
+fn case_bundle(root: &Path, name: &str) -> serde_json::Value {
+    let path = root
+        .join("bundle-verify")
+        .join(name)
+        .join("bundle.sigstore.json");
+    let text = fs_err::read_to_string(path).expect("a conformance bundle");
+    serde_json::from_str(&text).expect("bundle JSON")
+}
+
+/// `candor sigstore verify-bundle` of `bundle` (written as `<label>.json` in `ws`) over
+/// `artifact`, with the suite's default identity: exit code and stdout.
+fn verify_mutated(
+    ws: &crate::support::Workspace,
+    label: &str,
+    bundle: &serde_json::Value,
+    artifact: &Path,
+) -> (Option<i32>, String) {
+    let file = format!("{label}.json");
+    ws.write(
+        &file,
+        serde_json::to_string_pretty(bundle).expect("serialize"),
+    );
+    let output = Command::cargo_bin("candor")
+        .expect("cargo builds the candor binary")
+        .current_dir(ws.path())
+        .args(["sigstore", "verify-bundle", "--bundle", &file])
+        .args(["--certificate-identity", DEFAULT_IDENTITY])
+        .args(["--certificate-oidc-issuer", DEFAULT_ISSUER])
+        .arg(artifact)
+        .output()
+        .expect("run candor");
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+    )
+}
+
 /// ADVERSARIAL.md cases the suite's shipped vectors do not cover, made by mutating
 /// bundles that verify: each must be rejected.
 #[test]
@@ -320,24 +358,7 @@ fn mutations_of_valid_bundles_are_rejected() {
         a_txt.clone()
     };
     let verify = |label: &str, bundle: &serde_json::Value, artifact: &Path| {
-        let file = format!("{label}.json");
-        ws.write(
-            &file,
-            serde_json::to_string_pretty(bundle).expect("serialize"),
-        );
-        let output = Command::cargo_bin("candor")
-            .expect("cargo builds the candor binary")
-            .current_dir(ws.path())
-            .args(["sigstore", "verify-bundle", "--bundle", &file])
-            .args(["--certificate-identity", DEFAULT_IDENTITY])
-            .args(["--certificate-oidc-issuer", DEFAULT_ISSUER])
-            .arg(artifact)
-            .output()
-            .expect("run candor");
-        (
-            output.status.code(),
-            String::from_utf8_lossy(&output.stdout).into_owned(),
-        )
+        verify_mutated(&ws, label, bundle, artifact)
     };
     // The unmutated bundles verify (so each rejection below is the mutation's doing).
     assert_eq!(
@@ -400,6 +421,60 @@ fn mutations_of_valid_bundles_are_rejected() {
     digest["messageSignature"]["messageDigest"]["digest"] =
         serde_json::Value::String("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=".to_owned());
     rejected("e11-message-digest", digest, &a_txt);
+}
+
+/// A17: the chain in a v0.1 bundle carries the root. sigstore-verify 0.15.1 alone accepts
+/// this; candor checks it before.
+#[test]
+fn a_chain_carrying_a_root_is_rejected() {
+    let Some(root) = conformance_dir() else {
+        eprintln!("SKIPPED: Sigstore conformance vectors not found");
+        return;
+    };
+    let ws = crate::support::Workspace::new();
+    let a_txt = root.join("bundle-verify/a.txt");
+    assert_eq!(
+        verify_mutated(
+            &ws,
+            "good-v01",
+            &case_bundle(&root, "happy-path-v0.1"),
+            &a_txt
+        )
+        .0,
+        Some(0)
+    );
+    let case = |name: &str| case_bundle(&root, name);
+    let verify = |label: &str, bundle: &serde_json::Value, artifact: &Path| {
+        verify_mutated(&ws, label, bundle, artifact)
+    };
+    let trusted_root: serde_json::Value = serde_json::from_str(
+        &fs_err::read_to_string(root.join("trusted_root.production.json")).expect("trusted root"),
+    )
+    .expect("trusted root JSON");
+    for (i, ca) in trusted_root["certificateAuthorities"]
+        .as_array()
+        .expect("CAs")
+        .iter()
+        .enumerate()
+    {
+        let mut with_root = case("happy-path-v0.1");
+        let chain = with_root["verificationMaterial"]["x509CertificateChain"]["certificates"]
+            .as_array_mut()
+            .expect("a v0.1 chain");
+        chain.extend(
+            ca["certChain"]["certificates"]
+                .as_array()
+                .expect("CA chain")
+                .iter()
+                .cloned(),
+        );
+        let (code, out) = verify(&format!("a17-root-in-chain-{i}"), &with_root, &a_txt);
+        assert_eq!(code, Some(1), "{out}");
+        assert!(
+            out.contains("(chain check)") && out.contains("root (self-issued) certificate"),
+            "{out}"
+        );
+    }
 }
 
 /// E12: `sha256:<hex>` names a digest unless a file of that name exists.

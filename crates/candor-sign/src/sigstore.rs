@@ -138,10 +138,7 @@ pub enum SigstoreError {
     #[error("unsupported bundle: {0}")]
     Unsupported(String),
     /// The certificate does not chain to a certificate authority of the trusted root.
-    #[error(
-        "certificate chain: {0} (the signing certificate was not issued by a CA of the trusted root; \
-         check --trusted-root, or the bundle comes from another Sigstore instance)"
-    )]
+    #[error("certificate chain: {0}")]
     Chain(String),
     /// The certificate (or a CA) was not valid at the signing time.
     #[error(
@@ -355,6 +352,7 @@ pub fn verify_bundle(
     signer: &BundleSigner,
     root: &TrustedRoot,
 ) -> Result<VerifiedBundle, SigstoreError> {
+    check_chain(bundle)?;
     let artifact = match artifact {
         ArtifactRef::Bytes(bytes) => Artifact::from_blob(bytes),
         ArtifactRef::Sha256(digest) => Artifact::from_digest(Sha256Hash::new(digest)),
@@ -451,6 +449,37 @@ pub fn key_bundle(envelope: &crate::dsse::Envelope) -> String {
     let mut text = serde_json::to_string_pretty(&bundle).unwrap_or_default();
     text.push('\n');
     text
+}
+
+/// A certificate chain carried in a bundle (v0.1/v0.2) must not include a root: roots
+/// come from the trusted root only (ADVERSARIAL.md A17, conformance
+/// `bundle-with-root-cert_fail`). sigstore-verify 0.15.1 accepts such a bundle, so candor
+/// checks it first: a certificate whose issuer is its own subject is a root.
+fn check_chain(bundle: &Bundle) -> Result<(), SigstoreError> {
+    use sigstore_verify::types::VerificationMaterialContent;
+    use x509_cert::der::Decode as _;
+    let VerificationMaterialContent::X509CertificateChain { certificates } =
+        &bundle.verification_material.content
+    else {
+        return Ok(());
+    };
+    for (index, certificate) in certificates.iter().enumerate() {
+        let parsed =
+            x509_cert::Certificate::from_der(certificate.raw_bytes.as_bytes()).map_err(|e| {
+                SigstoreError::Chain(format!(
+                    "certificate {index} of the bundle's chain is not a DER certificate: {e}"
+                ))
+            })?;
+        let tbs = &parsed.tbs_certificate;
+        if tbs.subject == tbs.issuer {
+            return Err(SigstoreError::Chain(format!(
+                "the bundle's certificate chain carries a root (self-issued) certificate at \
+                 position {index}, {}; roots must come from the trusted root only",
+                tbs.subject
+            )));
+        }
+    }
+    Ok(())
 }
 
 fn describe_claim(claim: Option<&str>) -> String {
