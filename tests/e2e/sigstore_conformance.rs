@@ -507,3 +507,46 @@ fn a_digest_argument_that_is_also_a_file_name_is_the_file() {
     ws.write(&name, "other bytes");
     assert_eq!(run(&name), Some(1));
 }
+
+/// C9: an RFC 3161 timestamp issued over another signature (taken from another valid
+/// Rekor v2 bundle of the same instance) gives no trusted time.
+#[test]
+fn a_timestamp_over_another_signature_is_rejected() {
+    let Some(root) = conformance_dir() else {
+        eprintln!("SKIPPED: Sigstore conformance vectors not found");
+        return;
+    };
+    let ws = crate::support::Workspace::new();
+    let case = root.join("bundle-verify/rekor2-happy-path");
+    let run = |bundle: &serde_json::Value| {
+        ws.write(
+            "bundle.json",
+            serde_json::to_string_pretty(bundle).expect("serialize"),
+        );
+        let output = Command::cargo_bin("candor")
+            .expect("cargo builds the candor binary")
+            .current_dir(ws.path())
+            .args(["sigstore", "verify-bundle", "--bundle", "bundle.json"])
+            .args(["--certificate-identity", DEFAULT_IDENTITY])
+            .args(["--certificate-oidc-issuer", DEFAULT_ISSUER])
+            .arg("--trusted-root")
+            .arg(case.join("trusted_root.json"))
+            .arg(root.join("bundle-verify/a.txt"))
+            .output()
+            .expect("run candor");
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+        )
+    };
+    let mut bundle = case_bundle(&root, "rekor2-happy-path");
+    assert_eq!(run(&bundle).0, Some(0));
+    bundle["verificationMaterial"]["timestampVerificationData"] = case_bundle(
+        &root,
+        "rekor2-dsse-happy-path",
+    )["verificationMaterial"]["timestampVerificationData"]
+        .clone();
+    let (code, out) = run(&bundle);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("verification failed ("), "{out}");
+}
