@@ -1,9 +1,7 @@
 //! Interoperability with securesystemslib, an independent DSSE implementation, in both
 //! directions, through `tests/interop/dsse_interop.py`.
 
-use std::io::Write as _;
 use std::path::PathBuf;
-use std::process::Command;
 
 use candor_model::AnyStatement;
 use candor_sign::dsse::decode_base64;
@@ -18,27 +16,9 @@ fn script() -> PathBuf {
     ))
 }
 
-/// Whether securesystemslib can be imported. Without it: a failure under CI (whose
-/// runner installs it), a visible skip elsewhere.
+/// Whether securesystemslib can be imported (see `support::python_module_available`).
 fn securesystemslib_available() -> bool {
-    let imported = Command::new("python3")
-        .args(["-c", "import securesystemslib"])
-        .output()
-        .is_ok_and(|output| output.status.success());
-    if imported {
-        return true;
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "securesystemslib is not installed, but CI is set: .ci/run should have installed it \
-         (python3 -m pip install 'securesystemslib==1.6.0')"
-    );
-    // Straight to stderr: libtest captures `eprintln!`, and a skip must be seen.
-    let _ = writeln!(
-        std::io::stderr(),
-        "skipped: securesystemslib not installed (pip install securesystemslib)"
-    );
-    false
+    crate::support::python_module_available("securesystemslib", "securesystemslib==1.6.0")
 }
 
 /// Run `python3 dsse_interop.py args…` in the workspace.

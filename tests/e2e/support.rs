@@ -271,3 +271,26 @@ impl fmt::Display for Run {
         Ok(())
     }
 }
+
+/// Whether `python3 -c "import <module>"` works. Without it: a failure under CI (whose
+/// runner installs `pip_spec`, see .ci/run), a visible skip elsewhere.
+pub fn python_module_available(module: &str, pip_spec: &str) -> bool {
+    let imported = std::process::Command::new("python3")
+        .args(["-c", &format!("import {module}")])
+        .output()
+        .is_ok_and(|output| output.status.success());
+    if imported {
+        return true;
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{module} cannot be imported, but CI is set: .ci/run should have installed it \
+         (python3 -m pip install '{pip_spec}')"
+    );
+    // Straight to stderr: libtest captures `eprintln!`, and a skip must be seen.
+    let _ = std::io::Write::write_all(
+        &mut std::io::stderr(),
+        format!("skipped: {module} not installed (pip install '{pip_spec}')\n").as_bytes(),
+    );
+    false
+}

@@ -11,26 +11,9 @@ use candor_sign::sigstore::{Instance, embedded_trusted_root};
 
 use crate::support::{Run, Workspace};
 
-/// Whether python-tuf can be imported. Without it: a failure under CI (whose runner
-/// installs it), a visible skip elsewhere.
+/// Whether python-tuf can be imported (see `support::python_module_available`).
 fn python_tuf_available() -> bool {
-    let imported = std::process::Command::new("python3")
-        .args(["-c", "import tuf.api.metadata"])
-        .output()
-        .is_ok_and(|output| output.status.success());
-    if imported {
-        return true;
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "python-tuf is not installed, but CI is set: .ci/run should have installed it \
-         (python3 -m pip install 'tuf==6.0.0')"
-    );
-    let _ = writeln!(
-        std::io::stderr(),
-        "skipped: python-tuf not installed (pip install tuf)"
-    );
-    false
+    crate::support::python_module_available("tuf.api.metadata", "tuf==6.0.0")
 }
 
 fn make_repo(ws: &Workspace, repo: &str, args: &[&str]) {

@@ -278,16 +278,22 @@ pub struct VerifiedEnvelope {
     pub ignored: Vec<IgnoredSignature>,
 }
 
-/// Parse an envelope from untrusted bytes (rule 1). `file` names it in errors.
-pub fn parse_envelope(bytes: &[u8], file: &str) -> Result<Envelope, VerifyError> {
+/// Bytes already in memory are held to the same cap as files (E4).
+fn check_size(bytes: &[u8], file: &str, what: &'static str) -> Result<(), VerifyError> {
     if bytes.len() as u64 > MAX_ENVELOPE_BYTES {
         return Err(VerifyError::File(FileError::TooLarge {
             path: file.into(),
-            what: "a DSSE envelope",
+            what,
             size: bytes.len() as u64,
             limit: MAX_ENVELOPE_BYTES,
         }));
     }
+    Ok(())
+}
+
+/// Parse an envelope from untrusted bytes (rule 1). `file` names it in errors.
+pub fn parse_envelope(bytes: &[u8], file: &str) -> Result<Envelope, VerifyError> {
+    check_size(bytes, file, "a DSSE envelope")?;
     let envelope: Envelope =
         candor_model::json::from_slice_strict(bytes, file).map_err(VerifyError::Envelope)?;
     if envelope.signatures.is_empty() {
@@ -521,14 +527,7 @@ pub fn verify_attestation(
     signers: &TrustedSigners,
     threshold: NonZeroUsize,
 ) -> Result<VerifiedStatement, VerifyError> {
-    if bytes.len() as u64 > MAX_ENVELOPE_BYTES {
-        return Err(VerifyError::File(FileError::TooLarge {
-            path: file.into(),
-            what: "a DSSE envelope or Sigstore bundle",
-            size: bytes.len() as u64,
-            limit: MAX_ENVELOPE_BYTES,
-        }));
-    }
+    check_size(bytes, file, "a DSSE envelope or Sigstore bundle")?;
     let text = candor_model::json::check_text(bytes, file).map_err(VerifyError::Envelope)?;
     let value: serde_json::Value = serde_json::from_str(text)
         .map_err(|e| VerifyError::Envelope(DocumentError::whole(file, e.to_string())))?;

@@ -105,29 +105,48 @@ pub fn run(args: &SignArgs, format: Format) -> anyhow::Result<ExitCode> {
         .iter()
         .map(|k| k.public_key().id().to_string())
         .collect();
-    match &args.out {
+    write_signed(args.out.as_deref(), &text, |out, digest| match format {
+        Format::Human => Report::Text(format!(
+            "signed {} ({}) with {}\n  envelope  {} (sha256 {})\n",
+            name,
+            statement.kind_name(),
+            key_ids.join(", "),
+            out.display(),
+            digest.sha256().unwrap_or_default(),
+        )),
+        Format::Json | Format::Sarif => Report::Json(json!({
+            "ok": true,
+            "envelope": out,
+            "envelope_digest": digest,
+            "predicate_type": statement.predicate_type(),
+            "key_ids": key_ids,
+        })),
+    })
+}
+
+/// What `candor sign` reports after writing its output file.
+enum Report {
+    Text(String),
+    Json(serde_json::Value),
+}
+
+/// Writes the signed document to `out` atomically and prints `report(out, digest)`, or
+/// prints the document itself when there is no `out`.
+fn write_signed(
+    out: Option<&std::path::Path>,
+    text: &str,
+    report: impl FnOnce(&std::path::Path, &candor_model::digest::DigestSet) -> Report,
+) -> anyhow::Result<ExitCode> {
+    match out {
         Some(out) => {
             write_atomic(out, text.as_bytes(), FileMode::Public)?;
             let digest = candor_sign::artifact::sha256_of(text.as_bytes());
-            match format {
-                Format::Human => output::stdout(&format!(
-                    "signed {} ({}) with {}\n  envelope  {} (sha256 {})\n",
-                    name,
-                    statement.kind_name(),
-                    key_ids.join(", "),
-                    out.display(),
-                    digest.sha256().unwrap_or_default(),
-                )),
-                Format::Json | Format::Sarif => output::json(&json!({
-                    "ok": true,
-                    "envelope": out,
-                    "envelope_digest": digest,
-                    "predicate_type": statement.predicate_type(),
-                    "key_ids": key_ids,
-                })),
+            match report(out, &digest) {
+                Report::Text(text) => output::stdout(&text),
+                Report::Json(value) => output::json(&value),
             }
         }
-        None => output::stdout(&text),
+        None => output::stdout(text),
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -193,32 +212,24 @@ fn sign_keyless(
         Identity::Interactive => None,
     };
     let text = keyless::sign_statement(&statement.to_canonical_json(), identity, &urls)?;
-    match &args.out {
-        Some(out) => {
-            write_atomic(out, text.as_bytes(), FileMode::Public)?;
-            let digest = candor_sign::artifact::sha256_of(text.as_bytes());
-            match format {
-                Format::Human => output::stdout(&format!(
-                    "signed {name} ({}) keylessly as {}\n  bundle    {} (sha256 {})\n  fulcio    {}\n  rekor     {}\n",
-                    statement.kind_name(),
-                    who.as_deref().unwrap_or("the interactive login"),
-                    out.display(),
-                    digest.sha256().unwrap_or_default(),
-                    urls.fulcio,
-                    urls.rekor,
-                )),
-                Format::Json | Format::Sarif => output::json(&json!({
-                    "ok": true,
-                    "bundle": out,
-                    "bundle_digest": digest,
-                    "predicate_type": statement.predicate_type(),
-                    "identity": who,
-                    "fulcio_url": urls.fulcio,
-                    "rekor_url": urls.rekor,
-                })),
-            }
-        }
-        None => output::stdout(&text),
-    }
-    Ok(ExitCode::SUCCESS)
+    write_signed(args.out.as_deref(), &text, |out, digest| match format {
+        Format::Human => Report::Text(format!(
+            "signed {name} ({}) keylessly as {}\n  bundle    {} (sha256 {})\n  fulcio    {}\n  rekor     {}\n",
+            statement.kind_name(),
+            who.as_deref().unwrap_or("the interactive login"),
+            out.display(),
+            digest.sha256().unwrap_or_default(),
+            urls.fulcio,
+            urls.rekor,
+        )),
+        Format::Json | Format::Sarif => Report::Json(json!({
+            "ok": true,
+            "bundle": out,
+            "bundle_digest": digest,
+            "predicate_type": statement.predicate_type(),
+            "identity": who,
+            "fulcio_url": urls.fulcio,
+            "rekor_url": urls.rekor,
+        })),
+    })
 }
