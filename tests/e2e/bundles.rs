@@ -174,3 +174,29 @@ fn certificate_bundles_go_through_the_same_path() {
     run.code(1);
     assert!(run.stdout.contains("Sigstore bundle rejected ("), "{run}");
 }
+
+#[test]
+fn a_bundle_holds_one_signature() {
+    let ws = Workspace::new();
+    ws.release();
+    ws.key("a", 1);
+    ws.key("b", 2);
+    let run = ws.run(&[
+        "sign",
+        "--bundle",
+        "--key",
+        "a.key",
+        "--key",
+        "b.key",
+        "statement.json",
+        "--out",
+        "two.sigstore.json",
+    ]);
+    run.code(2);
+    assert!(
+        run.stderr
+            .contains("a Sigstore bundle carries exactly one signature; 2 keys were given"),
+        "{run}"
+    );
+    assert!(!ws.exists("two.sigstore.json"));
+}

@@ -238,16 +238,21 @@ fn read_document(path: &Path) -> Result<String, SigstoreError> {
         .map_err(SigstoreError::Json)
 }
 
-/// Reads a Sigstore bundle file.
+/// Reads a Sigstore bundle file strictly (see [`parse_bundle`]).
 pub fn read_bundle(path: &Path) -> Result<Bundle, SigstoreError> {
     let text = read_document(path)?;
-    parse_bundle(&text, &path.display().to_string())
+    bundle_from_checked(&text, &path.display().to_string())
 }
 
-/// Parses a bundle from JSON text already read strictly; `file` names it in errors.
-pub fn parse_bundle(text: &str, file: &str) -> Result<Bundle, SigstoreError> {
-    let text =
-        candor_model::json::check_text(text.as_bytes(), file).map_err(SigstoreError::Json)?;
+/// Parses a bundle from untrusted bytes: strict JSON first (size cap, UTF-8, no BOM, no
+/// duplicate keys), then the bundle format. `file` names it in errors.
+pub fn parse_bundle(bytes: &[u8], file: &str) -> Result<Bundle, SigstoreError> {
+    let text = candor_model::json::check_text(bytes, file).map_err(SigstoreError::Json)?;
+    bundle_from_checked(text, file)
+}
+
+/// The bundle in text that already passed `candor_model::json::check_text`.
+pub(crate) fn bundle_from_checked(text: &str, file: &str) -> Result<Bundle, SigstoreError> {
     Bundle::from_json(text).map_err(|e| SigstoreError::Document {
         file: file.to_owned(),
         reason: format!("not a Sigstore bundle of a supported version (v0.1–v0.3): {e}"),
@@ -428,27 +433,26 @@ pub fn verify_bundle(
 /// The media type candor writes bundles with.
 pub const BUNDLE_MEDIA_TYPE: &str = "application/vnd.dev.sigstore.bundle.v0.3+json";
 
-/// A DSSE envelope signed with keys (no certificate, no log entry) as a Sigstore bundle
-/// v0.3 with a public-key hint, so Sigstore tooling can carry it. The hint is the key id
-/// of the first signature (a hint only: verifiers try their trusted keys). Verify it like
-/// the envelope itself (`candor verify-envelope` takes either).
-pub fn key_bundle(envelope: &crate::dsse::Envelope) -> String {
-    let hint = envelope
-        .signatures
-        .iter()
-        .find_map(|s| s.keyid.clone())
-        .unwrap_or_default();
+/// A DSSE envelope signed with one key (no certificate, no log entry) as a Sigstore
+/// bundle v0.3 with a public-key hint, so Sigstore tooling can carry it. The hint is the
+/// signature's key id (a hint only: verifiers try their trusted keys). A bundle holds
+/// exactly one signature (protobuf-specs; Sigstore parsers refuse two), so an envelope
+/// signed by several keys stays a bare envelope: `None`.
+pub fn key_bundle(envelope: &crate::dsse::Envelope) -> Option<String> {
+    let [signature] = envelope.signatures.as_slice() else {
+        return None;
+    };
     let bundle = serde_json::json!({
         "mediaType": BUNDLE_MEDIA_TYPE,
         "verificationMaterial": {
-            "publicKey": { "hint": hint },
+            "publicKey": { "hint": signature.keyid.clone().unwrap_or_default() },
             "tlogEntries": [],
         },
         "dsseEnvelope": envelope,
     });
-    let mut text = serde_json::to_string_pretty(&bundle).unwrap_or_default();
+    let mut text = serde_json::to_string_pretty(&bundle).ok()?;
     text.push('\n');
-    text
+    Some(text)
 }
 
 /// A certificate chain carried in a bundle (v0.1/v0.2) must not include a root: roots

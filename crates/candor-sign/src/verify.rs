@@ -578,7 +578,8 @@ fn verify_bundle_signers(
         file: file.to_owned(),
         source,
     };
-    let bundle = crate::sigstore::parse_bundle(text, file).map_err(sigstore_error)?;
+    // `text` passed check_text in verify_attestation.
+    let bundle = crate::sigstore::bundle_from_checked(text, file).map_err(sigstore_error)?;
     let sigstore_verify::types::SignatureContent::DsseEnvelope(envelope) = &bundle.content else {
         return Err(VerifyError::NotAnAttestation {
             file: file.to_owned(),

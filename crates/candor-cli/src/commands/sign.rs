@@ -97,7 +97,15 @@ pub fn run(args: &SignArgs, format: Format) -> anyhow::Result<ExitCode> {
         &signers,
     );
     let text = if args.bundle {
-        candor_sign::sigstore::key_bundle(&envelope)
+        candor_sign::sigstore::key_bundle(&envelope).ok_or_else(|| {
+            hinted(
+                format!(
+                    "a Sigstore bundle carries exactly one signature; {} keys were given",
+                    keys.len()
+                ),
+                "sign with one key, or drop --bundle to write a DSSE envelope with every signature",
+            )
+        })?
     } else {
         envelope.to_json()
     };
