@@ -178,7 +178,7 @@ fn human_report(
     envelope: &str,
     verified: &VerifiedStatement,
     threshold: NonZeroUsize,
-    trusted_keys: usize,
+    trusted_signers: usize,
     subject: Option<&candor_model::Subject>,
     artifact: Option<&(String, candor_model::digest::DigestSet)>,
 ) -> String {
@@ -193,9 +193,9 @@ fn human_report(
     }
     let _ = writeln!(
         out,
-        "  threshold  {} of {} distinct trusted key(s) required, {} signed",
+        "  threshold  {} of {} distinct trusted signer(s) required, {} signed",
         threshold,
-        trusted_keys,
+        trusted_signers,
         verified.signers.len()
     );
     for ignored in &verified.ignored {
