@@ -23,6 +23,10 @@ pub enum Kind {
     Port,
     /// An environment variable read.
     EnvVar,
+    /// A name shaped like an environment variable in the data of a native executable
+    /// that reads its environment, with no call site proving it is read (the call goes
+    /// through a wrapper or a runtime, or the binary is not x86-64 ELF).
+    EnvCandidate,
     /// An absolute or home-relative path.
     Path,
     /// A file or API that identifies the machine (`/etc/machine-id`, `IOPlatformUUID`).
@@ -58,6 +62,7 @@ impl Kind {
             Kind::Ipv6 => "ipv6",
             Kind::Port => "port",
             Kind::EnvVar => "env-var",
+            Kind::EnvCandidate => "env-candidate",
             Kind::Path => "path",
             Kind::MachineId => "machine-id",
             Kind::Process => "process",

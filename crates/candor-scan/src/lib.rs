@@ -9,6 +9,7 @@
 #![deny(missing_docs)]
 
 pub mod archive;
+pub mod callsite;
 pub mod decode;
 pub mod detect;
 pub mod diff;

@@ -10,7 +10,11 @@
 //!   program the name passed to `getenv` is a bare C string in a data section, with no
 //!   `getenv("` around it for the text detectors to anchor on.
 //!
-//! [`scan_native`] does the scan and both additions; for any other file it is exactly
+//! In an x86-64 ELF file, [`crate::callsite`] then reads the `getenv` call sites: names
+//! passed to `getenv` there are reported as `env-var`, the other names as
+//! `env-candidate`.
+//!
+//! [`scan_native`] does the scan and these additions; for any other file it is exactly
 //! [`Scanner::scan`].
 
 use std::ops::Range;
@@ -219,18 +223,51 @@ fn is_env_name_shape(s: &[u8]) -> bool {
 /// Locale and time-zone variables: reading them is a conditional (as in the text
 /// detectors, which report `$LC_ALL` beside the env read).
 fn is_locale_variable(name: &str) -> bool {
-    name.starts_with("LC_") || name == "LANGUAGE"
+    name.starts_with("LC_") || matches!(name, "LANGUAGE" | "LANG" | "TZ")
+}
+
+/// A name `getenv` may be given: letters, digits and `_`, not starting with a digit.
+fn is_env_name(name: &str) -> bool {
+    (1..=128).contains(&name.len())
+        && name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
 /// [`Scanner::scan`] of a whole file's `bytes`, plus, for a native executable, the
-/// section of every indicator and the environment variable names of [`env_names`]
-/// (category env, kind env-var; plain chain, evidence at the C string).
+/// section of every indicator and the environment variable names: kind env-var for the
+/// names a `getenv` call site passes (x86-64 ELF, [`crate::callsite`]), env-candidate for
+/// the other names of [`env_names`] (category env; plain chain, evidence at the C string).
 pub fn scan_native(scanner: &Scanner, file: &str, bytes: &[u8]) -> Vec<Indicator> {
     let mut indicators = scanner.scan(file, None, 0, bytes);
     let Some(sections) = sections(bytes) else {
         return indicators;
     };
-    for (name, range) in env_names(bytes, &sections) {
+    // Names passed to getenv at a call site in the code are reads; the other
+    // env-shaped names of a binary that reads its environment are candidates.
+    let proven = crate::callsite::getenv_arguments(bytes).unwrap_or_default();
+    let mut names: Vec<(String, Range<usize>, bool)> = env_names(bytes, &sections)
+        .into_iter()
+        .map(|(name, range)| {
+            let read = proven.contains(&(range.start as u64));
+            (name, range, read)
+        })
+        .collect();
+    // Proven names that are not env-shaped enough for the candidate rule (`HOME`, `TZ`).
+    for &offset in &proven {
+        let Ok(start) = usize::try_from(offset) else {
+            continue;
+        };
+        if names.iter().any(|(_, range, _)| range.start == start) {
+            continue;
+        }
+        let tail = &bytes[start..];
+        let len = memchr::memchr(0, tail).unwrap_or(tail.len());
+        let name = String::from_utf8_lossy(&tail[..len]).into_owned();
+        if is_env_name(&name) {
+            names.push((name, start..start + len, true));
+        }
+    }
+    for (name, range, read) in names {
         let offset = range.start as u64;
         let already = |kind: Kind, value: &str| {
             indicators.iter().any(|i| {
@@ -241,15 +278,20 @@ pub fn scan_native(scanner: &Scanner, file: &str, bytes: &[u8]) -> Vec<Indicator
             })
         };
         let mut add = Vec::new();
-        if is_locale_variable(&name) && !already(Kind::LocaleApi, &format!("${name}")) {
+        if read && is_locale_variable(&name) && !already(Kind::LocaleApi, &format!("${name}")) {
             add.push((
                 ClaimCategory::Conditional,
                 Kind::LocaleApi,
                 format!("${name}"),
             ));
         }
+        let kind = if read {
+            Kind::EnvVar
+        } else {
+            Kind::EnvCandidate
+        };
         if !already(Kind::EnvVar, &name) {
-            add.push((ClaimCategory::Env, Kind::EnvVar, name));
+            add.push((ClaimCategory::Env, kind, name));
         }
         for (category, kind, value) in add {
             indicators.push(Indicator {

@@ -52,7 +52,7 @@ const INFORMATION_URI: &str = "https://github.com/candor-attest/candor";
 
 /// Every indicator kind, in rule order (`ruleIndex`).
 /// New kinds are appended, so the index of an existing rule never changes.
-const KINDS: [Kind; 17] = [
+const KINDS: [Kind; 18] = [
     Kind::Url,
     Kind::Domain,
     Kind::Ipv4,
@@ -70,6 +70,7 @@ const KINDS: [Kind; 17] = [
     Kind::Ipv6,
     Kind::Port,
     Kind::LocaleComparison,
+    Kind::EnvCandidate,
 ];
 
 /// A kind's index in [`KINDS`] (exhaustive: a new kind must be given a rule).
@@ -92,6 +93,7 @@ fn rule_index(kind: Kind) -> usize {
         Kind::Ipv6 => 14,
         Kind::Port => 15,
         Kind::LocaleComparison => 16,
+        Kind::EnvCandidate => 17,
     }
 }
 
@@ -120,6 +122,11 @@ fn describe(kind: Kind) -> (Option<ClaimCategory>, &'static str, &'static str) {
             Some(C::Env),
             "Environment variable read",
             "An environment variable the program reads (process.env, os.environ, getenv, …).",
+        ),
+        Kind::EnvCandidate => (
+            Some(C::Env),
+            "Environment variable candidate",
+            "A name shaped like an environment variable in the data of a native executable that reads its environment, with no getenv call site proving it is read.",
         ),
         Kind::Path => (
             Some(C::Filesystem),

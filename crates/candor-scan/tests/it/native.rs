@@ -69,13 +69,19 @@ enum NoCompiler {
     Missing(String),
 }
 
-/// Compile `source` with `cc -O1` into `dir/name`.
-fn compile(dir: &Path, name: &str, source: &str) -> Result<PathBuf, NoCompiler> {
+/// Compile `source` with `cc -O1 <flags>` into `dir/name`.
+fn compile_with(
+    dir: &Path,
+    name: &str,
+    source: &str,
+    flags: &[&str],
+) -> Result<PathBuf, NoCompiler> {
     let src = dir.join(format!("{name}.c"));
     let out = dir.join(name);
     fs_err::write(&src, source).expect("writing the C source");
     let result = Command::new("cc")
         .arg("-O1")
+        .args(flags)
         .arg("-o")
         .arg(&out)
         .arg(&src)
@@ -100,7 +106,10 @@ fn compile(dir: &Path, name: &str, source: &str) -> Result<PathBuf, NoCompiler> 
 /// Compile, or decide to skip: `None` means skip (reason printed); on CI, panic instead.
 macro_rules! compile_or_skip {
     ($dir:expr, $name:expr, $source:expr) => {
-        match compile($dir, $name, $source) {
+        compile_or_skip!($dir, $name, $source, &[])
+    };
+    ($dir:expr, $name:expr, $source:expr, $flags:expr) => {
+        match compile_with($dir, $name, $source, $flags) {
             Ok(path) => path,
             Err(NoCompiler::Missing(why)) => {
                 assert!(
@@ -259,6 +268,53 @@ fn names_are_env_reads_only_in_a_binary_that_reads_its_environment() {
     );
 }
 
+/// The getenv call sites of an x86-64 ELF tell reads from names that are only in the
+/// data: env-var for the names passed to getenv (including short ones such as HOME),
+/// env-candidate for env-shaped strings that are printed, and for a name read through a
+/// wrapper (no call site proves it). The same under position-independent code, non-PIE
+/// (`mov edi, imm32`) and -fno-plt (`call [rip+got]`).
+#[test]
+fn getenv_call_sites_separate_reads_from_candidates() {
+    let source = r#"#include <stdio.h>
+#include <stdlib.h>
+static const char *const table[] = { "CURLOPT_TIMEOUT", "BAD_OBJECT_SHA1" };
+__attribute__((noinline)) static const char *wrapped(const char *name) { return getenv(name); }
+int main(int argc, char **argv) {
+    const char *base = getenv("ACME_BASE_URL");
+    const char *home = getenv("HOME");
+    const char *via = wrapped("WRAPPED_NAME");
+    printf("%s %s %s %s\n", table[argc % 2], base ? base : "", home ? home : "", via ? via : "");
+    return argv[0] == 0;
+}
+"#;
+    if !cfg!(target_arch = "x86_64") {
+        eprintln!("SKIPPED: call-site analysis reads x86-64 code; this host compiles for another");
+        return;
+    }
+    for (name, flags) in [
+        ("pie", &[][..]),
+        ("nopie", &["-no-pie", "-fno-pie"][..]),
+        ("noplt", &["-fno-plt"][..]),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let path = compile_or_skip!(dir.path(), name, source, flags);
+        let report = scan_path(&scanner(), &path).unwrap();
+        let kinds = |value: &str| -> Vec<Kind> {
+            report
+                .indicators
+                .iter()
+                .filter(|i| i.value == value)
+                .map(|i| i.kind)
+                .collect()
+        };
+        assert_eq!(kinds("ACME_BASE_URL"), [Kind::EnvVar], "{name}");
+        assert_eq!(kinds("HOME"), [Kind::EnvVar], "{name}");
+        for printed in ["CURLOPT_TIMEOUT", "BAD_OBJECT_SHA1", "WRAPPED_NAME"] {
+            assert_eq!(kinds(printed), [Kind::EnvCandidate], "{name}: {printed}");
+        }
+    }
+}
+
 /// A universal (fat) binary: a big-endian header, one arch entry, the slice at 4096.
 fn universal(slice: &[u8]) -> Vec<u8> {
     const CPU_TYPE_X86_64: u32 = 0x0100_0007;
@@ -304,5 +360,7 @@ fn a_universal_binary_names_the_architecture_and_offsets_into_the_whole_file() {
             .any(|i| i.evidence.section.as_deref() == Some("x86_64:.rodata")),
         "{urls:#?}"
     );
-    assert!(!find(&report.indicators, Kind::EnvVar, "ACME_BASE_URL").is_empty());
+    // Call sites are read in x86-64 ELF files only, not in a universal binary's slices:
+    // here the name is a candidate.
+    assert!(!find(&report.indicators, Kind::EnvCandidate, "ACME_BASE_URL").is_empty());
 }
