@@ -516,6 +516,13 @@ pub fn verify_statement(
     )
 }
 
+/// The one field [`verify_attestation`] looks at to tell a bundle from an envelope.
+#[derive(serde::Deserialize)]
+struct Probe {
+    #[serde(rename = "mediaType")]
+    media_type: Option<String>,
+}
+
 /// The media types of Sigstore bundles start with this.
 const BUNDLE_MEDIA_TYPE_PREFIX: &str = "application/vnd.dev.sigstore.bundle";
 
@@ -528,15 +535,16 @@ pub fn verify_attestation(
     threshold: NonZeroUsize,
 ) -> Result<VerifiedStatement, VerifyError> {
     check_size(bytes, file, "a DSSE envelope or Sigstore bundle")?;
-    let text = candor_model::json::check_text(bytes, file).map_err(VerifyError::Envelope)?;
-    let value: serde_json::Value = serde_json::from_str(text)
-        .map_err(|e| VerifyError::Envelope(DocumentError::whole(file, e.to_string())))?;
-    let is_bundle = value
-        .get("mediaType")
-        .and_then(serde_json::Value::as_str)
+    // Which form it is, by a lenient look at `mediaType` only: each form's own parser
+    // then reads the document strictly, once (anything malformed goes to the envelope
+    // parser, whose errors name the place).
+    let is_bundle = serde_json::from_slice::<Probe>(bytes)
+        .ok()
+        .and_then(|p| p.media_type)
         .is_some_and(|m| m.starts_with(BUNDLE_MEDIA_TYPE_PREFIX));
     let (payload_type, payload, signed_by, ignored) = if is_bundle {
-        verify_bundle_signers(text, &value, file, signers, threshold)?
+        let text = candor_model::json::check_text(bytes, file).map_err(VerifyError::Envelope)?;
+        verify_bundle_signers(text, file, signers, threshold)?
     } else {
         let envelope = parse_envelope(bytes, file)?;
         let verified = verify_signatures(&envelope, file, &signers.keys, threshold)?;
@@ -569,7 +577,6 @@ type SignedPayload = (String, Vec<u8>, Vec<SignedBy>, Vec<IgnoredSignature>);
 /// the whole bundle against the trusted root and identities (certificate).
 fn verify_bundle_signers(
     text: &str,
-    value: &serde_json::Value,
     file: &str,
     signers: &TrustedSigners,
     threshold: NonZeroUsize,
@@ -587,7 +594,9 @@ fn verify_bundle_signers(
     };
     let key_hint = bundle.signing_certificate().is_none();
     if key_hint {
-        // The envelope inside, by the same rules as a bare one.
+        // The envelope inside, as written, by the same rules as a bare one.
+        let value: serde_json::Value = serde_json::from_str(text)
+            .map_err(|e| VerifyError::Envelope(DocumentError::whole(file, e.to_string())))?;
         let inner = serde_json::to_vec(
             value
                 .get("dsseEnvelope")
