@@ -98,6 +98,18 @@ pub enum ArtifactRef<'a> {
     Sha256([u8; 32]),
 }
 
+/// A SHA-256 digest from its 64 hex digits (either case), for [`ArtifactRef::Sha256`].
+pub fn sha256_from_hex(hex: &str) -> Option<[u8; 32]> {
+    if hex.len() != 64 {
+        return None;
+    }
+    let mut digest = [0u8; 32];
+    for (i, byte) in digest.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    Some(digest)
+}
+
 /// What a verified bundle established.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerifiedBundle {

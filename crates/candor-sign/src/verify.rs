@@ -680,15 +680,7 @@ fn first_sha256_subject(payload: &[u8]) -> Option<[u8; 32]> {
         .as_array()?
         .iter()
         .find_map(|subject| {
-            let hex = subject.get("digest")?.get("sha256")?.as_str()?;
-            let mut digest = [0u8; 32];
-            if hex.len() != 64 {
-                return None;
-            }
-            for (i, byte) in digest.iter_mut().enumerate() {
-                *byte = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
-            }
-            Some(digest)
+            crate::sigstore::sha256_from_hex(subject.get("digest")?.get("sha256")?.as_str()?)
         })
 }
 

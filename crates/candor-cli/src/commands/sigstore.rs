@@ -161,14 +161,10 @@ fn update_root(args: &UpdateRootArgs, format: Format) -> anyhow::Result<ExitCode
 /// `sha256:<64 hex>` that is not a path on disk (the client protocol's rule).
 fn as_digest(text: &str) -> Option<[u8; 32]> {
     let hex = text.strip_prefix("sha256:")?;
-    if hex.len() != 64 || std::path::Path::new(text).exists() {
+    if std::path::Path::new(text).exists() {
         return None;
     }
-    let mut digest = [0u8; 32];
-    for (i, byte) in digest.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
-    }
-    Some(digest)
+    sigstore::sha256_from_hex(hex)
 }
 
 fn signer(args: &VerifyBundleArgs) -> anyhow::Result<BundleSigner> {
