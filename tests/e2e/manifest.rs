@@ -5,7 +5,7 @@ use crate::support::{
     TARBALL_CONTENT, TARBALL_SHA256, TARBALL_SHA512, Workspace, snapshot,
 };
 
-const TEMPLATE: &str = include_str!("../../crates/candor-cli/templates/candor.toml");
+const TEMPLATE: &str = include_str!("../../crates/candor-release/templates/candor.toml");
 
 /// A declaration that parses but breaks five rules, in five places.
 const BROKEN_TOML: &str = r#"[tool]
@@ -169,7 +169,7 @@ fn validate_a_missing_file_is_an_input_error() {
     run.code(2);
     let json = run.json();
     assert_eq!(json["ok"], false);
-    assert_eq!(json["error"]["kind"], "input");
+    assert_eq!(json["error"]["kind"], "not-found");
     assert!(
         json["error"]["message"]
             .as_str()

@@ -3,9 +3,10 @@
 use std::fmt::Write as _;
 use std::io::Write as _;
 
-use candor_model::location::Location;
-use candor_model::{DocumentError, DocumentErrors};
-use serde_json::{Value, json};
+use candor_model::error::{ErrorDetail, ErrorReport};
+use serde::Serialize;
+
+use crate::error::CliError;
 
 /// Output format of every reporting command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -30,23 +31,24 @@ pub fn stderr(text: &str) {
     let _ = writeln!(err, "{text}");
 }
 
-/// Print a JSON value on stdout, indented, with a trailing newline.
-pub fn json(value: &Value) {
+/// Print a typed report as JSON on stdout, indented, with a trailing newline.
+pub fn json<T: Serialize + ?Sized>(value: &T) {
+    // Serializing plain data types cannot fail.
     let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
     text.push('\n');
     stdout(&text);
 }
 
 /// Report an input or usage error (exit 2): the whole cause chain, then any hint.
-pub fn report_error(error: &anyhow::Error, format: Format) {
-    let hint = error.downcast_ref::<Hinted>().map(|h| h.hint.clone());
+pub fn report_error(error: &CliError, format: Format) {
+    let hint = error.hint();
+    let chain = error.chain();
     match format {
         // SARIF readers expect a log or nothing on stdout: errors go to stderr as text.
         Format::Human | Format::Sarif => {
-            let mut text = format!("error: {error}");
-            for cause in error.chain().skip(1) {
-                let cause = cause.to_string();
-                if !text.contains(&cause) {
+            let mut text = format!("error: {}", chain[0]);
+            for cause in &chain[1..] {
+                if !text.contains(cause.as_str()) {
                     let _ = write!(text, "\n  caused by: {cause}");
                 }
             }
@@ -55,55 +57,19 @@ pub fn report_error(error: &anyhow::Error, format: Format) {
             }
             stderr(&text);
         }
-        Format::Json => {
-            let chain: Vec<String> = error.chain().map(ToString::to_string).collect();
-            json(&json!({
-                "ok": false,
-                "error": { "kind": "input", "message": error.to_string(), "chain": chain, "hint": hint }
-            }));
-        }
+        Format::Json => json(&ErrorReport {
+            ok: false,
+            error: ErrorDetail {
+                kind: error.kind().to_owned(),
+                message: error.to_string(),
+                chain,
+                hint,
+            },
+        }),
     }
 }
 
-/// An error with something the user can do about it.
-#[derive(Debug, thiserror::Error)]
-#[error("{message}")]
-pub struct Hinted {
-    /// What went wrong.
-    pub message: String,
-    /// What to do.
-    pub hint: String,
-}
-
-/// Bail with a hint.
-pub fn hinted(message: impl Into<String>, hint: impl Into<String>) -> anyhow::Error {
-    Hinted {
-        message: message.into(),
-        hint: hint.into(),
-    }
-    .into()
-}
-
-/// A document error as JSON: file, line, column, JSON path, message.
-pub fn document_error_json(error: &DocumentError) -> Value {
-    let (line, column, path) = match &error.location {
-        Location::LineColumn { line, column } => (Some(*line), Some(*column), None),
-        Location::JsonPath(path) => (None, None, Some(path.clone())),
-        Location::JsonPathAt { path, line, column } => {
-            (Some(*line), Some(*column), Some(path.clone()))
-        }
-        Location::Document => (None, None, None),
-    };
-    json!({
-        "file": error.file,
-        "line": line,
-        "column": column,
-        "path": path,
-        "message": error.message,
-    })
-}
-
-/// Every document error as a JSON list.
-pub fn document_errors_json(errors: &DocumentErrors) -> Value {
-    Value::Array(errors.iter().map(document_error_json).collect())
+/// `s` when `n` is not one.
+pub fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
 }

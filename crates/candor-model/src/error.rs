@@ -2,6 +2,9 @@
 
 use std::fmt;
 
+use schemars::JsonSchema;
+use serde::Serialize;
+
 use crate::location::{FieldPath, Location};
 
 /// One problem in one document.
@@ -38,6 +41,66 @@ impl fmt::Display for DocumentError {
 
 impl std::error::Error for DocumentError {}
 
+/// A [`DocumentError`] as reports print it: the file, the line and column and the JSON
+/// path where known (`null` otherwise), and the message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct LocatedError {
+    /// The document's name (usually its path).
+    pub file: String,
+    /// 1-based line, where known.
+    pub line: Option<usize>,
+    /// 1-based column, where known.
+    pub column: Option<usize>,
+    /// JSON path (`$.predicate.claims.network[0].id`), where known.
+    pub path: Option<String>,
+    /// What is wrong and what was expected.
+    pub message: String,
+}
+
+impl From<&DocumentError> for LocatedError {
+    fn from(error: &DocumentError) -> Self {
+        let (line, column, path) = match &error.location {
+            Location::LineColumn { line, column } => (Some(*line), Some(*column), None),
+            Location::JsonPath(path) => (None, None, Some(path.clone())),
+            Location::JsonPathAt { path, line, column } => {
+                (Some(*line), Some(*column), Some(path.clone()))
+            }
+            Location::Document => (None, None, None),
+        };
+        Self {
+            file: error.file.clone(),
+            line,
+            column,
+            path,
+            message: error.message.clone(),
+        }
+    }
+}
+
+/// What a command prints on stdout with `--format json` when it could not do its job
+/// (exit 2): `{"ok": false, "error": {…}}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct ErrorReport {
+    /// Always `false`.
+    pub ok: bool,
+    /// What went wrong.
+    pub error: ErrorDetail,
+}
+
+/// The error of an [`ErrorReport`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct ErrorDetail {
+    /// A stable, kebab-case name of the failure (`unreadable`, `passphrase-required`,
+    /// `usage`, …).
+    pub kind: String,
+    /// The error, as the human output's `error:` line says it.
+    pub message: String,
+    /// The error and each of its causes, outermost first.
+    pub chain: Vec<String>,
+    /// What the user can do about it, where something can be done.
+    pub hint: Option<String>,
+}
+
 /// Every problem found in one document (at least one).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub struct DocumentErrors(pub Vec<DocumentError>);
@@ -51,6 +114,11 @@ impl DocumentErrors {
     /// The problems, in document order where known.
     pub fn iter(&self) -> impl Iterator<Item = &DocumentError> {
         self.0.iter()
+    }
+
+    /// The problems as reports print them.
+    pub fn located(&self) -> Vec<LocatedError> {
+        self.0.iter().map(LocatedError::from).collect()
     }
 }
 

@@ -50,6 +50,7 @@ pub mod pattern;
 pub mod policy;
 pub mod response;
 pub mod schema;
+pub mod signer;
 pub mod statement;
 mod toml_doc;
 

@@ -48,6 +48,34 @@ impl Pattern {
         self.tokens.iter().all(|t| matches!(t, Token::Literal(_)))
     }
 
+    /// The pattern that matches exactly `text` and nothing else (its `*`, `?`, `\\`, `[`
+    /// and `]` escaped). An empty `text` gives a pattern that matches only the empty text.
+    pub fn exact(text: &str) -> Self {
+        let mut written = String::with_capacity(text.len());
+        for c in text.chars() {
+            if matches!(c, '*' | '?' | '\\' | '[' | ']') {
+                written.push('\\');
+            }
+            written.push(c);
+        }
+        Pattern {
+            text: written,
+            tokens: text.chars().map(Token::Literal).collect(),
+        }
+    }
+
+    /// The one text an exact pattern matches (escapes removed), or `None` when the
+    /// pattern has wildcards.
+    pub fn literal(&self) -> Option<String> {
+        self.tokens
+            .iter()
+            .map(|t| match t {
+                Token::Literal(c) => Some(*c),
+                Token::AnyOne | Token::AnyRun => None,
+            })
+            .collect()
+    }
+
     /// Whether `text` matches the whole pattern.
     pub fn matches(&self, text: &str) -> bool {
         let text: Vec<char> = text.chars().collect();
@@ -221,5 +249,19 @@ mod tests {
     fn exactness() {
         assert!(Pattern::from_str("a\\*").unwrap().is_exact());
         assert!(!Pattern::from_str("a*").unwrap().is_exact());
+    }
+
+    #[test]
+    fn exact_patterns_match_their_text_only() {
+        for text in ["a*b?c", "x\\y", "[!a]", "plain", "https://x.example/?q=*"] {
+            let pattern = Pattern::exact(text);
+            assert!(pattern.is_exact(), "{text}");
+            assert!(pattern.matches(text), "{text}");
+            assert!(!pattern.matches(&format!("{text}x")), "{text}");
+            assert_eq!(pattern.literal().as_deref(), Some(text));
+            // What it writes parses back to the same pattern.
+            assert_eq!(Pattern::from_str(pattern.as_str()).unwrap(), pattern);
+        }
+        assert_eq!(Pattern::from_str("a*").unwrap().literal(), None);
     }
 }

@@ -36,6 +36,8 @@ use crate::error::{DocumentErrors, Violation};
 use crate::ids::ToolName;
 use crate::location::FieldPath;
 use crate::pattern::Pattern;
+pub use crate::signer::Signer;
+use crate::signer::SignerForm;
 use crate::toml_doc;
 
 /// What a rule does when it is broken.
@@ -129,115 +131,6 @@ impl Rules {
     }
 }
 
-/// One trusted signer: an ed25519 key, or a Sigstore identity (OIDC issuer + subject).
-///
-/// Written `{ key = "ed25519:<base64>" }` or `{ issuer = "…", subject = "<pattern>" }`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Signer {
-    /// An ed25519 public key, `ed25519:<base64 of the 32 raw bytes>`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub key: Option<String>,
-    /// The OIDC issuer of a Sigstore identity, matched exactly.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub issuer: Option<String>,
-    /// The certificate subject (email, workflow URI) of a Sigstore identity.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subject: Option<Pattern>,
-}
-
-/// A signer in the one form it was written in.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SignerIdentity {
-    /// An ed25519 public key in `ed25519:<base64>` form.
-    Ed25519Key(String),
-    /// A Sigstore keyless identity.
-    Sigstore {
-        /// Exact OIDC issuer URL.
-        issuer: String,
-        /// Certificate subject pattern.
-        subject: Pattern,
-    },
-}
-
-impl Signer {
-    /// The signer's identity, if it is written in exactly one valid form.
-    pub fn identity(&self) -> Option<SignerIdentity> {
-        match (&self.key, &self.issuer, &self.subject) {
-            (Some(key), None, None) if is_ed25519_key_text(key) => {
-                Some(SignerIdentity::Ed25519Key(key.clone()))
-            }
-            (None, Some(issuer), Some(subject)) if !issuer.is_empty() => {
-                Some(SignerIdentity::Sigstore {
-                    issuer: issuer.clone(),
-                    subject: subject.clone(),
-                })
-            }
-            _ => None,
-        }
-    }
-
-    fn validate(&self, at: &FieldPath, out: &mut Vec<Violation>) {
-        match (&self.key, &self.issuer, &self.subject) {
-            (Some(key), None, None) => {
-                if !is_ed25519_key_text(key) {
-                    out.push(Violation::new(
-                        at.key("key"),
-                        format!(
-                            "invalid key {key:?}: expected `ed25519:` followed by the standard base64 of \
-                             the 32-byte public key (as `candor key public --format ed25519` prints)"
-                        ),
-                    ));
-                }
-            }
-            (None, Some(issuer), Some(_)) => {
-                if issuer.trim().is_empty() {
-                    out.push(Violation::new(
-                        at.key("issuer"),
-                        "empty issuer; expected the OIDC issuer URL",
-                    ));
-                }
-            }
-            (None, Some(_), None) => out.push(Violation::new(
-                at.clone(),
-                "a Sigstore signer with an issuer but no subject; expected `subject` too",
-            )),
-            (None, None, Some(_)) => out.push(Violation::new(
-                at.clone(),
-                "a Sigstore signer with a subject but no issuer; expected `issuer` too",
-            )),
-            (None, None, None) => out.push(Violation::new(
-                at.clone(),
-                "empty signer; expected `key = \"ed25519:…\"` or `issuer` and `subject`",
-            )),
-            (Some(_), _, _) => out.push(Violation::new(
-                at.clone(),
-                "a signer with both a key and a Sigstore identity; expected one or the other",
-            )),
-        }
-    }
-}
-
-/// Whether `text` is `ed25519:` + the canonical standard padded base64 of 32 bytes (44
-/// characters).
-///
-/// Canonical: 32 bytes leave 2 unused bits in the 43rd character, and they must be zero.
-/// Otherwise one key has four spellings (`…CdI=`, `…CdJ=`, `…CdK=`, `…CdL=` decode alike
-/// in lenient decoders), which would count as distinct signers (ADVERSARIAL.md A13).
-fn is_ed25519_key_text(text: &str) -> bool {
-    text.strip_prefix("ed25519:").is_some_and(|b64| {
-        b64.len() == 44
-            && b64.ends_with('=')
-            && !b64.ends_with("==")
-            && b64[..43]
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
-            && b64[42..43]
-                .bytes()
-                .all(|b| b"AEIMQUYcgkosw048".contains(&b))
-    })
-}
-
 /// An auditor the enterprise trusts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -303,6 +196,14 @@ pub struct TrustPolicy {
 impl TrustPolicy {
     /// Parse and validate a policy file's text. `file` names it in errors.
     pub fn from_toml(text: &str, file: &str) -> Result<Self, DocumentErrors> {
+        // Signers are typed (a key or an identity, never both or neither), so a malformed
+        // one cannot be represented in a `TrustPolicy`. They are first read as written,
+        // so that every malformed signer is reported at once, each with its path.
+        let written: WrittenSigners = toml_doc::from_toml_str(text, file)?;
+        let violations = written.violations();
+        if !violations.is_empty() {
+            return Err(toml_doc::locate_violations(text, file, violations));
+        }
         let policy: TrustPolicy = toml_doc::from_toml_str(text, file)?;
         let violations = policy.violations();
         if violations.is_empty() {
@@ -439,15 +340,15 @@ impl TrustPolicy {
     }
 }
 
-/// Number of distinct signers, counting a key written twice once.
+/// Number of distinct signers, counting a signer written twice once.
 fn distinct_signers(signers: &[Signer]) -> usize {
-    let mut identities: Vec<SignerIdentity> = Vec::new();
-    for identity in signers.iter().filter_map(Signer::identity) {
-        if !identities.contains(&identity) {
-            identities.push(identity);
+    let mut distinct: Vec<&Signer> = Vec::new();
+    for signer in signers {
+        if !distinct.contains(&signer) {
+            distinct.push(signer);
         }
     }
-    identities.len()
+    distinct.len()
 }
 
 fn validate_signers(signers: &[Signer], at: &FieldPath, out: &mut Vec<Violation>) {
@@ -457,8 +358,38 @@ fn validate_signers(signers: &[Signer], at: &FieldPath, out: &mut Vec<Violation>
             "no signers; expected at least one `{ key = \"ed25519:…\" }` or `{ issuer = …, subject = … }`",
         ));
     }
-    for (i, signer) in signers.iter().enumerate() {
-        signer.validate(&at.index(i), out);
+}
+
+/// The signer lists of a policy as written, and nothing else of it: the first reading
+/// of [`TrustPolicy::from_toml`].
+#[derive(Deserialize)]
+struct WrittenSigners {
+    #[serde(default, rename = "auditor")]
+    auditors: Vec<WrittenSignerList>,
+    #[serde(default, rename = "tool")]
+    tools: Vec<WrittenSignerList>,
+}
+
+/// An `[[auditor]]` or `[[tool]]` entry's `signers`, the rest ignored here.
+#[derive(Deserialize)]
+struct WrittenSignerList {
+    #[serde(default)]
+    signers: Vec<SignerForm>,
+}
+
+impl WrittenSigners {
+    fn violations(&self) -> Vec<Violation> {
+        let root = FieldPath::root();
+        let mut out = Vec::new();
+        for (list, entries) in [("auditor", &self.auditors), ("tool", &self.tools)] {
+            for (i, entry) in entries.iter().enumerate() {
+                let at = root.key(list).index(i).key("signers");
+                for (j, signer) in entry.signers.iter().enumerate() {
+                    signer.validate(&at.index(j), &mut out);
+                }
+            }
+        }
+        out
     }
 }
 

@@ -4,6 +4,7 @@
 //! fails when the committed files drift from the types.
 
 use schemars::generate::SchemaSettings;
+use schemars::transform::RecursiveTransform;
 use schemars::{JsonSchema, Schema};
 
 use crate::audit::AuditPredicate;
@@ -17,6 +18,32 @@ pub const SCHEMA_BASE_URI: &str = "https://candor.dev/schemas/";
 
 fn generate<T: JsonSchema>(file_name: &str, title: &str) -> Schema {
     let generator = SchemaSettings::draft2020_12().into_generator();
+    let mut schema = generator.into_root_schema_for::<T>();
+    schema.insert(
+        "$id".to_owned(),
+        format!("{SCHEMA_BASE_URI}{file_name}").into(),
+    );
+    schema.insert("title".to_owned(), title.into());
+    schema
+}
+
+/// Objects with declared properties admit no others.
+fn closed_objects(schema: &mut Schema) {
+    if let Some(object) = schema.as_object_mut() {
+        if object.contains_key("properties") && !object.contains_key("additionalProperties") {
+            object.insert("additionalProperties".to_owned(), false.into());
+        }
+    }
+}
+
+/// The schema of a command's output `T` (what `--format json` prints), generated for
+/// serialization: it describes output exactly, and objects admit no property the types
+/// do not write. Every crate's report schemas are made with this.
+pub fn output_schema<T: JsonSchema>(file_name: &str, title: &str) -> Schema {
+    let generator = SchemaSettings::draft2020_12()
+        .for_serialize()
+        .with_transform(RecursiveTransform(closed_objects as fn(&mut Schema)))
+        .into_generator();
     let mut schema = generator.into_root_schema_for::<T>();
     schema.insert(
         "$id".to_owned(),

@@ -203,8 +203,12 @@ fn validate_subjects(subjects: &[Subject], at: &FieldPath, out: &mut Vec<Violati
 }
 
 /// A Statement of any candor predicate type, as read from untrusted bytes.
+///
+/// It serializes as the Statement itself (the same keys, in the same order, as
+/// [`AnyStatement::to_canonical_json`]).
 #[allow(clippy::large_enum_variant)] // one per document read; boxing buys nothing
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(untagged)]
 pub enum AnyStatement {
     /// A vendor's behaviour manifest.
     Manifest(Statement<ManifestPredicate>),

@@ -19,6 +19,15 @@ pub enum ScanError {
     Io(#[from] std::io::Error),
 }
 
+impl ScanError {
+    /// A stable, kebab-case name of the failure.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ScanError::Io(_) => "unreadable",
+        }
+    }
+}
+
 /// Something inside the input that was not scanned, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Skipped {

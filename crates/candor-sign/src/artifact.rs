@@ -7,7 +7,6 @@ use candor_model::digest::{DigestAlgorithm, DigestSet};
 use sha2::{Digest as _, Sha256, Sha512};
 
 use crate::file::FileError;
-use crate::keys::hex;
 
 /// The digests (sha256 and sha512) of a file, read once in 1 MiB blocks.
 ///
@@ -70,15 +69,15 @@ pub fn digest_bytes(bytes: &[u8]) -> DigestSet {
 
 /// The sha256-only digest set of bytes (envelope references).
 pub fn sha256_of(bytes: &[u8]) -> DigestSet {
-    DigestSet::single(DigestAlgorithm::Sha256, &hex(&Sha256::digest(bytes)))
+    DigestSet::single(DigestAlgorithm::Sha256, &hex::encode(Sha256::digest(bytes)))
         .unwrap_or_else(|_| digest_bytes(bytes))
 }
 
 fn digest_set(sha256: &[u8], sha512: &[u8]) -> DigestSet {
     // Lowercase hex of the right lengths always passes the digest set's checks.
     DigestSet::from_pairs([
-        (DigestAlgorithm::Sha256, hex(sha256)),
-        (DigestAlgorithm::Sha512, hex(sha512)),
+        (DigestAlgorithm::Sha256, hex::encode(sha256)),
+        (DigestAlgorithm::Sha512, hex::encode(sha512)),
     ])
     .unwrap_or_else(|e| unreachable!("computed digests are valid: {e}"))
 }

@@ -22,6 +22,37 @@ pub enum FileError {
         /// The limit.
         limit: u64,
     },
+    /// The file to write exists, and replacing it was not asked for.
+    #[error("{} already exists", path.display())]
+    Exists {
+        /// The file.
+        path: PathBuf,
+    },
+}
+
+impl FileError {
+    /// A stable, kebab-case name of the failure.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            FileError::Io(e) => match e.kind() {
+                std::io::ErrorKind::NotFound => "not-found",
+                std::io::ErrorKind::PermissionDenied => "permission-denied",
+                _ => "io",
+            },
+            FileError::TooLarge { .. } => "too-large",
+            FileError::Exists { .. } => "already-exists",
+        }
+    }
+}
+
+/// Refuse to replace an existing file unless `replace`.
+pub fn refuse_existing(path: &Path, replace: bool) -> Result<(), FileError> {
+    if !replace && path.exists() {
+        return Err(FileError::Exists {
+            path: path.to_owned(),
+        });
+    }
+    Ok(())
 }
 
 /// Read a whole file of at most `limit` bytes. A larger file is refused before it is read

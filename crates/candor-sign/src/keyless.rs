@@ -108,6 +108,21 @@ pub enum KeylessError {
     Other(String),
 }
 
+impl KeylessError {
+    /// A stable, kebab-case name of the failure.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            KeylessError::NoToken => "no-identity-token",
+            KeylessError::Token(_) => "identity-token",
+            KeylessError::Config(_) => "signing-config",
+            KeylessError::Fulcio { .. } => "fulcio",
+            KeylessError::Rekor { .. } => "rekor",
+            KeylessError::Tsa(_) => "timestamp-authority",
+            KeylessError::Other(_) => "keyless",
+        }
+    }
+}
+
 fn runtime() -> Result<tokio::runtime::Runtime, KeylessError> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -76,16 +76,48 @@ pub enum KeyError {
     Encode(String),
 }
 
+impl KeyError {
+    /// A stable, kebab-case name of the failure.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            KeyError::File(error) => error.kind(),
+            KeyError::NotAPublicKey { .. } => "not-a-public-key",
+            KeyError::PrivateWherePublicExpected { .. } => "private-key-given",
+            KeyError::NotAPrivateKey { .. } => "not-a-private-key",
+            KeyError::PassphraseRequired { .. } => "passphrase-required",
+            KeyError::WrongPassphrase { .. } => "wrong-passphrase",
+            KeyError::WeakKey { .. } => "weak-key",
+            KeyError::Encode(_) => "key-encoding",
+        }
+    }
+
+    /// Whether the caller's input is at fault (always: keys are the caller's input).
+    pub fn is_input_error(&self) -> bool {
+        match self {
+            KeyError::File(_)
+            | KeyError::NotAPublicKey { .. }
+            | KeyError::PrivateWherePublicExpected { .. }
+            | KeyError::NotAPrivateKey { .. }
+            | KeyError::PassphraseRequired { .. }
+            | KeyError::WrongPassphrase { .. }
+            | KeyError::WeakKey { .. }
+            | KeyError::Encode(_) => true,
+        }
+    }
+}
+
 /// A key id: lowercase hex SHA-256 of the raw 32-byte ed25519 public key. An id names a
 /// key; it is never evidence that a key signed anything.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, schemars::JsonSchema,
+)]
 #[serde(transparent)]
 pub struct KeyId(String);
 
 impl KeyId {
     /// The id of raw public key bytes.
     pub fn of_raw(raw: &[u8; 32]) -> Self {
-        Self(hex(&Sha256::digest(raw)))
+        Self(hex::encode(Sha256::digest(raw)))
     }
 
     /// The hex text.
@@ -103,15 +135,6 @@ impl fmt::Display for KeyId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
-}
-
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        let _ = write!(out, "{b:02x}");
-    }
-    out
 }
 
 /// An ed25519 public key that candor will verify with.
@@ -358,6 +381,86 @@ impl PrivateKey {
     }
 }
 
+/// A key pair written by [`generate_key_files`] (what `candor key generate` reports).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+pub struct GeneratedKey {
+    /// The key id.
+    pub key_id: KeyId,
+    /// The private key file (PKCS#8 PEM, mode 0600).
+    pub private_key: String,
+    /// The public key file (SPKI PEM).
+    pub public_key: String,
+    /// Whether the private key is encrypted.
+    pub encrypted: bool,
+    /// The public key as trust policies write it.
+    pub ed25519: String,
+}
+
+/// The public key file next to private key `private`: `<private>.pub`.
+pub fn public_key_path(private: &Path) -> std::path::PathBuf {
+    let mut name = private.as_os_str().to_owned();
+    name.push(".pub");
+    std::path::PathBuf::from(name)
+}
+
+/// Generate a key pair: the private key to `out` (mode 0600, encrypted with
+/// `passphrase` if given) and the public key to `<out>.pub`, both atomically. Existing
+/// files are replaced only with `replace`; then neither file is written.
+pub fn generate_key_files(
+    out: &Path,
+    passphrase: Option<&[u8]>,
+    replace: bool,
+) -> Result<GeneratedKey, KeyError> {
+    let public_out = public_key_path(out);
+    file::refuse_existing(out, replace)?;
+    file::refuse_existing(&public_out, replace)?;
+    let key = PrivateKey::generate();
+    key.write_pem(out, passphrase)?;
+    let public = key.public_key();
+    file::write_atomic(&public_out, public.to_pem().as_bytes(), FileMode::Public)?;
+    Ok(GeneratedKey {
+        key_id: public.id().clone(),
+        private_key: out.display().to_string(),
+        public_key: public_out.display().to_string(),
+        encrypted: passphrase.is_some(),
+        ed25519: public.to_ed25519_text(),
+    })
+}
+
+/// A public key as `candor key public` reports it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+pub struct PublicKeyReport {
+    /// The key id.
+    pub key_id: KeyId,
+    /// SPKI PEM.
+    pub pem: String,
+    /// The form trust policies write.
+    pub ed25519: String,
+}
+
+impl From<&PublicKey> for PublicKeyReport {
+    fn from(key: &PublicKey) -> Self {
+        Self {
+            key_id: key.id().clone(),
+            pem: key.to_pem(),
+            ed25519: key.to_ed25519_text(),
+        }
+    }
+}
+
+/// The public key of a key file: a public key (PEM or `ed25519:` text) as it is, a
+/// private key's (decrypted with `passphrase` where it is encrypted).
+pub fn public_key_of_file(path: &Path, passphrase: Option<&[u8]>) -> Result<PublicKey, KeyError> {
+    match PublicKey::from_file(path) {
+        Err(KeyError::PrivateWherePublicExpected { .. }) => {
+            Ok(PrivateKey::from_file(path, passphrase)?
+                .public_key()
+                .clone())
+        }
+        other => other,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -366,7 +469,10 @@ mod tests {
     fn key_id_is_sha256_of_raw_key() {
         let key = PrivateKey::generate();
         let raw = key.public_key().raw();
-        assert_eq!(key.public_key().id().as_str(), hex(&Sha256::digest(raw)));
+        assert_eq!(
+            key.public_key().id().as_str(),
+            hex::encode(Sha256::digest(raw))
+        );
         assert_eq!(key.public_key().id().as_str().len(), 64);
     }
 

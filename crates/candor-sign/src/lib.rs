@@ -26,5 +26,7 @@ pub mod dsse;
 pub mod file;
 pub mod keyless;
 pub mod keys;
+pub mod schema;
+pub mod signing;
 pub mod sigstore;
 pub mod verify;

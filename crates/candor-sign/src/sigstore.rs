@@ -22,7 +22,7 @@
 
 use std::path::Path;
 
-use candor_model::pattern::Pattern;
+use candor_model::signer::SigstoreIdentity;
 use sigstore_verify::trust_root::{
     SIGSTORE_PRODUCTION_TRUSTED_ROOT, SIGSTORE_STAGING_TRUSTED_ROOT, TrustedRoot,
 };
@@ -49,44 +49,15 @@ pub enum Instance {
 /// Who must have signed a bundle.
 #[derive(Debug, Clone)]
 pub enum BundleSigner {
-    /// A keyless (Fulcio) signer: the certificate's OIDC issuer, exactly, and its subject.
-    Identity {
-        /// The OIDC issuer URL, compared exactly.
-        issuer: String,
-        /// The subject (email or URI SAN).
-        subject: Subject,
-    },
+    /// A keyless (Fulcio) signer: the certificate's OIDC issuer, exactly, and its subject
+    /// by pattern ([`candor_model::pattern::Pattern::exact`] for one exact subject).
+    Identity(SigstoreIdentity),
     /// A managed key: the bundle's signature must verify with this public key.
     Key(DerPublicKey),
     /// Any certificate that chains to the trusted root: every check but the identity,
     /// for a caller that matches the returned subject and issuer against several
     /// trusted identities itself.
     AnyCertificate,
-}
-
-/// How a certificate subject is matched.
-#[derive(Debug, Clone)]
-pub enum Subject {
-    /// Equal to this text.
-    Exact(String),
-    /// Matching this anchored wildcard pattern.
-    Pattern(Pattern),
-}
-
-impl Subject {
-    fn matches(&self, subject: &str) -> bool {
-        match self {
-            Subject::Exact(expected) => subject == expected,
-            Subject::Pattern(pattern) => pattern.matches(subject),
-        }
-    }
-
-    fn describe(&self) -> String {
-        match self {
-            Subject::Exact(expected) => format!("{expected:?}"),
-            Subject::Pattern(pattern) => format!("pattern {:?}", pattern.as_str()),
-        }
-    }
 }
 
 /// The artifact a bundle must be about.
@@ -100,13 +71,8 @@ pub enum ArtifactRef<'a> {
 
 /// A SHA-256 digest from its 64 hex digits (either case), for [`ArtifactRef::Sha256`].
 pub fn sha256_from_hex(hex: &str) -> Option<[u8; 32]> {
-    if hex.len() != 64 {
-        return None;
-    }
     let mut digest = [0u8; 32];
-    for (i, byte) in digest.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
-    }
+    hex::decode_to_slice(hex, &mut digest).ok()?;
     Some(digest)
 }
 
@@ -235,6 +201,30 @@ impl SigstoreError {
     }
 }
 
+impl SigstoreError {
+    /// A stable, kebab-case name of the failure: the failed check
+    /// ([`SigstoreError::check`]) with its words joined by `-`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            SigstoreError::Document { .. } | SigstoreError::Json(_) => "document",
+            SigstoreError::Invalid(_) => "bundle",
+            SigstoreError::TrustedRoot(_) => "trusted-root",
+            SigstoreError::Unsupported(_) => "unsupported",
+            SigstoreError::Chain(_) => "chain",
+            SigstoreError::Time(_) => "time",
+            SigstoreError::Sct(_) => "sct",
+            SigstoreError::InclusionProof(_) => "inclusion-proof",
+            SigstoreError::Checkpoint(_) => "checkpoint",
+            SigstoreError::InclusionPromise(_) => "signed-entry-timestamp",
+            SigstoreError::LogEntry(_) => "log-entry",
+            SigstoreError::Timestamp(_) => "timestamp",
+            SigstoreError::Signature(_) => "signature",
+            SigstoreError::Artifact(_) => "artifact",
+            SigstoreError::Issuer { .. } | SigstoreError::Subject { .. } => "identity",
+        }
+    }
+}
+
 /// Reads a file strictly as JSON text (size cap, UTF-8, no BOM, no duplicate keys).
 fn read_document(path: &Path) -> Result<String, SigstoreError> {
     let file = path.display().to_string();
@@ -352,6 +342,37 @@ pub fn update_root(source: &TufSource, cache_dir: Option<&Path>) -> Result<Strin
     Ok(text)
 }
 
+/// What `candor sigstore update-root` reports.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+pub struct UpdatedRoot {
+    /// Always `true`.
+    pub ok: bool,
+    /// The file written.
+    pub out: String,
+    /// Its sha256.
+    pub digest: candor_model::digest::DigestSet,
+}
+
+/// [`update_root`], then the trusted root written to `out` atomically (mode 0644).
+pub fn update_root_file(
+    source: &TufSource,
+    cache_dir: Option<&Path>,
+    out: &Path,
+) -> Result<UpdatedRoot, SigstoreError> {
+    let text = update_root(source, cache_dir)?;
+    crate::file::write_atomic(out, text.as_bytes(), crate::file::FileMode::Public).map_err(
+        |e| SigstoreError::Document {
+            file: out.display().to_string(),
+            reason: e.to_string(),
+        },
+    )?;
+    Ok(UpdatedRoot {
+        ok: true,
+        out: out.display().to_string(),
+        digest: crate::artifact::sha256_of(text.as_bytes()),
+    })
+}
+
 /// A PEM public key (`-----BEGIN PUBLIC KEY-----`, SPKI) for [`BundleSigner::Key`].
 pub fn public_key_from_pem(pem: &str, file: &str) -> Result<DerPublicKey, SigstoreError> {
     DerPublicKey::from_pem(pem).map_err(|e| SigstoreError::Document {
@@ -375,7 +396,7 @@ pub fn verify_bundle(
         ArtifactRef::Sha256(digest) => Artifact::from_digest(Sha256Hash::new(digest)),
     };
     let result = match signer {
-        BundleSigner::Identity { .. } | BundleSigner::AnyCertificate => {
+        BundleSigner::Identity(_) | BundleSigner::AnyCertificate => {
             sigstore_verify::verify(artifact, bundle, &VerificationPolicy::any_identity(), root)
         }
         BundleSigner::Key(key) => sigstore_verify::verify(
@@ -393,11 +414,7 @@ pub fn verify_bundle(
             "the bundle has no verified signing certificate".to_owned(),
         ));
     }
-    if let BundleSigner::Identity {
-        issuer: expected_issuer,
-        subject: expected_subject,
-    } = signer
-    {
+    if let BundleSigner::Identity(expected) = signer {
         // Only after every cryptographic check: the claims are then the CA's word.
         if !result.certificate_verified() {
             return Err(SigstoreError::Chain(
@@ -405,18 +422,18 @@ pub fn verify_bundle(
             ));
         }
         let actual_issuer = issuer.as_deref().unwrap_or_default();
-        if actual_issuer != expected_issuer {
+        if actual_issuer != expected.issuer {
             return Err(SigstoreError::Issuer {
-                expected: expected_issuer.clone(),
+                expected: expected.issuer.clone(),
                 actual: describe_claim(issuer.as_deref()),
             });
         }
         if !subject
             .as_deref()
-            .is_some_and(|s| expected_subject.matches(s))
+            .is_some_and(|s| expected.subject.matches(s))
         {
             return Err(SigstoreError::Subject {
-                expected: expected_subject.describe(),
+                expected: expected.describe_subject(),
                 actual: describe_claim(subject.as_deref()),
             });
         }

@@ -1,16 +1,14 @@
 //! `candor key generate` and `candor key public`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context as _;
-use candor_sign::file::{FileMode, write_atomic};
-use candor_sign::keys::{KeyError, PrivateKey, PublicKey};
+use candor_sign::keys::{self, KeyError, PublicKey, PublicKeyReport};
 use clap::{Args, Subcommand, ValueEnum};
-use serde_json::json;
 
-use super::{DEFAULT_PASSPHRASE_ENV, check_overwrite, load_private_key, passphrase_from_env};
-use crate::output::{self, Format, hinted};
+use super::{DEFAULT_PASSPHRASE_ENV, load_private_key, passphrase_from_env};
+use crate::error::CliError;
+use crate::output::{self, Format};
 
 /// Key commands.
 #[derive(Debug, Subcommand)]
@@ -67,26 +65,17 @@ pub struct PublicArgs {
 }
 
 /// Run a key command.
-pub fn run(command: KeyCommand, format: Format) -> anyhow::Result<ExitCode> {
+pub fn run(command: KeyCommand, format: Format) -> Result<ExitCode, CliError> {
     match command {
         KeyCommand::Generate(args) => generate(&args, format),
         KeyCommand::Public(args) => public(&args, format),
     }
 }
 
-fn public_path(private: &Path) -> PathBuf {
-    let mut name = private.as_os_str().to_owned();
-    name.push(".pub");
-    PathBuf::from(name)
-}
-
-fn generate(args: &GenerateArgs, format: Format) -> anyhow::Result<ExitCode> {
-    let public_out = public_path(&args.out);
-    check_overwrite(&args.out, args.force)?;
-    check_overwrite(&public_out, args.force)?;
+fn generate(args: &GenerateArgs, format: Format) -> Result<ExitCode, CliError> {
     let passphrase = if args.encrypt {
         Some(passphrase_from_env(&args.passphrase_env)?.ok_or_else(|| {
-            hinted(
+            CliError::usage(
                 format!(
                     "--encrypt needs a passphrase, but ${} is not set or empty",
                     args.passphrase_env
@@ -97,39 +86,33 @@ fn generate(args: &GenerateArgs, format: Format) -> anyhow::Result<ExitCode> {
     } else {
         None
     };
-    let key = PrivateKey::generate();
-    key.write_pem(&args.out, passphrase.as_deref().map(Vec::as_slice))
-        .with_context(|| format!("cannot write private key {}", args.out.display()))?;
-    write_atomic(
-        &public_out,
-        key.public_key().to_pem().as_bytes(),
-        FileMode::Public,
-    )
-    .with_context(|| format!("cannot write public key {}", public_out.display()))?;
-    let public = key.public_key();
+    let generated = keys::generate_key_files(
+        &args.out,
+        passphrase.as_deref().map(Vec::as_slice),
+        args.force,
+    )?;
     match format {
         Format::Human => output::stdout(&format!(
             "generated ed25519 key {}\n  private key  {} ({}mode 0600)\n  public key   {}\n  policy form  {}\n",
-            public.id(),
-            args.out.display(),
-            if args.encrypt { "encrypted, " } else { "" },
-            public_out.display(),
-            public.to_ed25519_text(),
+            generated.key_id,
+            generated.private_key,
+            if generated.encrypted {
+                "encrypted, "
+            } else {
+                ""
+            },
+            generated.public_key,
+            generated.ed25519,
         )),
-        Format::Json | Format::Sarif => output::json(&json!({
-            "key_id": public.id(),
-            "private_key": args.out,
-            "public_key": public_out,
-            "encrypted": args.encrypt,
-            "ed25519": public.to_ed25519_text(),
-        })),
+        Format::Json | Format::Sarif => output::json(&generated),
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn public(args: &PublicArgs, format: Format) -> anyhow::Result<ExitCode> {
+fn public(args: &PublicArgs, format: Format) -> Result<ExitCode, CliError> {
     let public = match PublicKey::from_file(&args.key) {
         Ok(public) => public,
+        // A private key: its public half, decrypted with the passphrase if need be.
         Err(KeyError::PrivateWherePublicExpected { .. }) => {
             load_private_key(&args.key, &args.passphrase_env)?
                 .public_key()
@@ -142,11 +125,7 @@ fn public(args: &PublicArgs, format: Format) -> anyhow::Result<ExitCode> {
             Encoding::Pem => public.to_pem(),
             Encoding::Ed25519 => format!("{}\n", public.to_ed25519_text()),
         }),
-        Format::Json | Format::Sarif => output::json(&json!({
-            "key_id": public.id(),
-            "pem": public.to_pem(),
-            "ed25519": public.to_ed25519_text(),
-        })),
+        Format::Json | Format::Sarif => output::json(&PublicKeyReport::from(&public)),
     }
     Ok(ExitCode::SUCCESS)
 }

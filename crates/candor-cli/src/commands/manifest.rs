@@ -1,22 +1,16 @@
 //! `candor manifest init|validate|statement`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context as _;
-use candor_model::claims::ClaimCategory;
-use candor_model::ids::Purl;
-use candor_model::manifest::Declaration;
-use candor_model::{DocumentErrors, Subject};
+use candor_model::error::LocatedError;
+use candor_release::declaration::{self, ValidationReport};
+use candor_release::statement::{self, ArtifactSpec, StatementRequest};
 use candor_sign::file::{FileMode, write_atomic};
 use clap::{Args, Subcommand};
-use serde_json::json;
 
-use super::check_overwrite;
-use crate::output::{self, Format, hinted};
-
-/// The commented template `candor manifest init` writes.
-pub const TEMPLATE: &str = include_str!("../../templates/candor.toml");
+use crate::error::CliError;
+use crate::output::{self, Format};
 
 /// Manifest commands.
 #[derive(Debug, Subcommand)]
@@ -69,7 +63,7 @@ pub struct StatementArgs {
 }
 
 /// Run a manifest command.
-pub fn run(command: ManifestCommand, format: Format) -> anyhow::Result<ExitCode> {
+pub fn run(command: ManifestCommand, format: Format) -> Result<ExitCode, CliError> {
     match command {
         ManifestCommand::Init(args) => init(&args, format),
         ManifestCommand::Validate(args) => validate(&args, format),
@@ -77,170 +71,96 @@ pub fn run(command: ManifestCommand, format: Format) -> anyhow::Result<ExitCode>
     }
 }
 
-fn init(args: &InitArgs, format: Format) -> anyhow::Result<ExitCode> {
-    check_overwrite(&args.out, args.force)?;
-    write_atomic(&args.out, TEMPLATE.as_bytes(), FileMode::Public)?;
+fn init(args: &InitArgs, format: Format) -> Result<ExitCode, CliError> {
+    let report = declaration::write_template(&args.out, args.force)?;
     match format {
         Format::Human => output::stdout(&format!(
             "wrote {}: fill it in, then run `candor manifest validate {}`\n",
-            args.out.display(),
-            args.out.display()
+            report.written, report.written
         )),
-        Format::Json | Format::Sarif => output::json(&json!({ "ok": true, "written": args.out })),
+        Format::Json | Format::Sarif => output::json(&report),
     }
     Ok(ExitCode::SUCCESS)
 }
 
-/// Read and parse a declaration; the outer error is an input error, the inner a
-/// document that does not validate.
-fn read_declaration(path: &Path) -> anyhow::Result<Result<Declaration, DocumentErrors>> {
-    let bytes = candor_sign::file::read_capped(
-        path,
-        candor_model::MAX_TOML_DOCUMENT_BYTES as u64,
-        "a candor.toml",
-    )?;
-    let name = path.display().to_string();
-    let text = String::from_utf8(bytes).map_err(|e| {
-        anyhow::anyhow!(
-            "{name}: not UTF-8 text (invalid byte at offset {})",
-            e.utf8_error().valid_up_to()
-        )
-    })?;
-    Ok(Declaration::from_toml(&text, &name))
-}
-
-fn validate(args: &ValidateArgs, format: Format) -> anyhow::Result<ExitCode> {
-    let file = args.file.display().to_string();
-    match read_declaration(&args.file)? {
-        Ok(declaration) => {
-            let claims = declaration.claims.ids().len();
-            let categories: Vec<&str> = ClaimCategory::ALL
-                .into_iter()
-                .filter(|c| declaration.claims.count(*c) > 0)
-                .map(ClaimCategory::as_str)
-                .collect();
-            let exhaustive: Vec<&str> = declaration
-                .completeness
-                .exhaustive
-                .iter()
-                .map(|c| c.as_str())
-                .collect();
-            match format {
-                Format::Human => output::stdout(&format!(
-                    "{file}: valid behaviour manifest for {} {}\n  claims      {claims}{}\n  exhaustive  {}\n",
-                    declaration.tool.name,
-                    declaration.tool.version,
-                    if categories.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" ({})", categories.join(", "))
-                    },
-                    if exhaustive.is_empty() {
-                        "none".to_owned()
-                    } else {
-                        exhaustive.join(", ")
-                    },
-                )),
-                Format::Json | Format::Sarif => output::json(&json!({
-                    "file": file,
-                    "valid": true,
-                    "tool": declaration.tool.name,
-                    "version": declaration.tool.version,
-                    "claims": claims,
-                    "categories": categories,
-                    "exhaustive": exhaustive,
-                    "errors": [],
-                })),
+fn validate(args: &ValidateArgs, format: Format) -> Result<ExitCode, CliError> {
+    let report = declaration::validate(&args.file)?;
+    match (&report, format) {
+        (_, Format::Json | Format::Sarif) => output::json(&report),
+        (ValidationReport::Valid(valid), Format::Human) => output::stdout(&format!(
+            "{}: valid behaviour manifest for {} {}\n  claims      {}{}\n  exhaustive  {}\n",
+            valid.file,
+            valid.tool,
+            valid.version,
+            valid.claims,
+            if valid.categories.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", valid.categories.join(", "))
+            },
+            if valid.exhaustive.is_empty() {
+                "none".to_owned()
+            } else {
+                valid.exhaustive.join(", ")
+            },
+        )),
+        (ValidationReport::Invalid(invalid), Format::Human) => {
+            let mut text = String::new();
+            for error in &invalid.errors {
+                text.push_str(&located_line(error));
+                text.push('\n');
             }
-            Ok(ExitCode::SUCCESS)
-        }
-        Err(errors) => {
-            match format {
-                Format::Human => {
-                    output::stdout(&format!("{errors}\n"));
-                    output::stderr(&format!(
-                        "{file}: invalid ({} error{})",
-                        errors.0.len(),
-                        if errors.0.len() == 1 { "" } else { "s" }
-                    ));
-                }
-                Format::Json | Format::Sarif => output::json(&json!({
-                    "file": file,
-                    "valid": false,
-                    "errors": output::document_errors_json(&errors),
-                })),
-            }
-            Ok(ExitCode::from(1))
-        }
-    }
-}
-
-fn statement(args: &StatementArgs) -> anyhow::Result<ExitCode> {
-    let declaration = read_declaration(&args.file)?.map_err(|errors| {
-        hinted(
-            format!(
-                "{} is not a valid declaration:\n{errors}",
-                args.file.display()
-            ),
-            format!(
-                "run `candor manifest validate {}` for details",
-                args.file.display()
-            ),
-        )
-    })?;
-    let mut subjects = Vec::new();
-    for spec in &args.artifacts {
-        // PATH=PURL, unless the whole argument names a file (paths may contain `=`).
-        let (path, name) = match spec.split_once('=') {
-            Some((path, purl)) if !Path::new(spec).exists() => {
-                (PathBuf::from(path), Some(purl.to_owned()))
-            }
-            _ => (PathBuf::from(spec), None),
-        };
-        let name = if let Some(purl) = name {
-            purl.parse::<Purl>()
-                .map_err(|e| anyhow::anyhow!("--artifact {spec}: {e}"))?
-                .to_string()
-        } else {
-            let file_name = path.file_name().and_then(|n| n.to_str()).ok_or_else(|| {
-                anyhow::anyhow!("--artifact {spec}: the path has no UTF-8 file name")
-            })?;
-            Purl::generic(file_name, declaration.tool.version.as_str())
-                .map_err(|e| anyhow::anyhow!("--artifact {spec}: {e}"))?
-                .to_string()
-        };
-        let digest = candor_sign::artifact::digest_file(&path)
-            .with_context(|| format!("cannot digest artifact {}", path.display()))?;
-        subjects.push(Subject { name, digest });
-    }
-    let statement = declaration.to_statement_with(subjects);
-    let violations = statement.violations();
-    if let Some(first) = violations.first() {
-        return Err(if statement.subject.is_empty() {
-            hinted(
-                "the Statement has no subjects",
-                "name the release's artifacts with --artifact PATH (or list [[subject]] in candor.toml)",
-            )
-        } else {
-            anyhow::anyhow!("invalid Statement at {}: {}", first.path, first.message)
-        });
-    }
-    let text = statement.to_pretty_json();
-    match &args.out {
-        Some(out) => {
-            write_atomic(out, text.as_bytes(), FileMode::Public)?;
+            output::stdout(&text);
             output::stderr(&format!(
-                "wrote {} ({} subject{})",
-                out.display(),
-                statement.subject.len(),
-                if statement.subject.len() == 1 {
-                    ""
-                } else {
-                    "s"
-                }
+                "{}: invalid ({} error{})",
+                invalid.file,
+                invalid.errors.len(),
+                output::plural(invalid.errors.len())
             ));
         }
-        None => output::stdout(&text),
+    }
+    Ok(match report {
+        ValidationReport::Valid(_) => ExitCode::SUCCESS,
+        ValidationReport::Invalid(_) => ExitCode::from(1),
+    })
+}
+
+/// A located error as one line: `file:line:column: message`, `file: at $.path: message`
+/// or `file: message`.
+fn located_line(error: &LocatedError) -> String {
+    match (error.line, error.column, &error.path) {
+        (Some(line), Some(column), Some(path)) => {
+            format!("{}:{line}:{column} ({path}): {}", error.file, error.message)
+        }
+        (Some(line), Some(column), None) => {
+            format!("{}:{line}:{column}: {}", error.file, error.message)
+        }
+        (_, _, Some(path)) => format!("{}: at {path}: {}", error.file, error.message),
+        _ => format!("{}: {}", error.file, error.message),
+    }
+}
+
+fn statement(args: &StatementArgs) -> Result<ExitCode, CliError> {
+    let artifacts = args
+        .artifacts
+        .iter()
+        .map(|spec| ArtifactSpec::parse(spec))
+        .collect::<Result<Vec<_>, _>>()?;
+    let made = statement::make_statement(&StatementRequest {
+        declaration: args.file.clone(),
+        artifacts,
+    })?;
+    match &args.out {
+        Some(out) => {
+            write_atomic(out, made.text.as_bytes(), FileMode::Public)?;
+            let subjects = made.statement.subject.len();
+            output::stderr(&format!(
+                "wrote {} ({subjects} subject{})",
+                out.display(),
+                output::plural(subjects)
+            ));
+        }
+        None => output::stdout(&made.text),
     }
     Ok(ExitCode::SUCCESS)
 }

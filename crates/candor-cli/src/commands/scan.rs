@@ -7,7 +7,6 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use anyhow::Context as _;
 use candor_scan::diff::{self, Change, ScanDiff};
 use candor_scan::engine::{ScanOptions, Scanner};
 use candor_scan::indicator::Indicator;
@@ -17,7 +16,8 @@ use candor_scan::schema::{DiffOutput, ScanOutput};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::output::{self, Format, hinted};
+use crate::error::{CliError, input_error};
+use crate::output::{self, Format};
 
 /// Inputs larger than this (in total) get a progress bar, when stderr is a terminal.
 const PROGRESS_MIN_BYTES: u64 = 50_000_000;
@@ -51,9 +51,9 @@ pub struct ScanArgs {
 }
 
 /// Run `candor scan`.
-pub fn run(args: &ScanArgs, format: Format) -> anyhow::Result<ExitCode> {
+pub fn run(args: &ScanArgs, format: Format) -> Result<ExitCode, CliError> {
     if args.diff && args.paths.len() != 2 {
-        return Err(hinted(
+        return Err(CliError::usage(
             format!(
                 "--diff compares two releases but {} path(s) were given",
                 args.paths.len()
@@ -66,7 +66,8 @@ pub fn run(args: &ScanArgs, format: Format) -> anyhow::Result<ExitCode> {
         let text = fs_err::read_to_string(path)?;
         rules.push((text, path.display().to_string()));
     }
-    let detectors = candor_scan::rules::detectors(&rules)?;
+    let detectors =
+        candor_scan::rules::detectors(&rules).map_err(|e| input_error("invalid-rules", e))?;
     let scanner = Scanner::new(
         detectors,
         ScanOptions {
@@ -81,7 +82,10 @@ pub fn run(args: &ScanArgs, format: Format) -> anyhow::Result<ExitCode> {
         progress.scanning(path);
         let report = input::scan_path(&scanner, path);
         progress.scanned(index);
-        reports.push(report.with_context(|| format!("cannot scan {}", path.display()))?);
+        reports.push(report.map_err(|source| CliError::ScanPath {
+            path: path.display().to_string(),
+            source,
+        })?);
     }
     progress.finish();
     let seconds = started.elapsed().as_secs_f64();
@@ -89,8 +93,8 @@ pub fn run(args: &ScanArgs, format: Format) -> anyhow::Result<ExitCode> {
         let diff = diff::diff(&reports[0], &reports[1]);
         match format {
             Format::Human => output::stdout(&human_diff(&diff)),
-            Format::Json => output::json(&serde_json::to_value(DiffOutput { diff, seconds })?),
-            Format::Sarif => output::json(&serde_json::to_value(sarif::diff_to_sarif(&diff))?),
+            Format::Json => output::json(&DiffOutput { diff, seconds }),
+            Format::Sarif => output::json(&sarif::diff_to_sarif(&diff)),
         }
     } else {
         match format {
@@ -99,8 +103,8 @@ pub fn run(args: &ScanArgs, format: Format) -> anyhow::Result<ExitCode> {
                     output::stdout(&human_report(report));
                 }
             }
-            Format::Json => output::json(&serde_json::to_value(ScanOutput { reports, seconds })?),
-            Format::Sarif => output::json(&serde_json::to_value(sarif::to_sarif(&reports))?),
+            Format::Json => output::json(&ScanOutput { reports, seconds }),
+            Format::Sarif => output::json(&sarif::to_sarif(&reports)),
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -1,16 +1,17 @@
 //! `candor sign`: Statement → DSSE envelope.
 
+use std::io::IsTerminal as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use candor_model::{AnyStatement, IN_TOTO_PAYLOAD_TYPE};
-use candor_sign::dsse::{self, MAX_ENVELOPE_BYTES, Signer};
-use candor_sign::file::{FileMode, read_capped, write_atomic};
+use candor_sign::keyless::SigningUrls;
+use candor_sign::signing::{self, Destination, IdentitySource, SignError, SignReport, SignWith};
+use candor_sign::sigstore::Instance;
 use clap::Args;
-use serde_json::json;
 
 use super::{DEFAULT_PASSPHRASE_ENV, load_private_key};
-use crate::output::{self, Format, hinted};
+use crate::error::CliError;
+use crate::output::{self, Format};
 
 /// Arguments of `candor sign`.
 #[derive(Debug, Args)]
@@ -73,171 +74,75 @@ pub struct SignArgs {
 }
 
 /// Run `candor sign`.
-pub fn run(args: &SignArgs, format: Format) -> anyhow::Result<ExitCode> {
-    let bytes = read_capped(&args.statement, MAX_ENVELOPE_BYTES, "a Statement")?;
-    let name = args.statement.display().to_string();
-    let statement = AnyStatement::from_json(&bytes, &name).map_err(|errors| {
-        hinted(
-            format!("{name} is not a valid candor Statement:\n{errors}"),
-            "make Statements with `candor manifest statement`",
-        )
-    })?;
-    if args.sigstore {
-        return sign_keyless(args, &statement, &name, format);
-    }
-    let keys = args
-        .keys
-        .iter()
-        .map(|path| load_private_key(path, &args.passphrase_env))
-        .collect::<anyhow::Result<Vec<_>>>()?;
-    let signers: Vec<&dyn Signer> = keys.iter().map(|k| k as &dyn Signer).collect();
-    let envelope = dsse::sign(
-        IN_TOTO_PAYLOAD_TYPE,
-        &statement.to_canonical_json(),
-        &signers,
-    );
-    let text = if args.bundle {
-        candor_sign::sigstore::key_bundle(&envelope).ok_or_else(|| {
-            hinted(
-                format!(
-                    "a Sigstore bundle carries exactly one signature; {} keys were given",
-                    keys.len()
-                ),
-                "sign with one key, or drop --bundle to write a DSSE envelope with every signature",
+pub fn run(args: &SignArgs, format: Format) -> Result<ExitCode, CliError> {
+    let with = if args.sigstore {
+        let instance = if args.staging {
+            Instance::Staging
+        } else {
+            Instance::Production
+        };
+        SignWith::Keyless {
+            identity: IdentitySource {
+                given: args.identity_token.clone(),
+                // The interactive login only where a person is at a terminal, never in CI.
+                interactive: std::io::stdin().is_terminal() && std::env::var_os("CI").is_none(),
+            },
+            urls: SigningUrls::resolve(
+                instance,
+                args.fulcio_url.as_deref(),
+                args.rekor_url.as_deref(),
+                args.tsa_url.as_deref(),
             )
-        })?
-    } else {
-        envelope.to_json()
-    };
-    let key_ids: Vec<String> = keys
-        .iter()
-        .map(|k| k.public_key().id().to_string())
-        .collect();
-    write_signed(args.out.as_deref(), &text, |out, digest| match format {
-        Format::Human => Report::Text(format!(
-            "signed {} ({}) with {}\n  envelope  {} (sha256 {})\n",
-            name,
-            statement.kind_name(),
-            key_ids.join(", "),
-            out.display(),
-            digest.sha256().unwrap_or_default(),
-        )),
-        Format::Json | Format::Sarif => Report::Json(json!({
-            "ok": true,
-            "envelope": out,
-            "envelope_digest": digest,
-            "predicate_type": statement.predicate_type(),
-            "key_ids": key_ids,
-        })),
-    })
-}
-
-/// What `candor sign` reports after writing its output file.
-enum Report {
-    Text(String),
-    Json(serde_json::Value),
-}
-
-/// Writes the signed document to `out` atomically and prints `report(out, digest)`, or
-/// prints the document itself when there is no `out`.
-fn write_signed(
-    out: Option<&std::path::Path>,
-    text: &str,
-    report: impl FnOnce(&std::path::Path, &candor_model::digest::DigestSet) -> Report,
-) -> anyhow::Result<ExitCode> {
-    match out {
-        Some(out) => {
-            write_atomic(out, text.as_bytes(), FileMode::Public)?;
-            let digest = candor_sign::artifact::sha256_of(text.as_bytes());
-            match report(out, &digest) {
-                Report::Text(text) => output::stdout(&text),
-                Report::Json(value) => output::json(&value),
-            }
+            .map_err(SignError::from)?,
         }
-        None => output::stdout(text),
+    } else {
+        SignWith::Keys {
+            keys: args
+                .keys
+                .iter()
+                .map(|path| load_private_key(path, &args.passphrase_env))
+                .collect::<Result<Vec<_>, _>>()?,
+            bundle: args.bundle,
+        }
+    };
+    let destination = match &args.out {
+        Some(path) => Destination::File(path.clone()),
+        None => Destination::Stdout,
+    };
+    let signed = signing::sign_file(&args.statement, &with, &destination)?;
+    let Destination::File(out) = destination else {
+        output::stdout(&signed.text);
+        return Ok(ExitCode::SUCCESS);
+    };
+    let report = signed.report(&out);
+    match (format, &report) {
+        (Format::Json | Format::Sarif, _) => output::json(&report),
+        (Format::Human, SignReport::Keys(report)) => output::stdout(&format!(
+            "signed {} ({}) with {}\n  envelope  {} (sha256 {})\n",
+            args.statement.display(),
+            signed.statement.kind_name(),
+            report
+                .key_ids
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", "),
+            report.envelope,
+            report.envelope_digest.sha256().unwrap_or_default(),
+        )),
+        (Format::Human, SignReport::Keyless(report)) => output::stdout(&format!(
+            "signed {} ({}) keylessly as {}\n  bundle    {} (sha256 {})\n  fulcio    {}\n  rekor     {}\n",
+            args.statement.display(),
+            signed.statement.kind_name(),
+            report
+                .identity
+                .as_deref()
+                .unwrap_or("the interactive login"),
+            report.bundle,
+            report.bundle_digest.sha256().unwrap_or_default(),
+            report.fulcio_url,
+            report.rekor_url,
+        )),
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// The environment variable a keyless identity token is read from.
-const ID_TOKEN_ENV: &str = "SIGSTORE_ID_TOKEN";
-
-fn sign_keyless(
-    args: &SignArgs,
-    statement: &AnyStatement,
-    name: &str,
-    format: Format,
-) -> anyhow::Result<ExitCode> {
-    use candor_sign::keyless::{self, Identity, SigningUrls};
-    let instance = if args.staging {
-        candor_sign::sigstore::Instance::Staging
-    } else {
-        candor_sign::sigstore::Instance::Production
-    };
-    let mut urls = SigningUrls::for_instance(instance)?;
-    if let Some(url) = &args.fulcio_url {
-        urls.fulcio.clone_from(url);
-    }
-    if let Some(url) = &args.rekor_url {
-        urls.rekor.clone_from(url);
-        urls.rekor_v2 = false;
-    }
-    // A private instance (its own Fulcio or Rekor) does not inherit the public
-    // timestamp authority: it uses --tsa-url, or none.
-    if args.fulcio_url.is_some() || args.rekor_url.is_some() {
-        urls.tsa = None;
-        urls.oidc = None;
-    }
-    if let Some(url) = &args.tsa_url {
-        urls.tsa = Some(url.clone());
-    }
-    let given = args.identity_token.clone().or_else(|| {
-        std::env::var(ID_TOKEN_ENV)
-            .ok()
-            .filter(|t| !t.trim().is_empty())
-    });
-    let identity = match given {
-        Some(jwt) => Identity::Token(Box::new(keyless::parse_token(&jwt)?)),
-        None => match keyless::ambient_token()? {
-            Some(token) => Identity::Token(Box::new(token)),
-            None if std::io::IsTerminal::is_terminal(&std::io::stdin())
-                && std::env::var_os("CI").is_none() =>
-            {
-                Identity::Interactive
-            }
-            None => {
-                return Err(hinted(
-                    keyless::KeylessError::NoToken.to_string(),
-                    format!(
-                        "in GitHub Actions grant `permissions: id-token: write`; elsewhere export {ID_TOKEN_ENV}"
-                    ),
-                ));
-            }
-        },
-    };
-    let who = match &identity {
-        Identity::Token(token) => Some(token.identity().to_owned()),
-        Identity::Interactive => None,
-    };
-    let text = keyless::sign_statement(&statement.to_canonical_json(), identity, &urls)?;
-    write_signed(args.out.as_deref(), &text, |out, digest| match format {
-        Format::Human => Report::Text(format!(
-            "signed {name} ({}) keylessly as {}\n  bundle    {} (sha256 {})\n  fulcio    {}\n  rekor     {}\n",
-            statement.kind_name(),
-            who.as_deref().unwrap_or("the interactive login"),
-            out.display(),
-            digest.sha256().unwrap_or_default(),
-            urls.fulcio,
-            urls.rekor,
-        )),
-        Format::Json | Format::Sarif => Report::Json(json!({
-            "ok": true,
-            "bundle": out,
-            "bundle_digest": digest,
-            "predicate_type": statement.predicate_type(),
-            "identity": who,
-            "fulcio_url": urls.fulcio,
-            "rekor_url": urls.rekor,
-        })),
-    })
 }

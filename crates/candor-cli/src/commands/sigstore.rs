@@ -4,15 +4,14 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context as _;
 use candor_model::pattern::Pattern;
-use candor_sign::sigstore::{
-    self, ArtifactRef, BundleSigner, Instance, SigstoreError, Subject, VerifiedBundle,
-};
+use candor_model::signer::SigstoreIdentity;
+use candor_sign::sigstore::{self, Instance, TufSource};
+use candor_verify::bundle::{self, BundleReport, BundleRequest, BundleVerified, Signer};
 use clap::{Args, Subcommand};
-use serde_json::json;
 
-use crate::output::{self, Format, hinted};
+use crate::error::CliError;
+use crate::output::{self, Format};
 
 /// `candor sigstore …`
 #[derive(Debug, Subcommand)]
@@ -103,7 +102,7 @@ pub struct VerifyBundleArgs {
 }
 
 /// Run `candor sigstore …`.
-pub fn run(command: SigstoreCommand, format: Format) -> anyhow::Result<ExitCode> {
+pub fn run(command: SigstoreCommand, format: Format) -> Result<ExitCode, CliError> {
     match command {
         SigstoreCommand::VerifyBundle(args) => verify_bundle(&args, format),
         SigstoreCommand::UpdateRoot(args) => update_root(&args, format),
@@ -120,22 +119,17 @@ fn default_cache_dir() -> Option<PathBuf> {
         .map(|base| base.join("candor").join("tuf"))
 }
 
-fn update_root(args: &UpdateRootArgs, format: Format) -> anyhow::Result<ExitCode> {
-    use candor_sign::file::{FileMode, write_atomic};
-    use candor_sign::sigstore::TufSource;
+fn update_root(args: &UpdateRootArgs, format: Format) -> Result<ExitCode, CliError> {
     let source = match (&args.tuf_url, &args.tuf_root) {
         (Some(url), Some(root)) => TufSource::Custom {
             url: url.clone(),
-            root: fs_err::read(root)
-                .with_context(|| format!("cannot read TUF root {}", root.display()))?,
+            root: fs_err::read(root)?,
         },
         _ if args.staging => TufSource::Instance(Instance::Staging),
         _ => TufSource::Instance(Instance::Production),
     };
     let cache_dir = args.cache_dir.clone().or_else(default_cache_dir);
-    let text = sigstore::update_root(&source, cache_dir.as_deref())?;
-    write_atomic(&args.out, text.as_bytes(), FileMode::Public)?;
-    let digest = candor_sign::artifact::sha256_of(text.as_bytes());
+    let report = sigstore::update_root_file(&source, cache_dir.as_deref(), &args.out)?;
     match format {
         Format::Human => output::stdout(&format!(
             "updated: Sigstore trusted root from {}\n  written   {} (sha256 {})\n  use with  --trusted-root {}\n",
@@ -145,49 +139,32 @@ fn update_root(args: &UpdateRootArgs, format: Format) -> anyhow::Result<ExitCode
                 TufSource::Instance(Instance::Production) =>
                     "the production TUF repository".to_owned(),
             },
-            args.out.display(),
-            digest.sha256().unwrap_or_default(),
-            args.out.display(),
+            report.out,
+            report.digest.sha256().unwrap_or_default(),
+            report.out,
         )),
-        Format::Json | Format::Sarif => output::json(&json!({
-            "ok": true,
-            "out": args.out,
-            "digest": digest,
-        })),
+        Format::Json | Format::Sarif => output::json(&report),
     }
     Ok(ExitCode::SUCCESS)
 }
 
-/// `sha256:<64 hex>` that is not a path on disk (the client protocol's rule).
-fn as_digest(text: &str) -> Option<[u8; 32]> {
-    let hex = text.strip_prefix("sha256:")?;
-    if std::path::Path::new(text).exists() {
-        return None;
-    }
-    sigstore::sha256_from_hex(hex)
-}
-
-fn signer(args: &VerifyBundleArgs) -> anyhow::Result<BundleSigner> {
+/// Who must have signed, from the arguments.
+fn signer(args: &VerifyBundleArgs) -> Result<Signer, CliError> {
     if let Some(path) = &args.key {
-        let pem = fs_err::read_to_string(path)
-            .with_context(|| format!("cannot read public key {}", path.display()))?;
-        return Ok(BundleSigner::Key(sigstore::public_key_from_pem(
-            &pem,
-            &path.display().to_string(),
-        )?));
+        return Ok(Signer::Key(path.clone()));
     }
     let subject = match (
         &args.certificate_identity,
         &args.certificate_identity_pattern,
     ) {
-        (Some(exact), None) => Subject::Exact(exact.clone()),
-        (None, Some(pattern)) => Subject::Pattern(
-            pattern
-                .parse::<Pattern>()
-                .map_err(|e| anyhow::anyhow!("--certificate-identity-pattern {pattern:?}: {e}"))?,
-        ),
+        (Some(exact), None) => Pattern::exact(exact),
+        (None, Some(pattern)) => pattern.parse::<Pattern>().map_err(|e| CliError::Usage {
+            kind: "invalid-pattern",
+            message: format!("--certificate-identity-pattern {pattern:?}: {e}"),
+            hint: None,
+        })?,
         _ => {
-            return Err(hinted(
+            return Err(CliError::usage(
                 "no signer given",
                 "pass --certificate-oidc-issuer with --certificate-identity (or \
                  --certificate-identity-pattern), or --key for a managed-key bundle",
@@ -195,100 +172,75 @@ fn signer(args: &VerifyBundleArgs) -> anyhow::Result<BundleSigner> {
         }
     };
     let Some(issuer) = args.certificate_oidc_issuer.clone() else {
-        return Err(hinted(
+        return Err(CliError::usage(
             "--certificate-oidc-issuer is required with a certificate identity",
             "pass the OIDC issuer URL, e.g. https://token.actions.githubusercontent.com",
         ));
     };
-    Ok(BundleSigner::Identity { issuer, subject })
+    let identity = SigstoreIdentity::new(issuer, subject).map_err(|e| CliError::Usage {
+        kind: "invalid-identity",
+        message: format!("--certificate-oidc-issuer: {e}"),
+        hint: None,
+    })?;
+    Ok(Signer::Identity(identity))
 }
 
-fn verify_bundle(args: &VerifyBundleArgs, format: Format) -> anyhow::Result<ExitCode> {
-    let signer = signer(args)?;
-    let instance = if args.staging {
-        Instance::Staging
-    } else {
-        Instance::Production
-    };
-    let root = sigstore::trusted_root(args.trusted_root.as_deref(), instance)?;
-    let artifact_bytes;
-    let artifact = if let Some(digest) = as_digest(&args.file_or_digest) {
-        ArtifactRef::Sha256(digest)
-    } else {
-        artifact_bytes = fs_err::read(&args.file_or_digest)
-            .with_context(|| format!("cannot read artifact {}", args.file_or_digest))?;
-        ArtifactRef::Bytes(&artifact_bytes)
-    };
-    let bundle_name = args.bundle.display().to_string();
-    let result = sigstore::read_bundle(&args.bundle)
-        .and_then(|bundle| sigstore::verify_bundle(&bundle, artifact, &signer, &root));
-    match result {
-        Ok(verified) => {
-            report_verified(&bundle_name, &args.file_or_digest, &verified, format);
-            Ok(ExitCode::SUCCESS)
+fn verify_bundle(args: &VerifyBundleArgs, format: Format) -> Result<ExitCode, CliError> {
+    let report = bundle::verify_bundle(&BundleRequest {
+        bundle: args.bundle.clone(),
+        signer: signer(args)?,
+        trusted_root: args.trusted_root.clone(),
+        instance: if args.staging {
+            Instance::Staging
+        } else {
+            Instance::Production
+        },
+        artifact: args.file_or_digest.clone(),
+    })?;
+    match (format, &report) {
+        (Format::Json | Format::Sarif, _) => output::json(&report),
+        (Format::Human, BundleReport::Verified(verified)) => {
+            output::stdout(&human_verified(verified));
         }
-        Err(error) => {
-            report_rejected(&bundle_name, &error, format);
-            Ok(ExitCode::from(1))
+        (Format::Human, BundleReport::Rejected(rejected)) if rejected.error.names_file => {
+            output::stdout(&format!(
+                "verification failed ({} check): {}\n",
+                rejected.error.check, rejected.error.message
+            ));
         }
-    }
-}
-
-fn report_verified(bundle: &str, artifact: &str, verified: &VerifiedBundle, format: Format) {
-    match format {
-        Format::Human => {
-            let mut out = format!("verified: Sigstore bundle {bundle}\n");
-            let _ = writeln!(out, "  artifact   {artifact}");
-            match (&verified.subject, &verified.issuer) {
-                (Some(subject), Some(issuer)) => {
-                    let _ = writeln!(out, "  signed by  {subject}\n  issuer     {issuer}");
-                }
-                _ => {
-                    let _ = writeln!(out, "  signed by  the given public key");
-                }
-            }
-            if let Some(time) = &verified.integrated_time {
-                let _ = writeln!(out, "  logged at  {time}");
-            }
-            for time in &verified.verified_times {
-                let _ = writeln!(out, "  time       {time} (authenticated)");
-            }
-            if let Some((payload_type, payload)) = &verified.dsse {
-                let _ = writeln!(
-                    out,
-                    "  content    DSSE envelope, {payload_type}, {} bytes",
-                    payload.len()
-                );
-            }
-            output::stdout(&out);
-        }
-        Format::Json | Format::Sarif => output::json(&json!({
-            "verified": true,
-            "bundle": bundle,
-            "artifact": artifact,
-            "subject": verified.subject,
-            "issuer": verified.issuer,
-            "integrated_time": verified.integrated_time,
-            "verified_times": verified.verified_times,
-            "payload_type": verified.dsse.as_ref().map(|(t, _)| t),
-        })),
-    }
-}
-
-fn report_rejected(bundle: &str, error: &SigstoreError, format: Format) {
-    match format {
-        Format::Human if error.names_file() => output::stdout(&format!(
-            "verification failed ({} check): {error}\n",
-            error.check()
+        (Format::Human, BundleReport::Rejected(rejected)) => output::stdout(&format!(
+            "verification failed ({} check): {}: {}\n",
+            rejected.error.check, rejected.bundle, rejected.error.message
         )),
-        Format::Human => output::stdout(&format!(
-            "verification failed ({} check): {bundle}: {error}\n",
-            error.check()
-        )),
-        Format::Json | Format::Sarif => output::json(&json!({
-            "verified": false,
-            "bundle": bundle,
-            "error": { "check": error.check(), "message": error.to_string() },
-        })),
     }
+    Ok(match report {
+        BundleReport::Verified(_) => ExitCode::SUCCESS,
+        BundleReport::Rejected(_) => ExitCode::from(1),
+    })
+}
+
+fn human_verified(verified: &BundleVerified) -> String {
+    let mut out = format!("verified: Sigstore bundle {}\n", verified.bundle);
+    let _ = writeln!(out, "  artifact   {}", verified.artifact);
+    match (&verified.subject, &verified.issuer) {
+        (Some(subject), Some(issuer)) => {
+            let _ = writeln!(out, "  signed by  {subject}\n  issuer     {issuer}");
+        }
+        _ => {
+            let _ = writeln!(out, "  signed by  the given public key");
+        }
+    }
+    if let Some(time) = &verified.integrated_time {
+        let _ = writeln!(out, "  logged at  {time}");
+    }
+    for time in &verified.verified_times {
+        let _ = writeln!(out, "  time       {time} (authenticated)");
+    }
+    if let (Some(payload_type), Some(bytes)) = (&verified.payload_type, verified.payload_bytes) {
+        let _ = writeln!(
+            out,
+            "  content    DSSE envelope, {payload_type}, {bytes} bytes"
+        );
+    }
+    out
 }

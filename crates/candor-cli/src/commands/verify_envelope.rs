@@ -5,18 +5,14 @@ use std::num::NonZeroUsize;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context as _;
 use candor_model::AnyStatement;
 use candor_model::pattern::Pattern;
-use candor_sign::file::FileError;
-use candor_sign::keys::PublicKey;
-use candor_sign::verify::{
-    self, SigstoreIdentity, TrustedKeys, TrustedSigners, VerifiedStatement, VerifyError,
-};
+use candor_model::signer::SigstoreIdentity;
+use candor_verify::envelope::{self, EnvelopeReport, EnvelopeRequest, Rejected, Verified};
 use clap::Args;
-use serde_json::{Value, json};
 
-use crate::output::{self, Format, hinted};
+use crate::error::CliError;
+use crate::output::{self, Format};
 
 /// Arguments of `candor verify-envelope`.
 #[derive(Debug, Args)]
@@ -71,93 +67,51 @@ fn parse_threshold(text: &str) -> Result<NonZeroUsize, String> {
 }
 
 /// Run `candor verify-envelope`.
-pub fn run(args: &VerifyEnvelopeArgs, format: Format) -> anyhow::Result<ExitCode> {
-    let keys = args
-        .keys
-        .iter()
-        .map(|path| {
-            PublicKey::from_file(path)
-                .with_context(|| format!("cannot load trusted key {}", path.display()))
-        })
-        .collect::<anyhow::Result<Vec<_>>>()?;
-    let mut trusted = TrustedSigners::keys(TrustedKeys::new(keys));
+pub fn run(args: &VerifyEnvelopeArgs, format: Format) -> Result<ExitCode, CliError> {
+    let mut identities = Vec::new();
     if let (Some(issuer), Some(pattern)) = (
         &args.certificate_oidc_issuer,
         &args.certificate_identity_pattern,
     ) {
-        let subject = pattern
-            .parse::<Pattern>()
-            .map_err(|e| anyhow::anyhow!("--certificate-identity-pattern {pattern:?}: {e}"))?;
-        trusted.identities.push(SigstoreIdentity {
-            issuer: issuer.clone(),
-            subject,
-        });
-        trusted.trusted_root = Some(candor_sign::sigstore::trusted_root(
-            args.trusted_root.as_deref(),
-            candor_sign::sigstore::Instance::Production,
-        )?);
+        let subject = pattern.parse::<Pattern>().map_err(|e| CliError::Usage {
+            kind: "invalid-pattern",
+            message: format!("--certificate-identity-pattern {pattern:?}: {e}"),
+            hint: None,
+        })?;
+        identities.push(SigstoreIdentity::new(issuer.clone(), subject).map_err(|e| {
+            CliError::Usage {
+                kind: "invalid-identity",
+                message: format!("--certificate-oidc-issuer: {e}"),
+                hint: None,
+            }
+        })?);
     }
-    if args.threshold.get() > trusted.len() {
-        return Err(hinted(
-            format!(
-                "--threshold {} can never be met: only {} distinct trusted signer(s) given",
-                args.threshold,
-                trusted.len()
-            ),
-            "pass one --key per required signer (the same key given twice counts once)",
-        ));
+    let report = envelope::verify_envelope(&EnvelopeRequest {
+        envelope: args.envelope.clone(),
+        keys: args.keys.clone(),
+        identities,
+        trusted_root: args.trusted_root.clone(),
+        artifact: args.artifact.clone(),
+        threshold: args.threshold,
+    })?;
+    match (format, &report) {
+        (Format::Json | Format::Sarif, _) => output::json(&report),
+        (Format::Human, EnvelopeReport::Verified(verified)) => {
+            output::stdout(&human_verified(verified));
+        }
+        (Format::Human, EnvelopeReport::Rejected(rejected)) => {
+            output::stdout(&human_rejected(rejected));
+        }
     }
-    let artifact = match &args.artifact {
-        Some(path) => Some((
-            path.display().to_string(),
-            candor_sign::artifact::digest_file(path)
-                .with_context(|| format!("cannot digest artifact {}", path.display()))?,
-        )),
-        None => None,
-    };
-    let envelope_name = args.envelope.display().to_string();
-    let verified = match verify::verify_attestation_file(&args.envelope, &trusted, args.threshold) {
-        Ok(verified) => verified,
-        // A file that cannot be opened is an input error; a file too large is a rejection.
-        Err(VerifyError::File(FileError::Io(e))) => return Err(e.into()),
-        Err(error) => return Ok(rejected(&envelope_name, &error, format)),
-    };
-    let subject = match &artifact {
-        Some((name, digest)) => match verify::check_subject(&verified.statement, name, digest) {
-            Ok(subject) => Some(subject.clone()),
-            Err(error) => return Ok(rejected(&envelope_name, &error, format)),
-        },
-        None => None,
-    };
-    match format {
-        Format::Human => output::stdout(&human_report(
-            &envelope_name,
-            &verified,
-            args.threshold,
-            trusted.len(),
-            subject.as_ref(),
-            artifact.as_ref(),
-        )),
-        Format::Json | Format::Sarif => output::json(&json!({
-            "verified": true,
-            "envelope": { "file": envelope_name, "digest": verified.envelope_digest },
-            "predicate_type": verified.statement.predicate_type(),
-            "kind": verified.statement.kind_name(),
-            "signers": verified.signers,
-            "threshold": args.threshold,
-            "ignored_signatures": verified.ignored,
-            "artifact": artifact.as_ref().map(|(name, digest)| json!({
-                "file": name,
-                "digest": digest,
-                "subject": subject.as_ref().map(|s| &s.name),
-            })),
-            "statement": serde_json::from_slice::<Value>(&verified.statement.to_canonical_json()).unwrap_or(Value::Null),
-        })),
-    }
-    Ok(ExitCode::SUCCESS)
+    Ok(if report.is_verified() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
-fn describe(statement: &AnyStatement) -> String {
+/// One line on what the Statement is: `behaviour manifest for agent 1.4.0 by Acme`.
+pub fn describe(statement: &AnyStatement) -> String {
     match statement {
         AnyStatement::Manifest(s) => format!(
             "behaviour manifest for {} {} by {}",
@@ -174,19 +128,18 @@ fn describe(statement: &AnyStatement) -> String {
     }
 }
 
-fn human_report(
-    envelope: &str,
-    verified: &VerifiedStatement,
-    threshold: NonZeroUsize,
-    trusted_signers: usize,
-    subject: Option<&candor_model::Subject>,
-    artifact: Option<&(String, candor_model::digest::DigestSet)>,
-) -> String {
+fn human_verified(verified: &Verified) -> String {
     let mut out = format!("verified: {}\n", describe(&verified.statement));
     let _ = writeln!(
         out,
-        "  envelope   {envelope} (sha256 {})",
-        verified.envelope_digest.sha256().unwrap_or_default()
+        "  envelope   {} (sha256 {})",
+        verified.envelope.file,
+        verified
+            .envelope
+            .digest
+            .as_ref()
+            .and_then(|d| d.sha256())
+            .unwrap_or_default()
     );
     for signer in &verified.signers {
         let _ = writeln!(out, "  signed by  {signer}");
@@ -194,11 +147,11 @@ fn human_report(
     let _ = writeln!(
         out,
         "  threshold  {} of {} distinct trusted signer(s) required, {} signed",
-        threshold,
-        trusted_signers,
+        verified.threshold,
+        verified.trusted_signers,
         verified.signers.len()
     );
-    for ignored in &verified.ignored {
+    for ignored in &verified.ignored_signatures {
         let _ = writeln!(
             out,
             "  ignored    signature {} (keyid {}): {}",
@@ -207,16 +160,17 @@ fn human_report(
             ignored.reason
         );
     }
-    match (subject, artifact) {
-        (Some(subject), Some((name, digest))) => {
+    match &verified.artifact {
+        Some(artifact) => {
             let _ = writeln!(
                 out,
-                "  artifact   {name} (sha256 {}) is subject {}",
-                digest.sha256().unwrap_or_default(),
-                subject.name
+                "  artifact   {} (sha256 {}) is subject {}",
+                artifact.file,
+                artifact.digest.sha256().unwrap_or_default(),
+                artifact.subject.as_deref().unwrap_or_default()
             );
         }
-        _ => {
+        None => {
             let _ = writeln!(
                 out,
                 "  artifact   not checked (pass --artifact to bind the Statement to an installed file)"
@@ -226,56 +180,16 @@ fn human_report(
     out
 }
 
-fn error_kind(error: &VerifyError) -> &'static str {
-    match error {
-        VerifyError::File(_) => "too-large",
-        VerifyError::Envelope(_) => "malformed-envelope",
-        VerifyError::Base64 { .. } => "malformed-base64",
-        VerifyError::NoSignatures { .. } => "no-signatures",
-        VerifyError::TooManySignatures { .. } => "too-many-signatures",
-        VerifyError::ThresholdNotMet { .. } => "threshold-not-met",
-        VerifyError::PayloadType { .. } => "payload-type",
-        VerifyError::Statement(_) => "invalid-statement",
-        VerifyError::SubjectMismatch { .. } => "subject-mismatch",
-        VerifyError::Sigstore { .. } => "sigstore",
-        VerifyError::UntrustedIdentity { .. } => "untrusted-identity",
-        VerifyError::NotAnAttestation { .. } => "not-an-attestation",
-        _ => "rejected",
+fn human_rejected(rejected: &Rejected) -> String {
+    let mut text = format!("verification failed: {}\n", rejected.error.message);
+    for i in &rejected.ignored_signatures {
+        let _ = writeln!(
+            text,
+            "  signature {} (keyid {}): {}",
+            i.index,
+            i.keyid.as_deref().unwrap_or("none"),
+            i.reason
+        );
     }
-}
-
-fn rejected(envelope: &str, error: &VerifyError, format: Format) -> ExitCode {
-    let ignored = match error {
-        VerifyError::ThresholdNotMet { ignored, .. } => ignored.clone(),
-        _ => Vec::new(),
-    };
-    match format {
-        Format::Human => {
-            let mut text = format!("verification failed: {error}\n");
-            for i in &ignored {
-                let _ = writeln!(
-                    text,
-                    "  signature {} (keyid {}): {}",
-                    i.index,
-                    i.keyid.as_deref().unwrap_or("none"),
-                    i.reason
-                );
-            }
-            output::stdout(&text);
-        }
-        Format::Json | Format::Sarif => {
-            let errors = match error {
-                VerifyError::Statement(errors) => output::document_errors_json(errors),
-                VerifyError::Envelope(e) => Value::Array(vec![output::document_error_json(e)]),
-                _ => Value::Array(Vec::new()),
-            };
-            output::json(&json!({
-                "verified": false,
-                "envelope": { "file": envelope },
-                "error": { "kind": error_kind(error), "message": error.to_string(), "errors": errors },
-                "ignored_signatures": ignored,
-            }));
-        }
-    }
-    ExitCode::from(1)
+    text
 }

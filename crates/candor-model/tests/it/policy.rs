@@ -7,7 +7,8 @@ use std::str::FromStr;
 use candor_model::claims::ClaimCategory;
 use candor_model::ids::ToolName;
 use candor_model::pattern::Pattern;
-use candor_model::policy::{Action, EffectiveRules, Signer, SignerIdentity, TrustPolicy};
+use candor_model::policy::{Action, EffectiveRules, Signer, TrustPolicy};
+use candor_model::signer::SigstoreIdentity;
 
 use crate::example;
 
@@ -69,19 +70,17 @@ fn tool_name(name: &str) -> ToolName {
 fn base_policy_is_valid() {
     let policy = TrustPolicy::from_toml(BASE, "policy.toml").unwrap();
     let tool = policy.tool(&tool_name("agent")).unwrap();
-    let identities: Vec<SignerIdentity> =
-        tool.signers.iter().filter_map(Signer::identity).collect();
     assert_eq!(
-        identities,
+        tool.signers,
         [
-            SignerIdentity::Ed25519Key(KEY_ACME.to_owned()),
-            SignerIdentity::Sigstore {
+            Signer::Key(KEY_ACME.parse().unwrap()),
+            Signer::Sigstore(SigstoreIdentity {
                 issuer: "https://token.actions.githubusercontent.com".to_owned(),
                 subject: Pattern::from_str(
                     "https://github.com/acme/agent/.github/workflows/release.yml@refs/tags/v*"
                 )
                 .unwrap(),
-            },
+            }),
         ]
     );
     assert!(policy.tool(&tool_name("other")).is_none());
@@ -98,14 +97,8 @@ fn example_policy_is_valid() {
     );
     let tool = policy.tool(&tool_name("agent")).unwrap();
     assert_eq!(tool.threshold, 1);
-    assert!(matches!(
-        tool.signers[0].identity(),
-        Some(SignerIdentity::Ed25519Key(_))
-    ));
-    assert!(matches!(
-        tool.signers[1].identity(),
-        Some(SignerIdentity::Sigstore { .. })
-    ));
+    assert!(matches!(tool.signers[0], Signer::Key(_)));
+    assert!(matches!(tool.signers[1], Signer::Sigstore(_)));
 }
 
 #[test]

@@ -4,20 +4,17 @@
 use candor_model::{AnyStatement, IN_TOTO_PAYLOAD_TYPE};
 use candor_sign::dsse::{self, Envelope, MAX_ENVELOPE_BYTES};
 use candor_sign::file::FileError;
-use candor_sign::verify::{
-    IgnoredReason, VerifyError, check_subject, verify_signatures, verify_statement,
-    verify_statement_file,
-};
+use candor_sign::verify::{IgnoredReason, VerifyError, check_subject, verify_signatures};
 
 use crate::support::{
     ARTIFACT, FILE, SUBJECT_NAME, artifact_digests, bytes, envelope, garbage_signature, key, keyid,
     one, pae_signature, sha256_hex, sign, sign_typed, signature, signed, statement_json,
-    to_url_safe, trust, trusted,
+    to_url_safe, trust, trusted, verify, verify_file,
 };
 
-fn no_trusted_signature(signatures: usize, trusted_keys: usize) -> String {
+fn no_trusted_signature(signatures: usize, trusted_signers: usize) -> String {
     format!(
-        "{FILE}: no signature by a trusted key: {signatures} signature(s), none made by any of the {trusted_keys} trusted key(s)"
+        "{FILE}: no signature by a trusted key: {signatures} signature(s), none made by any of the {trusted_signers} trusted key(s)"
     )
 }
 
@@ -30,7 +27,7 @@ fn a1_valid_single_signature_is_accepted() {
     let payload = statement_json();
     let envelope_bytes = bytes(&sign(&payload, &[&signer]));
 
-    let verified = verify_statement(&envelope_bytes, FILE, &trust(&[&signer]), one()).unwrap();
+    let verified = verify(&envelope_bytes, FILE, &trust(&[&signer]), one()).unwrap();
 
     assert_eq!(
         verified.statement,
@@ -51,7 +48,7 @@ fn a1_valid_single_signature_is_accepted() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join(FILE);
     fs_err::write(&path, &envelope_bytes).unwrap();
-    let from_file = verify_statement_file(&path, &trust(&[&signer]), one()).unwrap();
+    let from_file = verify_file(&path, &trust(&[&signer]), one()).unwrap();
     assert_eq!(from_file.statement, verified.statement);
     assert_eq!(from_file.signers, verified.signers);
     assert_eq!(from_file.envelope_digest, verified.envelope_digest);
@@ -69,7 +66,7 @@ fn a2_signature_over_raw_payload_instead_of_pae_is_rejected() {
         vec![signature(&signer, &payload, keyid(&signer))],
     );
 
-    let err = verify_statement(&bytes(&raw_signed), FILE, &trust(&[&signer]), one()).unwrap_err();
+    let err = verify(&bytes(&raw_signed), FILE, &trust(&[&signer]), one()).unwrap_err();
 
     assert_eq!(err.to_string(), no_trusted_signature(1, 1));
     let VerifyError::ThresholdNotMet {
@@ -108,7 +105,7 @@ fn a3_payload_type_changed_after_signing_is_rejected() {
     promoted.payload_type = IN_TOTO_PAYLOAD_TYPE.to_owned();
 
     for swapped in [relabelled, promoted] {
-        let err = verify_statement(&bytes(&swapped), FILE, &trust(&[&signer]), one()).unwrap_err();
+        let err = verify(&bytes(&swapped), FILE, &trust(&[&signer]), one()).unwrap_err();
         assert!(
             matches!(err, VerifyError::ThresholdNotMet { .. }),
             "{err:?}"
@@ -150,7 +147,7 @@ fn a6_empty_or_unsupported_payload_type_is_rejected_after_the_signature_check() 
         let dsse_layer = verify_signatures(&valid, FILE, &trust(&[&signer]), one()).unwrap();
         assert_eq!(dsse_layer.payload_type, payload_type);
         // ...the Statement layer does not.
-        let err = verify_statement(&bytes(&valid), FILE, &trust(&[&signer]), one()).unwrap_err();
+        let err = verify(&bytes(&valid), FILE, &trust(&[&signer]), one()).unwrap_err();
         assert!(
             matches!(&err, VerifyError::PayloadType { found, .. } if found == payload_type),
             "{err:?}"
@@ -163,7 +160,7 @@ fn a6_empty_or_unsupported_payload_type_is_rejected_after_the_signature_check() 
         );
 
         let invalid = sign_typed(payload_type, &payload, &[&stranger]);
-        let err = verify_statement(&bytes(&invalid), FILE, &trust(&[&signer]), one()).unwrap_err();
+        let err = verify(&bytes(&invalid), FILE, &trust(&[&signer]), one()).unwrap_err();
         assert!(
             matches!(err, VerifyError::ThresholdNotMet { .. }),
             "{err:?}"
@@ -185,7 +182,7 @@ fn a7_empty_payload_passes_dsse_but_is_no_statement() {
     assert!(dsse_layer.payload.is_empty());
     assert_eq!(dsse_layer.signers, [signer.public_key().id().clone()]);
 
-    let err = verify_statement(&bytes(&empty), FILE, &trust(&[&signer]), one()).unwrap_err();
+    let err = verify(&bytes(&empty), FILE, &trust(&[&signer]), one()).unwrap_err();
     assert!(matches!(err, VerifyError::Statement(_)), "{err:?}");
     assert_eq!(
         err.to_string(),
@@ -204,7 +201,7 @@ fn a8_url_safe_base64_payload_and_signature_are_accepted() {
     let mut statement = crate::support::statement_value();
     statement["note"] = serde_json::json!("??????>>>>>>");
     let standard = sign(&serde_json::to_vec(&statement).unwrap(), &[&signer]);
-    let expected = verify_statement(&bytes(&standard), FILE, &trust(&[&signer]), one()).unwrap();
+    let expected = verify(&bytes(&standard), FILE, &trust(&[&signer]), one()).unwrap();
 
     for padded in [true, false] {
         let mut url_safe = standard.clone();
@@ -218,15 +215,14 @@ fn a8_url_safe_base64_payload_and_signature_are_accepted() {
         );
         assert_eq!(url_safe.payload.ends_with('='), padded);
 
-        let verified =
-            verify_statement(&bytes(&url_safe), FILE, &trust(&[&signer]), one()).unwrap();
+        let verified = verify(&bytes(&url_safe), FILE, &trust(&[&signer]), one()).unwrap();
         assert_eq!(verified.statement, expected.statement);
         assert_eq!(verified.signers, expected.signers);
     }
     // Unpadded standard base64 too.
     let mut unpadded = standard.clone();
     unpadded.signatures[0].sig = unpadded.signatures[0].sig.trim_end_matches('=').to_owned();
-    let verified = verify_statement(&bytes(&unpadded), FILE, &trust(&[&signer]), one()).unwrap();
+    let verified = verify(&bytes(&unpadded), FILE, &trust(&[&signer]), one()).unwrap();
     assert_eq!(verified.signers, expected.signers);
 }
 
@@ -393,7 +389,7 @@ fn tampered_payload_is_rejected() {
     // Still a perfectly valid Statement, only not the signed one.
     assert!(AnyStatement::from_json(&payload, "tampered").is_ok());
 
-    let err = verify_statement(&bytes(&envelope), FILE, &trust(&[&signer]), one()).unwrap_err();
+    let err = verify(&bytes(&envelope), FILE, &trust(&[&signer]), one()).unwrap_err();
     assert!(
         matches!(err, VerifyError::ThresholdNotMet { .. }),
         "{err:?}"
@@ -405,13 +401,13 @@ fn tampered_payload_is_rejected() {
 #[test]
 fn signature_by_an_untrusted_key_is_rejected() {
     let envelope = sign(&statement_json(), &[&key(2)]);
-    let err = verify_statement(&bytes(&envelope), FILE, &trust(&[&key(1)]), one()).unwrap_err();
+    let err = verify(&bytes(&envelope), FILE, &trust(&[&key(1)]), one()).unwrap_err();
     let text = err.to_string();
     let VerifyError::ThresholdNotMet {
         verified,
         ignored,
         signatures,
-        trusted_keys,
+        trusted_signers,
         ..
     } = err
     else {
@@ -423,7 +419,7 @@ fn signature_by_an_untrusted_key_is_rejected() {
     );
     assert_eq!(text, no_trusted_signature(1, 1));
     assert!(verified.is_empty());
-    assert_eq!((signatures, trusted_keys), (1, 1));
+    assert_eq!((signatures, trusted_signers), (1, 1));
     assert_eq!(ignored[0].reason, IgnoredReason::NotByATrustedKey);
     assert_eq!(ignored[0].reason.to_string(), "not made by any trusted key");
 }
@@ -432,7 +428,7 @@ fn signature_by_an_untrusted_key_is_rejected() {
 #[test]
 fn empty_signature_list_is_rejected() {
     let envelope = envelope(IN_TOTO_PAYLOAD_TYPE, &statement_json(), Vec::new());
-    let err = verify_statement(&bytes(&envelope), FILE, &trusted(), one()).unwrap_err();
+    let err = verify(&bytes(&envelope), FILE, &trusted(), one()).unwrap_err();
     assert!(matches!(err, VerifyError::NoSignatures { .. }), "{err:?}");
     assert_eq!(
         err.to_string(),
@@ -448,12 +444,12 @@ fn e5_more_than_64_signatures_are_rejected() {
     let mut signatures = vec![pae_signature(&signer, &payload, keyid(&signer))];
     signatures.extend((1..64).map(|_| garbage_signature()));
     let at_limit = envelope(IN_TOTO_PAYLOAD_TYPE, &payload, signatures.clone());
-    let verified = verify_statement(&bytes(&at_limit), FILE, &trust(&[&signer]), one()).unwrap();
+    let verified = verify(&bytes(&at_limit), FILE, &trust(&[&signer]), one()).unwrap();
     assert_eq!(verified.ignored.len(), 63);
 
     signatures.push(garbage_signature());
     let over = envelope(IN_TOTO_PAYLOAD_TYPE, &payload, signatures);
-    let err = verify_statement(&bytes(&over), FILE, &trust(&[&signer]), one()).unwrap_err();
+    let err = verify(&bytes(&over), FILE, &trust(&[&signer]), one()).unwrap_err();
     assert!(
         matches!(err, VerifyError::TooManySignatures { count: 65, .. }),
         "{err:?}"
@@ -473,7 +469,7 @@ fn e5_a_million_signatures_are_rejected() {
     text.push_str(&vec![r#"{"sig":""}"#; 1_000_000].join(","));
     text.push_str("]}");
     assert!(text.len() as u64 <= MAX_ENVELOPE_BYTES);
-    let err = verify_statement(text.as_bytes(), FILE, &trusted(), one()).unwrap_err();
+    let err = verify(text.as_bytes(), FILE, &trusted(), one()).unwrap_err();
     assert!(matches!(err, VerifyError::Envelope(_)), "{err:?}");
     let message = err.to_string();
     assert!(
@@ -488,7 +484,7 @@ fn e5_a_million_signatures_are_rejected() {
 fn e1_truncated_envelope_json_is_rejected_with_line_and_column() {
     let full = signed(&statement_json());
     let truncated = &full[..full.len() / 2];
-    let err = verify_statement(truncated, FILE, &trusted(), one()).unwrap_err();
+    let err = verify(truncated, FILE, &trusted(), one()).unwrap_err();
     let text = err.to_string();
     let VerifyError::Envelope(inner) = &err else {
         panic!("expected an envelope error, got {err:?}");
@@ -520,7 +516,7 @@ fn e1_truncated_envelope_json_is_rejected_with_line_and_column() {
             "trailing characters",
         ),
     ] {
-        let err = verify_statement(garbage, FILE, &trusted(), one()).unwrap_err();
+        let err = verify(garbage, FILE, &trusted(), one()).unwrap_err();
         assert!(matches!(err, VerifyError::Envelope(_)), "{err:?}");
         let text = err.to_string();
         assert!(
@@ -575,7 +571,7 @@ fn e7_duplicate_or_unknown_envelope_fields_are_rejected() {
         ),
     ];
     for (text, position, message) in cases {
-        let err = verify_statement(text.as_bytes(), FILE, &trust(&[&signer]), one()).unwrap_err();
+        let err = verify(text.as_bytes(), FILE, &trust(&[&signer]), one()).unwrap_err();
         assert!(matches!(err, VerifyError::Envelope(_)), "{err:?}");
         let shown = err.to_string();
         assert!(
@@ -607,7 +603,7 @@ fn e1_envelope_written_as_arrays_is_rejected() {
             "$.signatures[0]",
         ),
     ] {
-        let err = verify_statement(text.as_bytes(), FILE, &trust(&[&signer]), one()).unwrap_err();
+        let err = verify(text.as_bytes(), FILE, &trust(&[&signer]), one()).unwrap_err();
         assert!(matches!(err, VerifyError::Envelope(_)), "{err:?}");
         assert_eq!(
             err.to_string(),
@@ -627,7 +623,7 @@ fn e4_oversized_envelope_file_is_refused_before_reading() {
         .set_len(100 * 1024 * 1024)
         .unwrap();
 
-    let err = verify_statement_file(&path, &trusted(), one()).unwrap_err();
+    let err = verify_file(&path, &trusted(), one()).unwrap_err();
     assert!(
         matches!(
             err,
@@ -654,7 +650,7 @@ fn e4_oversized_envelope_file_is_refused_before_reading() {
 #[test]
 fn e4_oversized_envelope_bytes_are_refused() {
     let big = vec![b' '; 17 * 1024 * 1024];
-    let err = verify_statement(&big, FILE, &trusted(), one()).unwrap_err();
+    let err = verify(&big, FILE, &trusted(), one()).unwrap_err();
     assert!(
         matches!(
             err,
@@ -676,8 +672,7 @@ fn e4_oversized_envelope_bytes_are_refused() {
 #[cfg(target_os = "linux")]
 #[test]
 fn e4_endless_stream_is_cut_at_the_cap() {
-    let err =
-        verify_statement_file(std::path::Path::new("/dev/zero"), &trusted(), one()).unwrap_err();
+    let err = verify_file(std::path::Path::new("/dev/zero"), &trusted(), one()).unwrap_err();
     assert!(
         matches!(
             err,

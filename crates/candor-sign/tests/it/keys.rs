@@ -4,9 +4,9 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use candor_sign::file::FileError;
 use candor_sign::keys::{KeyError, MAX_KEY_FILE_BYTES, PrivateKey, PublicKey};
-use candor_sign::verify::{TrustedKeys, verify_statement};
+use candor_sign::verify::TrustedKeys;
 
-use crate::support::{FILE, bytes, key, one, sign, statement_json, trust};
+use crate::support::{FILE, bytes, key, one, sign, statement_json, trust, verify};
 
 /// The eight small-order points of edwards25519 (order 1, 2, 4, 4, 8, 8, 8, 8), as hex.
 const SMALL_ORDER: [&str; 8] = [
@@ -115,7 +115,7 @@ fn a13_same_key_as_pem_and_text_is_one_trusted_key() {
     let trusted = TrustedKeys::new([pem, text, signer.public_key().clone()]);
     assert_eq!(trusted.len(), 1);
     let envelope = sign(&statement_json(), &[&signer]);
-    let verified = verify_statement(&bytes(&envelope), FILE, &trusted, one()).unwrap();
+    let verified = verify(&bytes(&envelope), FILE, &trusted, one()).unwrap();
     assert_eq!(verified.signers, [signer.public_key().id().clone()]);
 }
 
@@ -145,7 +145,7 @@ fn encrypted_private_key_file_round_trips() {
     assert_eq!(back.public_key(), key.public_key());
     // It signs as the original does.
     let envelope = sign(&statement_json(), &[&back]);
-    assert!(verify_statement(&bytes(&envelope), FILE, &trust(&[&key]), one()).is_ok());
+    assert!(verify(&bytes(&envelope), FILE, &trust(&[&key]), one()).is_ok());
 
     let name = path.display().to_string();
     let err = PrivateKey::from_file(&path, Some(b"Tr0ub4dor&3")).unwrap_err();

@@ -4,6 +4,7 @@ use std::str::FromStr as _;
 
 use candor_model::ids::ToolName;
 use candor_model::policy::TrustPolicy;
+use candor_sign::sigstore::{Instance, trusted_root};
 use candor_sign::verify::{SignedBy, TrustedSigners, VerifyError, verify_attestation};
 
 use crate::support::{FILE, bytes, key, one, sign, statement_json, two};
@@ -29,13 +30,25 @@ fn policy_signers_verify_envelopes_through_the_one_path() {
     let vendor = key(1);
     let policy = policy(&vendor.public_key().to_ed25519_text());
     let tool = policy.tool(&ToolName::from_str("agent").unwrap()).unwrap();
-    let signers =
-        TrustedSigners::from_policy(&tool.signers, None, "policy.toml: tool[agent].signers")
-            .unwrap();
-    assert_eq!(signers.keys.len(), 1);
-    assert_eq!(signers.identities.len(), 1);
+    // Sigstore identities cannot be trusted without a root to verify certificates by.
+    let err = TrustedSigners::from_policy(&tool.signers, None, "policy.toml: tool[agent].signers")
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "policy.toml: tool[agent].signers: 1 Sigstore identity is trusted but no Sigstore \
+         trusted root given to verify certificates against"
+    );
+    let root = trusted_root(None, Instance::Production).unwrap();
+    let signers = TrustedSigners::from_policy(
+        &tool.signers,
+        Some(root),
+        "policy.toml: tool[agent].signers",
+    )
+    .unwrap();
+    assert_eq!(signers.trusted_keys().len(), 1);
+    assert_eq!(signers.identities().len(), 1);
     assert!(
-        signers.identities[0].subject.matches(
+        signers.identities()[0].subject.matches(
             "https://github.com/acme/agent/.github/workflows/release.yml@refs/tags/v1.4.0"
         )
     );

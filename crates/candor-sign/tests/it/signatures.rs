@@ -12,12 +12,11 @@ use candor_sign::dsse::{self, Envelope, EnvelopeSignature};
 use candor_sign::keys::PublicKey;
 use candor_sign::verify::{
     IgnoredReason, IgnoredSignature, TrustedKeys, VerifiedEnvelope, VerifyError, verify_signatures,
-    verify_statement,
 };
 
 use crate::support::{
     FILE, bytes, envelope, garbage_signature, key, keyid, one, pae_signature, sign, statement_json,
-    trust, two,
+    trust, two, verify,
 };
 
 /// A20: the threshold is a `NonZeroUsize` in the API, so "threshold 0" (which would
@@ -62,7 +61,7 @@ fn a10_same_key_twice_does_not_meet_threshold_two() {
             &payload,
             vec![first.clone(), repeated],
         );
-        let err = verify_statement(
+        let err = verify(
             &bytes(&envelope),
             FILE,
             &trust(&[&signer, &other_trusted]),
@@ -134,7 +133,7 @@ fn a10_malleated_copy_of_a_signature_does_not_count_twice() {
         &payload,
         vec![first, malleated.clone()],
     );
-    let err = verify_statement(&bytes(&envelope), FILE, &trust(&[&signer]), two()).unwrap_err();
+    let err = verify(&bytes(&envelope), FILE, &trust(&[&signer]), two()).unwrap_err();
     assert_eq!(
         err.to_string(),
         "release.dsse.json: signed by 1 distinct trusted key(s) but 2 are required"
@@ -158,7 +157,7 @@ fn a10_malleated_copy_of_a_signature_does_not_count_twice() {
 
     // Alone, the malleated signature verifies nothing.
     let alone = crate::support::envelope(IN_TOTO_PAYLOAD_TYPE, &payload, vec![malleated]);
-    let err = verify_statement(&bytes(&alone), FILE, &trust(&[&signer]), one()).unwrap_err();
+    let err = verify(&bytes(&alone), FILE, &trust(&[&signer]), one()).unwrap_err();
     assert!(
         matches!(err, VerifyError::ThresholdNotMet { .. }),
         "{err:?}"
@@ -179,7 +178,7 @@ fn a11_two_distinct_keys_without_keyids_meet_threshold_two() {
             pae_signature(&a, &payload, None),
         ],
     );
-    let verified = verify_statement(&bytes(&envelope), FILE, &trust(&[&a, &b]), two()).unwrap();
+    let verified = verify(&bytes(&envelope), FILE, &trust(&[&a, &b]), two()).unwrap();
     assert_eq!(
         verified.signers,
         [b.public_key().id().clone(), a.public_key().id().clone()]
@@ -199,8 +198,7 @@ fn a12_keyid_naming_a_trusted_key_on_an_untrusted_signature_is_rejected() {
         &payload,
         vec![pae_signature(&attacker, &payload, keyid(&trusted_key))],
     );
-    let err =
-        verify_statement(&bytes(&envelope), FILE, &trust(&[&trusted_key]), one()).unwrap_err();
+    let err = verify(&bytes(&envelope), FILE, &trust(&[&trusted_key]), one()).unwrap_err();
     assert_eq!(
         err.to_string(),
         "release.dsse.json: no signature by a trusted key: 1 signature(s), none made by any of the 1 trusted key(s)"
@@ -250,7 +248,7 @@ fn a12_wrong_keyid_on_a_valid_signature_counts_for_the_real_signer() {
     )
     .unwrap();
     assert_eq!(verified.signers, [a.public_key().id().clone()]);
-    let err = verify_statement(&bytes(&envelope), FILE, &trust(&[&a, &b]), two()).unwrap_err();
+    let err = verify(&bytes(&envelope), FILE, &trust(&[&a, &b]), two()).unwrap_err();
     assert_eq!(
         err.to_string(),
         "release.dsse.json: signed by 1 distinct trusted key(s) but 2 are required"
@@ -281,13 +279,13 @@ fn a13_same_key_in_two_encodings_counts_once() {
             pae_signature(&signer, &payload, None),
         ],
     );
-    let err = verify_statement(&bytes(&twice), FILE, &trusted, two()).unwrap_err();
+    let err = verify(&bytes(&twice), FILE, &trusted, two()).unwrap_err();
     assert_eq!(
         err.to_string(),
         "release.dsse.json: signed by 1 distinct trusted key(s) but 2 are required"
     );
     assert!(
-        matches!(&err, VerifyError::ThresholdNotMet { verified, trusted_keys: 1, .. } if verified.len() == 1),
+        matches!(&err, VerifyError::ThresholdNotMet { verified, trusted_signers: 1, .. } if verified.len() == 1),
         "{err:?}"
     );
 }
@@ -304,7 +302,7 @@ fn a15_valid_plus_garbage_signature_verifies_as_the_valid_one_alone() {
     let signer = key(1);
     let payload = statement_json();
     let clean = sign(&payload, &[&signer]);
-    let expected = verify_statement(&bytes(&clean), FILE, &trust(&[&signer]), one()).unwrap();
+    let expected = verify(&bytes(&clean), FILE, &trust(&[&signer]), one()).unwrap();
 
     let garbage = garbage_signature();
     for (signatures, garbage_index) in [
@@ -315,7 +313,7 @@ fn a15_valid_plus_garbage_signature_verifies_as_the_valid_one_alone() {
             signatures,
             ..clean.clone()
         };
-        let verified = verify_statement(&bytes(&noisy), FILE, &trust(&[&signer]), one()).unwrap();
+        let verified = verify(&bytes(&noisy), FILE, &trust(&[&signer]), one()).unwrap();
         assert_eq!(verified.statement, expected.statement);
         assert_eq!(verified.signers, expected.signers);
         assert_eq!(
@@ -345,7 +343,7 @@ fn two_signatures_one_bad_does_not_meet_threshold_two() {
             pae_signature(&b, b"other bytes", keyid(&b)),
         ],
     );
-    let err = verify_statement(&bytes(&envelope), FILE, &trust(&[&a, &b]), two()).unwrap_err();
+    let err = verify(&bytes(&envelope), FILE, &trust(&[&a, &b]), two()).unwrap_err();
     assert_eq!(
         err.to_string(),
         "release.dsse.json: signed by 1 distinct trusted key(s) but 2 are required"
@@ -364,10 +362,9 @@ fn two_signatures_one_bad_does_not_meet_threshold_two() {
 
 /// A19: verifying with no trusted key at all (key mode without a key) verifies nothing.
 #[test]
-fn a19_no_trusted_keys_rejects_everything() {
+fn a19_no_trusted_signers_rejects_everything() {
     let envelope = sign(&statement_json(), &[&key(1)]);
-    let err =
-        verify_statement(&bytes(&envelope), FILE, &TrustedKeys::default(), one()).unwrap_err();
+    let err = verify(&bytes(&envelope), FILE, &TrustedKeys::default(), one()).unwrap_err();
     assert_eq!(
         err.to_string(),
         "release.dsse.json: no signature by a trusted key: 1 signature(s), none made by any of the 0 trusted key(s)"

@@ -3,17 +3,17 @@
 
 use candor_model::AnyStatement;
 use candor_model::statement::MAX_SUBJECTS;
-use candor_sign::verify::{VerifyError, verify_statement};
+use candor_sign::verify::VerifyError;
 use serde_json::json;
 
 use crate::support::{
-    FILE, artifact_digests, one, signed, statement_json, statement_value, trusted,
+    FILE, artifact_digests, one, signed, statement_json, statement_value, trusted, verify,
 };
 
 /// Verify `payload`, validly signed by the trusted key, expecting a Statement error;
 /// returns its text after the common first line.
 fn statement_error(payload: &[u8]) -> String {
-    let err = verify_statement(&signed(payload), FILE, &trusted(), one())
+    let err = verify(&signed(payload), FILE, &trusted(), one())
         .expect_err("the payload is no valid Statement");
     assert!(matches!(err, VerifyError::Statement(_)), "{err:?}");
     let text = err.to_string();
@@ -221,7 +221,7 @@ fn e7_duplicate_key_inside_the_signed_statement_is_rejected() {
 fn e8_unknown_statement_fields_are_ignored_but_signed() {
     let mut value = statement_value();
     value["x-vendor-note"] = json!({ "anything": [1, 2, 3] });
-    let verified = verify_statement(&signed(&to_bytes(&value)), FILE, &trusted(), one()).unwrap();
+    let verified = verify(&signed(&to_bytes(&value)), FILE, &trusted(), one()).unwrap();
     assert_eq!(
         verified.statement,
         AnyStatement::from_json(&statement_json(), "plain").unwrap()

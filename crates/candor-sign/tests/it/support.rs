@@ -11,7 +11,10 @@ use candor_model::{IN_TOTO_PAYLOAD_TYPE, Subject};
 use candor_sign::artifact;
 use candor_sign::dsse::{self, Envelope, EnvelopeSignature};
 use candor_sign::keys::PrivateKey;
-use candor_sign::verify::TrustedKeys;
+use candor_sign::verify::{
+    TrustedKeys, TrustedSigners, VerifiedStatement, VerifyError, verify_attestation,
+    verify_attestation_file,
+};
 
 /// The name every envelope goes by in error messages.
 pub const FILE: &str = "release.dsse.json";
@@ -176,4 +179,28 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
             let _ = write!(out, "{b:02x}");
             out
         })
+}
+
+/// [`verify_attestation`] against trusted keys only: what most tests here exercise.
+pub fn verify(
+    bytes: &[u8],
+    file: &str,
+    trusted: &TrustedKeys,
+    threshold: NonZeroUsize,
+) -> Result<VerifiedStatement, VerifyError> {
+    verify_attestation(
+        bytes,
+        file,
+        &TrustedSigners::keys(trusted.clone()),
+        threshold,
+    )
+}
+
+/// [`verify_attestation_file`] against trusted keys only.
+pub fn verify_file(
+    path: &std::path::Path,
+    trusted: &TrustedKeys,
+    threshold: NonZeroUsize,
+) -> Result<VerifiedStatement, VerifyError> {
+    verify_attestation_file(path, &TrustedSigners::keys(trusted.clone()), threshold)
 }

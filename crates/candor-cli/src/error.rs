@@ -1,0 +1,170 @@
+//! Every way a command can fail to do its job (exit 2), and how each is named.
+//!
+//! A rejection (a document that was examined and found wanting) is not an error: it is a
+//! report, and the command exits 1. Everything here is an input or usage error. The
+//! mapping is exhaustive: each library error type names its own variants
+//! (`kind()`, matched without a wildcard in its crate), and [`CliError`] names every
+//! library error type the commands can return, so a new variant or type is a compile
+//! error until it is named.
+
+use std::fmt;
+
+use candor_release::declaration::DeclarationError;
+use candor_release::statement::StatementError;
+use candor_scan::input::ScanError;
+use candor_sign::file::FileError;
+use candor_sign::keys::KeyError;
+use candor_sign::signing::SignError;
+use candor_sign::sigstore::SigstoreError;
+use candor_verify::bundle::BundleError;
+use candor_verify::envelope::EnvelopeError;
+
+/// Why a command could not do its job.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// A usage error found after argument parsing, or an input error the command
+    /// describes itself, with what to do.
+    #[error("{message}")]
+    Usage {
+        /// A stable, kebab-case name.
+        kind: &'static str,
+        /// What is wrong.
+        message: String,
+        /// What to do.
+        hint: Option<String>,
+    },
+    /// A file could not be read or written.
+    #[error(transparent)]
+    File(#[from] FileError),
+    /// A key could not be loaded or written.
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    /// A key could not be loaded, with the file named.
+    #[error("cannot load {what} {path}")]
+    KeyFile {
+        /// Which kind of key (`private key`).
+        what: &'static str,
+        /// The file.
+        path: String,
+        /// Why.
+        #[source]
+        source: KeyError,
+    },
+    /// A declaration could not be read or written.
+    #[error(transparent)]
+    Declaration(#[from] DeclarationError),
+    /// A Statement could not be made.
+    #[error(transparent)]
+    Statement(#[from] StatementError),
+    /// A Statement could not be signed.
+    #[error(transparent)]
+    Sign(#[from] SignError),
+    /// A Sigstore operation failed for want of usable input.
+    #[error(transparent)]
+    Sigstore(#[from] SigstoreError),
+    /// An envelope verification could not be attempted.
+    #[error(transparent)]
+    Envelope(#[from] EnvelopeError),
+    /// A bundle verification could not be attempted.
+    #[error(transparent)]
+    Bundle(#[from] BundleError),
+    /// A scan could not be done.
+    #[error("cannot scan {path}")]
+    ScanPath {
+        /// The input.
+        path: String,
+        /// Why.
+        #[source]
+        source: ScanError,
+    },
+}
+
+impl CliError {
+    /// A usage error with a hint.
+    pub fn usage(message: impl Into<String>, hint: impl Into<String>) -> Self {
+        CliError::Usage {
+            kind: "usage",
+            message: message.into(),
+            hint: Some(hint.into()),
+        }
+    }
+
+    /// A stable, kebab-case name of the failure, for `--format json`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            CliError::Usage { kind, .. } => kind,
+            CliError::File(error) => error.kind(),
+            CliError::Key(error) | CliError::KeyFile { source: error, .. } => error.kind(),
+            CliError::Declaration(error) => error.kind(),
+            CliError::Statement(error) => error.kind(),
+            CliError::Sign(error) => error.kind(),
+            CliError::Sigstore(error) => error.kind(),
+            CliError::Envelope(error) => error.kind(),
+            CliError::Bundle(error) => error.kind(),
+            CliError::ScanPath { source, .. } => source.kind(),
+        }
+    }
+
+    /// What the user can do about it, where the error says something actionable.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            CliError::Usage { hint, .. } => hint.clone(),
+            CliError::File(FileError::Exists { .. })
+            | CliError::Key(KeyError::File(FileError::Exists { .. }))
+            | CliError::Declaration(DeclarationError::File(FileError::Exists { .. })) => {
+                Some("pass --force to replace it".to_owned())
+            }
+            CliError::Statement(StatementError::InvalidDeclaration { file, .. }) => {
+                Some(format!("run `candor manifest validate {file}` for details"))
+            }
+            CliError::Statement(StatementError::NoSubjects) => Some(
+                "name the release's artifacts with --artifact PATH (or list [[subject]] in candor.toml)"
+                    .to_owned(),
+            ),
+            CliError::Sign(SignError::Statement { .. }) => {
+                Some("make Statements with `candor manifest statement`".to_owned())
+            }
+            CliError::Sign(SignError::BundleNeedsOneKey { .. }) => Some(
+                "sign with one key, or drop --bundle to write a DSSE envelope with every signature"
+                    .to_owned(),
+            ),
+            CliError::Sign(SignError::Keyless(candor_sign::keyless::KeylessError::NoToken)) => {
+                Some(format!(
+                    "in GitHub Actions grant `permissions: id-token: write`; elsewhere export {}",
+                    candor_sign::signing::ID_TOKEN_ENV
+                ))
+            }
+            CliError::Envelope(EnvelopeError::UnmeetableThreshold { .. }) => Some(
+                "pass one --key per required signer (the same key given twice counts once)"
+                    .to_owned(),
+            ),
+            _ => None,
+        }
+    }
+
+    /// The error and each cause, outermost first.
+    pub fn chain(&self) -> Vec<String> {
+        let mut chain = vec![self.to_string()];
+        let mut source = std::error::Error::source(self);
+        while let Some(error) = source {
+            chain.push(error.to_string());
+            source = error.source();
+        }
+        chain
+    }
+}
+
+impl From<std::io::Error> for CliError {
+    fn from(error: std::io::Error) -> Self {
+        CliError::File(FileError::Io(error))
+    }
+}
+
+/// Anything that displays, as a usage error without a hint (`--rules` text errors, …).
+pub fn input_error(kind: &'static str, message: impl fmt::Display) -> CliError {
+    CliError::Usage {
+        kind,
+        message: message.to_string(),
+        hint: None,
+    }
+}

@@ -1,0 +1,31 @@
+//! candor's vendor side: the `candor.toml` declaration, and the manifest Statement that
+//! binds it to a release's artifacts by digest.
+//!
+//! - [`declaration`]: write the commented template, read and validate a declaration
+//!   (`candor manifest init`, `candor manifest validate`);
+//! - [`statement`]: digest the artifacts and build the unsigned Statement
+//!   (`candor manifest statement`); signing is `candor_sign::signing`.
+//!
+//! ```
+//! use candor_release::statement::{ArtifactSpec, StatementRequest, make_statement};
+//!
+//! let dir = tempfile::tempdir().unwrap();
+//! let declaration = dir.path().join("candor.toml");
+//! fs_err::write(&declaration, candor_release::declaration::TEMPLATE).unwrap();
+//! let artifact = dir.path().join("agent.js");
+//! fs_err::write(&artifact, "console.log('agent')\n").unwrap();
+//! let made = make_statement(&StatementRequest {
+//!     declaration,
+//!     artifacts: vec![ArtifactSpec::parse(&artifact.display().to_string()).unwrap()],
+//! })
+//! .unwrap();
+//! assert_eq!(made.statement.subject.len(), 1);
+//! assert!(made.statement.subject[0].name.starts_with("pkg:generic/agent.js@"));
+//! ```
+
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+pub mod declaration;
+pub mod schema;
+pub mod statement;

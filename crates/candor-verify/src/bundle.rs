@@ -1,0 +1,208 @@
+//! `candor sigstore verify-bundle`: a Sigstore bundle over an artifact (or its digest),
+//! verified offline against a trusted root and a signer, as the Sigstore conformance
+//! suite's client protocol drives it.
+
+use std::path::PathBuf;
+
+use candor_model::signer::SigstoreIdentity;
+use candor_sign::sigstore::{
+    self, ArtifactRef, BundleSigner, Instance, SigstoreError, VerifiedBundle,
+};
+use schemars::JsonSchema;
+use serde::Serialize;
+
+/// Who must have signed.
+#[derive(Debug, Clone)]
+pub enum Signer {
+    /// A managed key: this PEM public key file.
+    Key(PathBuf),
+    /// A keyless signer.
+    Identity(SigstoreIdentity),
+}
+
+/// What to verify.
+#[derive(Debug, Clone)]
+pub struct BundleRequest {
+    /// The bundle file.
+    pub bundle: PathBuf,
+    /// Who must have signed it.
+    pub signer: Signer,
+    /// A trusted root file, instead of the embedded root of `instance`.
+    pub trusted_root: Option<PathBuf>,
+    /// Whose embedded trusted root to use when no file is given.
+    pub instance: Instance,
+    /// The artifact: a file, or `sha256:<64 hex>` when no file has that name
+    /// (ADVERSARIAL.md E12: a file named like a digest is read as the file).
+    pub artifact: String,
+}
+
+/// Why a bundle could not be examined: the inputs are unusable (exit 2).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BundleError {
+    /// The public key does not load.
+    #[error("cannot read public key {}", path.display())]
+    Key {
+        /// The key file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The public key is not a PEM public key, or the trusted root does not load.
+    #[error(transparent)]
+    Sigstore(SigstoreError),
+    /// The artifact cannot be read.
+    #[error("cannot read artifact {artifact}")]
+    Artifact {
+        /// The artifact, as given.
+        artifact: String,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl BundleError {
+    /// A stable, kebab-case name of the failure.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            BundleError::Key { .. } => "unreadable-key",
+            BundleError::Sigstore(error) => error.kind(),
+            BundleError::Artifact { .. } => "unreadable-artifact",
+        }
+    }
+}
+
+/// A bundle that verified.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct BundleVerified {
+    /// Always `true`.
+    pub verified: bool,
+    /// The bundle, as given.
+    pub bundle: String,
+    /// The artifact, as given.
+    pub artifact: String,
+    /// The certificate subject, for a keyless signature.
+    pub subject: Option<String>,
+    /// The certificate's OIDC issuer, for a keyless signature.
+    pub issuer: Option<String>,
+    /// The Rekor v1 integrated time, RFC 3339, when the log gave one.
+    pub integrated_time: Option<String>,
+    /// Every authenticated time used.
+    pub verified_times: Vec<String>,
+    /// The DSSE payload type, when the bundle holds an envelope.
+    pub payload_type: Option<String>,
+    /// Size of the DSSE payload in bytes (not printed in JSON).
+    #[serde(skip)]
+    pub payload_bytes: Option<usize>,
+}
+
+/// Why a bundle was rejected.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct BundleRejection {
+    /// The check that failed (`chain`, `inclusion proof`, `identity`, …).
+    pub check: String,
+    /// What is wrong.
+    pub message: String,
+    /// Whether the message starts with the bundle's file name (not printed in JSON).
+    #[serde(skip)]
+    pub names_file: bool,
+}
+
+/// A bundle that was examined and rejected.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct BundleRejected {
+    /// Always `false`.
+    pub verified: bool,
+    /// The bundle, as given.
+    pub bundle: String,
+    /// Why.
+    pub error: BundleRejection,
+}
+
+/// The outcome of `candor sigstore verify-bundle` (what `--format json` prints).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum BundleReport {
+    /// It verified.
+    Verified(BundleVerified),
+    /// It was rejected.
+    Rejected(BundleRejected),
+}
+
+/// `sha256:<64 hex>` that is not a path on disk (the client protocol's rule).
+fn as_digest(text: &str) -> Option<[u8; 32]> {
+    let hex = text.strip_prefix("sha256:")?;
+    if std::path::Path::new(text).exists() {
+        return None;
+    }
+    sigstore::sha256_from_hex(hex)
+}
+
+fn bundle_signer(signer: &Signer) -> Result<BundleSigner, BundleError> {
+    match signer {
+        Signer::Key(path) => {
+            let pem = fs_err::read_to_string(path).map_err(|source| BundleError::Key {
+                path: path.clone(),
+                source,
+            })?;
+            Ok(BundleSigner::Key(
+                sigstore::public_key_from_pem(&pem, &path.display().to_string())
+                    .map_err(BundleError::Sigstore)?,
+            ))
+        }
+        Signer::Identity(identity) => Ok(BundleSigner::Identity(identity.clone())),
+    }
+}
+
+/// Verify a bundle (see the module documentation).
+pub fn verify_bundle(request: &BundleRequest) -> Result<BundleReport, BundleError> {
+    let signer = bundle_signer(&request.signer)?;
+    let root = sigstore::trusted_root(request.trusted_root.as_deref(), request.instance)
+        .map_err(BundleError::Sigstore)?;
+    let artifact_bytes;
+    let artifact = if let Some(digest) = as_digest(&request.artifact) {
+        ArtifactRef::Sha256(digest)
+    } else {
+        artifact_bytes =
+            fs_err::read(&request.artifact).map_err(|source| BundleError::Artifact {
+                artifact: request.artifact.clone(),
+                source,
+            })?;
+        ArtifactRef::Bytes(&artifact_bytes)
+    };
+    let bundle_name = request.bundle.display().to_string();
+    let result = sigstore::read_bundle(&request.bundle)
+        .and_then(|bundle| sigstore::verify_bundle(&bundle, artifact, &signer, &root));
+    Ok(match result {
+        Ok(verified) => BundleReport::Verified(verified_report(
+            bundle_name,
+            request.artifact.clone(),
+            verified,
+        )),
+        Err(error) => BundleReport::Rejected(BundleRejected {
+            verified: false,
+            bundle: bundle_name,
+            error: BundleRejection {
+                check: error.check().to_owned(),
+                message: error.to_string(),
+                names_file: error.names_file(),
+            },
+        }),
+    })
+}
+
+fn verified_report(bundle: String, artifact: String, verified: VerifiedBundle) -> BundleVerified {
+    BundleVerified {
+        verified: true,
+        bundle,
+        artifact,
+        subject: verified.subject,
+        issuer: verified.issuer,
+        integrated_time: verified.integrated_time,
+        verified_times: verified.verified_times,
+        payload_bytes: verified.dsse.as_ref().map(|(_, payload)| payload.len()),
+        payload_type: verified.dsse.map(|(payload_type, _)| payload_type),
+    }
+}

@@ -1,0 +1,285 @@
+//! `candor verify-envelope`: one DSSE envelope (or a Sigstore bundle holding one) against
+//! the keys and identities the caller trusts and, optionally, an installed artifact.
+
+use std::num::NonZeroUsize;
+use std::path::PathBuf;
+
+use candor_model::AnyStatement;
+use candor_model::digest::DigestSet;
+use candor_model::error::LocatedError;
+use candor_model::signer::SigstoreIdentity;
+use candor_sign::file::FileError;
+use candor_sign::keys::{KeyError, PublicKey};
+use candor_sign::sigstore::{self, Instance, SigstoreError};
+use candor_sign::verify::{
+    self, IgnoredSignature, SignedBy, TrustError, TrustedKeys, TrustedSigners, VerifyError,
+};
+use schemars::JsonSchema;
+use serde::Serialize;
+
+/// What to verify, against whom.
+#[derive(Debug, Clone)]
+pub struct EnvelopeRequest {
+    /// The DSSE envelope, or a Sigstore bundle holding one.
+    pub envelope: PathBuf,
+    /// Trusted public keys (PEM or `ed25519:` text files).
+    pub keys: Vec<PathBuf>,
+    /// Trusted Sigstore identities.
+    pub identities: Vec<SigstoreIdentity>,
+    /// The Sigstore trusted root for certificate bundles (default: the embedded
+    /// production root); read only when `identities` is not empty.
+    pub trusted_root: Option<PathBuf>,
+    /// The installed artifact the Statement must name, by digest.
+    pub artifact: Option<PathBuf>,
+    /// Distinct trusted signers that must have signed.
+    pub threshold: NonZeroUsize,
+}
+
+/// Why a verification could not be attempted: the inputs are unusable (exit 2), as
+/// opposed to a document that was examined and rejected ([`EnvelopeReport::Rejected`]).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum EnvelopeError {
+    /// A trusted key does not load.
+    #[error("cannot load trusted key {}", path.display())]
+    Key {
+        /// The key file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: KeyError,
+    },
+    /// The trusted root does not load.
+    #[error("cannot load the Sigstore trusted root")]
+    TrustedRoot(#[source] SigstoreError),
+    /// The trusted signers cannot be assembled.
+    #[error(transparent)]
+    Trust(#[from] TrustError),
+    /// The threshold is more than the distinct trusted signers given.
+    #[error(
+        "--threshold {threshold} can never be met: only {signers} distinct trusted signer(s) given"
+    )]
+    UnmeetableThreshold {
+        /// Required.
+        threshold: NonZeroUsize,
+        /// Distinct trusted signers given.
+        signers: usize,
+    },
+    /// The artifact cannot be read.
+    #[error("cannot digest artifact {}", path.display())]
+    Artifact {
+        /// The artifact.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: FileError,
+    },
+    /// The envelope cannot be read at all (missing, unreadable).
+    #[error(transparent)]
+    Envelope(VerifyError),
+}
+
+impl EnvelopeError {
+    /// A stable, kebab-case name of the failure.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            EnvelopeError::Key { source, .. } => source.kind(),
+            EnvelopeError::TrustedRoot(_) => "trusted-root",
+            EnvelopeError::Trust(error) => error.kind(),
+            EnvelopeError::UnmeetableThreshold { .. } => "unmeetable-threshold",
+            EnvelopeError::Artifact { .. } => "unreadable-artifact",
+            EnvelopeError::Envelope(error) => error.kind(),
+        }
+    }
+}
+
+/// The envelope examined.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct EnvelopeFile {
+    /// Its path, as given.
+    pub file: String,
+    /// Its sha256 (when it was read and verified), as audits and responses refer to it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub digest: Option<DigestSet>,
+}
+
+/// The installed artifact checked against the Statement's subjects.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct ArtifactMatch {
+    /// Its path, as given.
+    pub file: String,
+    /// Its digests (sha256, sha512).
+    pub digest: DigestSet,
+    /// The subject that names it.
+    pub subject: Option<String>,
+}
+
+/// An envelope that verified.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Verified {
+    /// Always `true`.
+    pub verified: bool,
+    /// The envelope.
+    pub envelope: EnvelopeFile,
+    /// The Statement's predicate type.
+    pub predicate_type: String,
+    /// The predicate's short name (`behaviour manifest`, `audit`, `vendor response`).
+    pub kind: String,
+    /// Distinct trusted signers that signed.
+    pub signers: Vec<SignedBy>,
+    /// Distinct trusted signers that were required.
+    pub threshold: NonZeroUsize,
+    /// Distinct trusted signers given (not printed in JSON).
+    #[serde(skip)]
+    pub trusted_signers: usize,
+    /// Signatures that did not count, and why.
+    pub ignored_signatures: Vec<IgnoredSignature>,
+    /// The artifact, when one was given.
+    pub artifact: Option<ArtifactMatch>,
+    /// The verified Statement.
+    pub statement: AnyStatement,
+}
+
+/// Why an envelope was rejected.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct Rejection {
+    /// The failed check, kebab-case (`threshold-not-met`, `subject-mismatch`, …).
+    pub kind: String,
+    /// What is wrong.
+    pub message: String,
+    /// The located errors of the envelope or its Statement, where the fault is in their
+    /// text.
+    pub errors: Vec<LocatedError>,
+}
+
+/// An envelope that was examined and rejected.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct Rejected {
+    /// Always `false`.
+    pub verified: bool,
+    /// The envelope.
+    pub envelope: EnvelopeFile,
+    /// Why.
+    pub error: Rejection,
+    /// Signatures that did not count, and why.
+    pub ignored_signatures: Vec<IgnoredSignature>,
+}
+
+/// The outcome of `candor verify-envelope` (what `--format json` prints).
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum EnvelopeReport {
+    /// It verified.
+    Verified(Box<Verified>),
+    /// It was rejected.
+    Rejected(Rejected),
+}
+
+impl EnvelopeReport {
+    /// Whether it verified.
+    pub fn is_verified(&self) -> bool {
+        matches!(self, EnvelopeReport::Verified(_))
+    }
+}
+
+fn rejected(envelope: &str, error: &VerifyError) -> EnvelopeReport {
+    EnvelopeReport::Rejected(Rejected {
+        verified: false,
+        envelope: EnvelopeFile {
+            file: envelope.to_owned(),
+            digest: None,
+        },
+        error: Rejection {
+            kind: error.kind().to_owned(),
+            message: error.to_string(),
+            errors: error
+                .document_errors()
+                .into_iter()
+                .map(LocatedError::from)
+                .collect(),
+        },
+        ignored_signatures: error.ignored_signatures().to_vec(),
+    })
+}
+
+/// The signers `request` trusts.
+fn trusted_signers(request: &EnvelopeRequest) -> Result<TrustedSigners, EnvelopeError> {
+    let keys = request
+        .keys
+        .iter()
+        .map(|path| {
+            PublicKey::from_file(path).map_err(|source| EnvelopeError::Key {
+                path: path.clone(),
+                source,
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let root = if request.identities.is_empty() {
+        None
+    } else {
+        Some(
+            sigstore::trusted_root(request.trusted_root.as_deref(), Instance::Production)
+                .map_err(EnvelopeError::TrustedRoot)?,
+        )
+    };
+    Ok(TrustedSigners::new(
+        TrustedKeys::new(keys),
+        request.identities.clone(),
+        root,
+        "--certificate-identity",
+    )?)
+}
+
+/// Verify one envelope or bundle (see the crate documentation).
+pub fn verify_envelope(request: &EnvelopeRequest) -> Result<EnvelopeReport, EnvelopeError> {
+    let trusted = trusted_signers(request)?;
+    if request.threshold.get() > trusted.len() {
+        return Err(EnvelopeError::UnmeetableThreshold {
+            threshold: request.threshold,
+            signers: trusted.len(),
+        });
+    }
+    let artifact = match &request.artifact {
+        Some(path) => Some((
+            path.display().to_string(),
+            candor_sign::artifact::digest_file(path).map_err(|source| EnvelopeError::Artifact {
+                path: path.clone(),
+                source,
+            })?,
+        )),
+        None => None,
+    };
+    let envelope_name = request.envelope.display().to_string();
+    let verified =
+        match verify::verify_attestation_file(&request.envelope, &trusted, request.threshold) {
+            Ok(verified) => verified,
+            Err(error) if error.is_input_error() => return Err(EnvelopeError::Envelope(error)),
+            Err(error) => return Ok(rejected(&envelope_name, &error)),
+        };
+    let artifact = match artifact {
+        Some((name, digest)) => match verify::check_subject(&verified.statement, &name, &digest) {
+            Ok(subject) => Some(ArtifactMatch {
+                subject: Some(subject.name.clone()),
+                file: name,
+                digest,
+            }),
+            Err(error) => return Ok(rejected(&envelope_name, &error)),
+        },
+        None => None,
+    };
+    Ok(EnvelopeReport::Verified(Box::new(Verified {
+        verified: true,
+        envelope: EnvelopeFile {
+            file: envelope_name,
+            digest: Some(verified.envelope_digest),
+        },
+        predicate_type: verified.statement.predicate_type().to_owned(),
+        kind: verified.statement.kind_name().to_owned(),
+        signers: verified.signers,
+        threshold: request.threshold,
+        trusted_signers: trusted.len(),
+        ignored_signatures: verified.ignored,
+        artifact,
+        statement: verified.statement,
+    })))
+}
