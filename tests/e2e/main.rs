@@ -11,6 +11,7 @@ mod keyless;
 mod manifest;
 mod sample;
 mod scan_output;
+mod schemas;
 mod sign_verify;
 mod sigstore_conformance;
 mod support;

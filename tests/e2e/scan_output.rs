@@ -6,9 +6,7 @@
 // clippy.toml allows `unwrap` in `#[test]` functions only, not in the helpers they call.
 #![allow(clippy::unwrap_used)]
 
-use serde_json::Value;
-
-use crate::support::{Workspace, repo_root};
+use crate::support::{Workspace, assert_schema, snapshot};
 
 /// Two releases: `old/` reads one variable, `new/` also checks the time zone.
 fn releases(ws: &Workspace) {
@@ -21,25 +19,6 @@ fn releases(ws: &Workspace) {
     );
 }
 
-#[track_caller]
-fn assert_valid(schema_file: &str, instance: &Value) {
-    let path = repo_root().join("schemas").join(schema_file);
-    let schema: Value = serde_json::from_str(&fs_err::read_to_string(&path).unwrap()).unwrap();
-    let validator = jsonschema::draft202012::options()
-        .should_validate_formats(true)
-        .build(&schema)
-        .unwrap();
-    let errors: Vec<String> = validator
-        .iter_errors(instance)
-        .map(|e| format!("{}: {e}", e.instance_path()))
-        .collect();
-    assert!(
-        errors.is_empty(),
-        "the output does not validate against schemas/{schema_file}:\n  {}",
-        errors.join("\n  ")
-    );
-}
-
 #[test]
 fn json_output_validates_against_the_committed_schemas() {
     let ws = Workspace::new();
@@ -47,14 +26,26 @@ fn json_output_validates_against_the_committed_schemas() {
     let run = ws.run(&["scan", "old", "new", "--format", "json"]);
     run.success();
     let report = run.json();
-    assert_valid("scan-report.schema.json", &report);
+    assert_schema(&report, "scan-report.schema.json");
     assert_eq!(report["reports"][1]["input"], "new");
 
     let run = ws.run(&["scan", "--diff", "old", "new", "--format", "json"]);
     run.success();
     let diff = run.json();
-    assert_valid("scan-diff.schema.json", &diff);
+    assert_schema(&diff, "scan-diff.schema.json");
     assert!(!diff["diff"]["added"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn human_reports_of_a_scan_and_a_diff() {
+    let ws = Workspace::new();
+    releases(&ws);
+    let run = ws.run(&["scan", "old", "new"]);
+    run.success();
+    snapshot!(ws, "scan_human", run);
+    let run = ws.run(&["scan", "--diff", "old", "new"]);
+    run.success();
+    snapshot!(ws, "scan_diff_human", run);
 }
 
 #[test]

@@ -550,3 +550,40 @@ fn a_timestamp_over_another_signature_is_rejected() {
     assert_eq!(code, Some(1), "{out}");
     assert!(out.contains("verification failed ("), "{out}");
 }
+
+/// What `candor sigstore verify-bundle` prints, human and JSON, for a bundle that
+/// verifies and for one whose log proof is broken.
+#[test]
+fn verify_bundle_output() {
+    let Some(root) = conformance_dir() else {
+        eprintln!("SKIPPED: Sigstore conformance vectors not found");
+        return;
+    };
+    let ws = crate::support::Workspace::new();
+    let mut settings = ws.settings();
+    settings.add_filter(
+        &crate::support::regex_escape(&root.display().to_string()),
+        "[VECTORS]",
+    );
+    for (name, case, code) in [
+        ("verify_bundle_happy_path", "happy-path-v0.3", 0),
+        (
+            "verify_bundle_invalid_inclusion_proof",
+            "invalid-inclusion-proof_fail",
+            1,
+        ),
+    ] {
+        let case = root.join("bundle-verify").join(case);
+        for format in ["human", "json"] {
+            let run =
+                crate::support::Run::of(case_command(&root, &case).args(["--format", format]));
+            run.code(code);
+            let name = if format == "json" {
+                format!("{name}_json")
+            } else {
+                name.to_owned()
+            };
+            settings.bind(|| insta::assert_snapshot!(name, run));
+        }
+    }
+}

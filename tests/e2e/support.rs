@@ -199,7 +199,7 @@ macro_rules! snapshot {
 pub(crate) use snapshot;
 
 /// Escape regex metacharacters (what `regex::escape` does).
-fn regex_escape(text: &str) -> String {
+pub fn regex_escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         if "\\.+*?()|[]{}^$#&-~".contains(c) {
@@ -219,13 +219,30 @@ pub struct Run {
 }
 
 impl Run {
+    /// Run `command`. A run with `--format json` that printed JSON is checked against
+    /// the schema of that command's report (or of the error report, on exit 2): every
+    /// JSON output any test sees is held to its published schema.
     pub fn of(command: &mut Command) -> Self {
+        let args: Vec<String> = command
+            .get_args()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
         let output = command.output().expect("run candor");
-        Self {
+        let run = Self {
             code: output.status.code().expect("candor exited by a signal"),
             stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
             stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
+        };
+        let json = args
+            .windows(2)
+            .any(|w| w[0] == "--format" && w[1] == "json")
+            || args.iter().any(|a| a == "--format=json");
+        if json && !run.stdout.is_empty() {
+            if let Some(schema) = report_schema(&args, run.code) {
+                assert_schema(&run.json(), schema);
+            }
         }
+        run
     }
 
     /// Assert the exit code, showing everything the run printed if it differs.
@@ -293,4 +310,54 @@ pub fn python_module_available(module: &str, pip_spec: &str) -> bool {
         format!("skipped: {module} not installed (pip install '{pip_spec}')\n").as_bytes(),
     );
     false
+}
+
+/// Assert that `json` (what a command printed) is valid against `schemas/<schema>`, the
+/// schema of that command's report: the typed output and its published schema agree.
+#[track_caller]
+pub fn assert_schema(json: &serde_json::Value, schema: &str) {
+    let (_, generated) = crate::schemas::every_schema()
+        .into_iter()
+        .find(|(name, _)| *name == schema)
+        .unwrap_or_else(|| panic!("no schema named {schema}"));
+    let validator = jsonschema::options()
+        .should_validate_formats(true)
+        .build(generated.as_value())
+        .unwrap_or_else(|e| panic!("{schema} does not compile: {e}"));
+    let errors: Vec<String> = validator
+        .iter_errors(json)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "output does not match {schema}:\n  {}\n{json:#}",
+        errors.join("\n  ")
+    );
+}
+
+/// The schema of what `candor args…` prints with `--format json` after exiting `code`,
+/// or `None` where it prints a document of its own (a Statement, an envelope) or SARIF.
+fn report_schema(args: &[String], code: i32) -> Option<&'static str> {
+    if code == 2 {
+        return Some("error.schema.json");
+    }
+    let words: Vec<&str> = args
+        .iter()
+        .map(String::as_str)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    let has = |flag: &str| args.iter().any(|a| a == flag);
+    match words.as_slice() {
+        ["key", "generate", ..] => Some("key-generate.schema.json"),
+        ["key", "public", ..] => Some("key-public.schema.json"),
+        ["manifest", "init", ..] => Some("manifest-init.schema.json"),
+        ["manifest", "validate", ..] => Some("manifest-validate.schema.json"),
+        ["sign", ..] if has("--out") || has("-o") => Some("sign.schema.json"),
+        ["verify-envelope", ..] => Some("verify-envelope.schema.json"),
+        ["sigstore", "verify-bundle", ..] => Some("verify-bundle.schema.json"),
+        ["sigstore", "update-root", ..] => Some("sigstore-update-root.schema.json"),
+        ["scan", ..] if has("--diff") => Some("scan-diff.schema.json"),
+        ["scan", ..] => Some("scan-report.schema.json"),
+        _ => None,
+    }
 }

@@ -82,6 +82,7 @@ impl From<&DocumentError> for LocatedError {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct ErrorReport {
     /// Always `false`.
+    #[schemars(schema_with = "crate::schema::always_false")]
     pub ok: bool,
     /// What went wrong.
     pub error: ErrorDetail,

@@ -53,6 +53,18 @@ pub fn output_schema<T: JsonSchema>(file_name: &str, title: &str) -> Schema {
     schema
 }
 
+/// The schema of a boolean that is always `true` in its report (`"verified": true`,
+/// `"ok": true`), so readers can tell a report's forms apart by it. For
+/// `#[schemars(schema_with = "candor_model::schema::always_true")]`.
+pub fn always_true(_: &mut schemars::SchemaGenerator) -> Schema {
+    schemars::json_schema!({ "type": "boolean", "const": true })
+}
+
+/// The schema of a boolean that is always `false` in its report (see [`always_true`]).
+pub fn always_false(_: &mut schemars::SchemaGenerator) -> Schema {
+    schemars::json_schema!({ "type": "boolean", "const": false })
+}
+
 /// The DSSE envelope schema (hand-written: the envelope is DSSE's, not ours).
 fn dsse_envelope() -> Schema {
     schemars::json_schema!({

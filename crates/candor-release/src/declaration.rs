@@ -54,6 +54,7 @@ pub fn write_template(out: &Path, force: bool) -> Result<InitReport, Declaration
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct InitReport {
     /// Always `true`.
+    #[schemars(schema_with = "candor_model::schema::always_true")]
     pub ok: bool,
     /// The file written.
     pub written: String,
@@ -79,6 +80,7 @@ pub struct Valid {
     /// The file.
     pub file: String,
     /// Always `true`.
+    #[schemars(schema_with = "candor_model::schema::always_true")]
     pub valid: bool,
     /// The tool's name.
     pub tool: String,
@@ -100,6 +102,7 @@ pub struct Invalid {
     /// The file.
     pub file: String,
     /// Always `false`.
+    #[schemars(schema_with = "candor_model::schema::always_false")]
     pub valid: bool,
     /// Every error, located, in document order.
     pub errors: Vec<LocatedError>,

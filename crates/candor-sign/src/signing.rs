@@ -281,6 +281,7 @@ pub fn sign_file(
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct KeySigned {
     /// Always `true`.
+    #[schemars(schema_with = "candor_model::schema::always_true")]
     pub ok: bool,
     /// The envelope (or key-hint bundle) written.
     pub envelope: String,
@@ -296,6 +297,7 @@ pub struct KeySigned {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct KeylessSigned {
     /// Always `true`.
+    #[schemars(schema_with = "candor_model::schema::always_true")]
     pub ok: bool,
     /// The bundle written.
     pub bundle: String,

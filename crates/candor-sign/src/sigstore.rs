@@ -346,6 +346,7 @@ pub fn update_root(source: &TufSource, cache_dir: Option<&Path>) -> Result<Strin
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct UpdatedRoot {
     /// Always `true`.
+    #[schemars(schema_with = "candor_model::schema::always_true")]
     pub ok: bool,
     /// The file written.
     pub out: String,

@@ -78,6 +78,7 @@ impl BundleError {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct BundleVerified {
     /// Always `true`.
+    #[schemars(schema_with = "candor_model::schema::always_true")]
     pub verified: bool,
     /// The bundle, as given.
     pub bundle: String,
@@ -114,6 +115,7 @@ pub struct BundleRejection {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct BundleRejected {
     /// Always `false`.
+    #[schemars(schema_with = "candor_model::schema::always_false")]
     pub verified: bool,
     /// The bundle, as given.
     pub bundle: String,

@@ -118,6 +118,7 @@ pub struct ArtifactMatch {
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Verified {
     /// Always `true`.
+    #[schemars(schema_with = "candor_model::schema::always_true")]
     pub verified: bool,
     /// The envelope.
     pub envelope: EnvelopeFile,
@@ -156,6 +157,7 @@ pub struct Rejection {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Rejected {
     /// Always `false`.
+    #[schemars(schema_with = "candor_model::schema::always_false")]
     pub verified: bool,
     /// The envelope.
     pub envelope: EnvelopeFile,
