@@ -14,28 +14,7 @@ pub fn repo_root() -> PathBuf {
 }
 
 /// The declaration the release fixtures use: a tool with a purl and one network claim.
-pub const AGENT_TOML: &str = r#"[tool]
-name = "agent"
-version = "1.4.0"
-purl = "pkg:npm/%40acme/agent@1.4.0"
-
-[vendor]
-name = "Acme"
-contact = "security@acme.example"
-
-[source]
-repository = "https://github.com/acme/agent"
-tag = "v1.4.0"
-
-[completeness]
-exhaustive = ["network"]
-
-[[claims.network]]
-id = "network.api"
-endpoint = "https://api.acme.example/v1"
-purpose = "Sends the user's prompt to the model service"
-data_sent = ["prompt text"]
-"#;
+pub use candor_test::AGENT_TOML;
 
 /// The release artifact of the fixtures, and its digests (from `sha256sum`/`sha512sum`).
 pub const TARBALL: &str = "dist/agent-1.4.0.tgz";
@@ -160,17 +139,7 @@ impl Workspace {
 
     /// Insta settings for this directory: its path (and canonical path) become `[TMP]`.
     pub fn settings(&self) -> insta::Settings {
-        let mut settings = insta::Settings::clone_current();
-        // The canonical path first: it may contain the other (/private/var on macOS).
-        let mut paths = Vec::new();
-        if let Ok(canonical) = self.path().canonicalize() {
-            paths.push(canonical.display().to_string());
-        }
-        paths.push(self.path().display().to_string());
-        for path in paths {
-            settings.add_filter(&regex_escape(&path), "[TMP]");
-        }
-        settings
+        candor_test::snapshot_settings(self.path())
     }
 
     /// As [`Self::settings`], with each randomly generated key's id and `ed25519:` text
@@ -198,17 +167,7 @@ macro_rules! snapshot {
 }
 pub(crate) use snapshot;
 
-/// Escape regex metacharacters (what `regex::escape` does).
-pub fn regex_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if "\\.+*?()|[]{}^$#&-~".contains(c) {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
-}
+pub use candor_test::regex_escape;
 
 /// What a user sees of one run: exit code, stdout, stderr.
 #[derive(Debug)]

@@ -184,37 +184,10 @@ mod tests {
     use crate::dsse;
     use crate::keys::PrivateKey;
 
-    /// A tiny deterministic generator (xorshift64*), so failures reproduce.
-    struct Rng(u64);
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-        }
-        fn below(&mut self, n: usize) -> usize {
-            usize::try_from(self.next() % n as u64).unwrap()
-        }
-    }
-
     fn statement_bytes() -> Vec<u8> {
-        let toml = r#"
-            [tool]
-            name = "agent"
-            version = "1.0.0"
-            [vendor]
-            name = "Acme"
-            [source]
-            repository = "https://example.org/agent"
-            [completeness]
-            exhaustive = ["network"]
-            [[claims.network]]
-            id = "network.api"
-            endpoint = "https://api.example.org"
-            purpose = "the API"
-        "#;
-        let declaration = candor_model::manifest::Declaration::from_toml(toml, "t.toml").unwrap();
+        let declaration =
+            candor_model::manifest::Declaration::from_toml(candor_test::AGENT_TOML, "t.toml")
+                .unwrap();
         let subject = Subject {
             name: "pkg:generic/agent@1.0.0".to_owned(),
             digest: artifact::digest_bytes(b"agent"),
@@ -237,7 +210,7 @@ mod tests {
         let trusted = TrustedSigners::keys(TrustedKeys::new([key.public_key().clone()]));
         let original =
             verify_attestation(&envelope, "e.json", &trusted, NonZeroUsize::MIN).unwrap();
-        let mut rng = Rng(0x00C0_FFEE);
+        let mut rng = candor_test::Rng::new(0x00C0_FFEE);
         let mut verified = 0;
         for _ in 0..4000 {
             let mut bytes = envelope.clone();

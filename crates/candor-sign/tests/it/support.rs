@@ -25,26 +25,6 @@ pub const ARTIFACT: &[u8] = b"#!/bin/sh\necho 'acme agent 1.4.0'\n";
 /// The subject name of [`ARTIFACT`].
 pub const SUBJECT_NAME: &str = "pkg:generic/agent-linux-x64@1.4.0";
 
-const MANIFEST_TOML: &str = r#"
-[tool]
-name = "agent"
-version = "1.4.0"
-
-[vendor]
-name = "Acme Inc."
-
-[source]
-repository = "https://github.com/acme/agent"
-
-[completeness]
-exhaustive = ["network"]
-
-[[claims.network]]
-id = "network.api"
-endpoint = "https://api.acme.example/v1"
-purpose = "Sends the prompt to the model"
-"#;
-
 pub fn one() -> NonZeroUsize {
     NonZeroUsize::MIN
 }
@@ -68,7 +48,7 @@ pub fn statement_json() -> Vec<u8> {
 
 /// A valid manifest Statement with the given subjects, canonical encoding.
 pub fn statement_with_subjects(subjects: Vec<Subject>) -> Vec<u8> {
-    Declaration::from_toml(MANIFEST_TOML, "candor.toml")
+    Declaration::from_toml(candor_test::AGENT_TOML, "candor.toml")
         .expect("the fixture manifest is valid")
         .to_statement_with(subjects)
         .to_canonical_json()
