@@ -186,3 +186,37 @@ pub fn make_statement(request: &StatementRequest) -> Result<MadeStatement, State
         statement,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn artifact_arguments_name_a_path_and_maybe_a_package_url() {
+        let spec = ArtifactSpec::parse("dist/a.tgz=pkg:npm/%40acme/agent@1.4.0").unwrap();
+        assert_eq!(spec.path, PathBuf::from("dist/a.tgz"));
+        assert_eq!(
+            spec.subject_name("9").unwrap(),
+            "pkg:npm/%40acme/agent@1.4.0"
+        );
+        let spec = ArtifactSpec::parse("dist/agent").unwrap();
+        assert_eq!(
+            spec.subject_name("1.4.0").unwrap(),
+            "pkg:generic/agent@1.4.0"
+        );
+        let error = ArtifactSpec::parse("dist/a.tgz=npm:agent").unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("--artifact dist/a.tgz=npm:agent: invalid package URL"),
+            "{error}"
+        );
+        // A file whose name contains `=` is that file, not a path and a package URL.
+        let dir = tempfile::tempdir().unwrap();
+        let odd = dir.path().join("a=b");
+        fs_err::write(&odd, "x").unwrap();
+        let spec = ArtifactSpec::parse(&odd.display().to_string()).unwrap();
+        assert_eq!(spec.path, odd);
+        assert!(spec.purl.is_none());
+    }
+}
