@@ -20,15 +20,43 @@ use crate::location::{FieldPath, Location, PathSegment};
 /// kilobytes; anything near this size is an attack or a mistake.
 pub const MAX_JSON_DOCUMENT_BYTES: usize = 16 * 1024 * 1024;
 
+/// How large a JSON document may be: bytes, and values at every depth.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JsonLimits {
+    /// The most bytes.
+    pub max_bytes: usize,
+    /// The most values (objects, arrays, strings, numbers, … at every depth).
+    pub max_values: usize,
+}
+
+impl JsonLimits {
+    /// The limits of signed documents: [`MAX_JSON_DOCUMENT_BYTES`], [`MAX_JSON_VALUES`].
+    pub const DOCUMENT: JsonLimits = JsonLimits {
+        max_bytes: MAX_JSON_DOCUMENT_BYTES,
+        max_values: MAX_JSON_VALUES,
+    };
+}
+
 /// Check the outer shape of a JSON document: size, encoding, no duplicate keys.
 /// Returns the text.
 pub fn check_text<'a>(bytes: &'a [u8], file: &str) -> Result<&'a str, DocumentError> {
-    if bytes.len() > MAX_JSON_DOCUMENT_BYTES {
+    check_text_with(bytes, file, JsonLimits::DOCUMENT)
+}
+
+/// [`check_text`] with other limits (a feed index lists many files).
+pub fn check_text_with<'a>(
+    bytes: &'a [u8],
+    file: &str,
+    limits: JsonLimits,
+) -> Result<&'a str, DocumentError> {
+    if bytes.len() > limits.max_bytes {
         return Err(DocumentError::whole(
             file,
             format!(
-                "document is {} bytes; the limit is {MAX_JSON_DOCUMENT_BYTES} bytes (16 MiB)",
-                bytes.len()
+                "document is {} bytes; the limit is {} bytes ({} MiB)",
+                bytes.len(),
+                limits.max_bytes,
+                limits.max_bytes >> 20
             ),
         ));
     }
@@ -58,7 +86,7 @@ pub fn check_text<'a>(bytes: &'a [u8], file: &str) -> Result<&'a str, DocumentEr
             "empty document; expected JSON text",
         ));
     }
-    reject_duplicate_keys(text, file)?;
+    reject_duplicate_keys(text, file, limits.max_values)?;
     Ok(text)
 }
 
@@ -67,7 +95,16 @@ pub fn from_slice_strict<T: DeserializeOwned + Serialize>(
     bytes: &[u8],
     file: &str,
 ) -> Result<T, DocumentError> {
-    let text = check_text(bytes, file)?;
+    from_slice_strict_with(bytes, file, JsonLimits::DOCUMENT)
+}
+
+/// [`from_slice_strict`] with other limits.
+pub fn from_slice_strict_with<T: DeserializeOwned + Serialize>(
+    bytes: &[u8],
+    file: &str,
+    limits: JsonLimits,
+) -> Result<T, DocumentError> {
+    let text = check_text_with(bytes, file, limits)?;
     from_str_checked(text, file)
 }
 
@@ -198,8 +235,11 @@ fn strip_position(message: &str) -> String {
 /// Walk the whole document once, before anything is built from it: refuse repeated keys
 /// and more than [`MAX_JSON_VALUES`] values. The walk itself keeps only the current path
 /// and one object's keys, so this bounds the memory of everything after it.
-fn reject_duplicate_keys(text: &str, file: &str) -> Result<(), DocumentError> {
-    let mut walk = Walk::default();
+fn reject_duplicate_keys(text: &str, file: &str, max_values: usize) -> Result<(), DocumentError> {
+    let mut walk = Walk {
+        max_values,
+        ..Walk::default()
+    };
     let mut deserializer = serde_json::Deserializer::from_str(text);
     let result = NoDuplicateKeys { walk: &mut walk }
         .deserialize(&mut deserializer)
@@ -223,7 +263,7 @@ fn reject_duplicate_keys(text: &str, file: &str) -> Result<(), DocumentError> {
             file: file.to_owned(),
             location: location(&path),
             message: format!(
-                "more than {MAX_JSON_VALUES} JSON values; expected a smaller document \
+                "more than {max_values} JSON values; expected a smaller document \
                  (the limit bounds the memory a document can cost)"
             ),
         },
@@ -243,6 +283,8 @@ struct Walk {
     path: Vec<PathSegment>,
     /// Values seen so far.
     values: usize,
+    /// The most values allowed.
+    max_values: usize,
     /// Why it stopped early, if it did.
     stop: Option<Stop>,
 }
@@ -263,7 +305,7 @@ impl<'de> DeserializeSeed<'de> for NoDuplicateKeys<'_> {
 
     fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
         self.walk.values += 1;
-        if self.walk.values > MAX_JSON_VALUES {
+        if self.walk.values > self.walk.max_values {
             self.walk.stop = Some(Stop::TooManyValues);
             return Err(de::Error::custom("too many values"));
         }

@@ -8,6 +8,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::claims::{ClaimCategory, Claims};
+use crate::digest::DigestSet;
 use crate::error::{DocumentErrors, Violation};
 use crate::ids::{GitCommit, Purl, Timestamp, ToolName, Version};
 use crate::location::FieldPath;
@@ -85,6 +86,11 @@ pub struct ManifestPredicate {
     /// What the tool does.
     #[serde(default)]
     pub claims: Claims,
+    /// The manifest this one replaces: the sha256 of its envelope, exactly as published
+    /// (same tool, release and signer). A feed refuses a second, different manifest for a
+    /// release from one signer unless it names the one it supersedes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supersedes: Option<DigestSet>,
 }
 
 impl Predicate for ManifestPredicate {
@@ -102,6 +108,16 @@ impl Predicate for ManifestPredicate {
             out.push(Violation::new(
                 at.key("source").key("repository"),
                 "empty repository; expected the source repository URL",
+            ));
+        }
+        if self
+            .supersedes
+            .as_ref()
+            .is_some_and(|digest| digest.sha256().is_none())
+        {
+            out.push(Violation::new(
+                at.key("supersedes"),
+                "no sha256 digest; expected the sha256 of the manifest envelope this one replaces",
             ));
         }
         if let Some(purl) = &self.tool.purl {
@@ -205,6 +221,7 @@ impl Declaration {
             release_date: self.release_date.clone(),
             completeness: self.completeness.clone(),
             claims: self.claims.clone(),
+            supersedes: None,
         }
     }
 

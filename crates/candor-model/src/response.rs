@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::digest::DigestSet;
 use crate::error::Violation;
-use crate::ids::{FindingId, Timestamp, Version};
+use crate::ids::{FindingId, Timestamp, ToolName, Version};
 use crate::location::FieldPath;
 use crate::statement::{AnyStatement, Predicate, Statement};
 
@@ -15,6 +15,10 @@ use crate::statement::{AnyStatement, Predicate, Statement};
 pub struct AnsweredAudit {
     /// Digest of the audit's DSSE envelope file, exactly as published.
     pub envelope_digest: DigestSet,
+    /// The tool of the audited release (where the response is filed in a feed).
+    pub tool: ToolName,
+    /// The audited release.
+    pub version: Version,
 }
 
 /// The vendor's position on one finding.
