@@ -50,6 +50,9 @@ pub enum CliError {
         #[source]
         source: KeyError,
     },
+    /// A feed could not be published to, synced or read.
+    #[error(transparent)]
+    Feed(#[from] candor_feed::FeedError),
     /// A declaration could not be read or written.
     #[error(transparent)]
     Declaration(#[from] DeclarationError),
@@ -95,6 +98,7 @@ impl CliError {
             CliError::Usage { kind, .. } => kind,
             CliError::File(error) => error.kind(),
             CliError::Key(error) | CliError::KeyFile { source: error, .. } => error.kind(),
+            CliError::Feed(error) => error.kind(),
             CliError::Declaration(error) => error.kind(),
             CliError::Statement(error) => error.kind(),
             CliError::Sign(error) => error.kind(),
@@ -102,6 +106,15 @@ impl CliError {
             CliError::Envelope(error) => error.kind(),
             CliError::Bundle(error) => error.kind(),
             CliError::ScanPath { source, .. } => source.kind(),
+        }
+    }
+
+    /// The exit code: 1 when a feed's content or a publication was refused (a possible
+    /// attack, a conflicting manifest), 2 for every other input or usage error.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Feed(error) if error.is_refusal() => 1,
+            _ => 2,
         }
     }
 

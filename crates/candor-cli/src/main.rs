@@ -43,12 +43,17 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Feeds this machine syncs into its local store: add, sync, list, remove.
+    #[command(subcommand)]
+    Feed(commands::feed::FeedCommand),
     /// Generate ed25519 keys and print public keys.
     #[command(subcommand)]
     Key(commands::key::KeyCommand),
     /// Write, check and turn `candor.toml` declarations into Statements.
     #[command(subcommand)]
     Manifest(commands::manifest::ManifestCommand),
+    /// Put signed documents into a feed (a directory or a git repository).
+    Publish(commands::publish::PublishArgs),
     /// Find behaviour indicators in files and directories, or diff two releases.
     Scan(commands::scan::ScanArgs),
     /// Sign a candor Statement into a DSSE envelope.
@@ -72,8 +77,10 @@ fn main() -> ExitCode {
             .exit();
     }
     let result = match cli.command {
+        Command::Feed(command) => commands::feed::run(command, cli.format),
         Command::Key(command) => commands::key::run(command, cli.format),
         Command::Manifest(command) => commands::manifest::run(command, cli.format),
+        Command::Publish(args) => commands::publish::run(&args, cli.format),
         Command::Scan(args) => commands::scan::run(&args, cli.format),
         Command::Sign(args) => commands::sign::run(&args, cli.format),
         Command::Sigstore(command) => commands::sigstore::run(command, cli.format),
@@ -83,7 +90,7 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(error) => {
             output::report_error(&error, cli.format);
-            ExitCode::from(2)
+            ExitCode::from(error.exit_code())
         }
     }
 }

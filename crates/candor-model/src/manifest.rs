@@ -120,18 +120,17 @@ impl Predicate for ManifestPredicate {
                 "no sha256 digest; expected the sha256 of the manifest envelope this one replaces",
             ));
         }
-        if let Some(purl) = &self.tool.purl {
-            if let Some(purl_version) = purl.version() {
-                if purl_version != self.tool.version.as_str() {
-                    out.push(Violation::new(
+        if let Some(purl) = &self.tool.purl
+            && let Some(purl_version) = purl.version()
+            && purl_version != self.tool.version.as_str()
+        {
+            out.push(Violation::new(
                         at.key("tool").key("purl"),
                         format!(
                             "package URL names version {purl_version} but tool.version is {}; expected them to agree",
                             self.tool.version
                         ),
                     ));
-                }
-            }
         }
         let exhaustive = &self.completeness.exhaustive;
         for (i, category) in exhaustive.iter().enumerate() {

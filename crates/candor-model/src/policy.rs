@@ -394,16 +394,16 @@ impl WrittenSigners {
 }
 
 fn validate_rules(rules: &Rules, at: &FieldPath, organizations: usize, out: &mut Vec<Violation>) {
-    if let Some(min) = rules.min_audits {
-        if u64::from(min) > organizations as u64 {
-            out.push(Violation::new(
+    if let Some(min) = rules.min_audits
+        && u64::from(min) > organizations as u64
+    {
+        out.push(Violation::new(
                 at.key("min_audits"),
                 format!(
                     "min_audits = {min} but only {organizations} distinct auditor organisation(s) are trusted here; \
                      it could never be met"
                 ),
             ));
-        }
     }
     if let Some(denied) = &rules.deny_categories {
         for (i, category) in denied.iter().enumerate() {

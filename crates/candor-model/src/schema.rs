@@ -29,10 +29,11 @@ fn generate<T: JsonSchema>(file_name: &str, title: &str) -> Schema {
 
 /// Objects with declared properties admit no others.
 fn closed_objects(schema: &mut Schema) {
-    if let Some(object) = schema.as_object_mut() {
-        if object.contains_key("properties") && !object.contains_key("additionalProperties") {
-            object.insert("additionalProperties".to_owned(), false.into());
-        }
+    if let Some(object) = schema.as_object_mut()
+        && object.contains_key("properties")
+        && !object.contains_key("additionalProperties")
+    {
+        object.insert("additionalProperties".to_owned(), false.into());
     }
 }
 

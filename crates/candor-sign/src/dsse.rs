@@ -125,7 +125,7 @@ pub fn decode_base64(text: &str) -> Result<Vec<u8>, String> {
     let bytes = engine.decode(text).map_err(|e| e.to_string())?;
     // The engine also accepts partial padding ("YQ=" for "YQ=="): padding is either
     // complete or absent.
-    if text.ends_with('=') && text.len() % 4 != 0 {
+    if text.ends_with('=') && !text.len().is_multiple_of(4) {
         return Err(
             "wrong `=` padding; expected none, or enough to make the length a multiple of 4"
                 .to_owned(),

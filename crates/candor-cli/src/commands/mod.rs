@@ -1,8 +1,10 @@
 //! One module per subcommand: its clap arguments and `run`, which turns the arguments
 //! into one library call and renders the typed result.
 
+pub mod feed;
 pub mod key;
 pub mod manifest;
+pub mod publish;
 pub mod scan;
 pub mod sign;
 pub mod sigstore;

@@ -153,15 +153,15 @@ fn subject_mismatch_message(artifact: &str, actual: &DigestSet, subjects: &[Subj
             subject.digest.sha256().unwrap_or("(none)")
         );
         // The sha256 shown may agree while another accepted digest does not (B9): say which.
-        if let DigestMatch::Differs(algorithm) = subject.digest.matches(actual) {
-            if algorithm != DigestAlgorithm::Sha256 {
-                let _ = write!(
-                    out,
-                    " ({algorithm} differs: the subject has {}, the artifact {})",
-                    subject.digest.get(algorithm).unwrap_or("?"),
-                    actual.get(algorithm).unwrap_or("?")
-                );
-            }
+        if let DigestMatch::Differs(algorithm) = subject.digest.matches(actual)
+            && algorithm != DigestAlgorithm::Sha256
+        {
+            let _ = write!(
+                out,
+                " ({algorithm} differs: the subject has {}, the artifact {})",
+                subject.digest.get(algorithm).unwrap_or("?"),
+                actual.get(algorithm).unwrap_or("?")
+            );
         }
     }
     out

@@ -41,12 +41,14 @@ use crate::keys::KeyId;
 mod bundle;
 mod envelope;
 mod error;
+mod inspect;
 mod trust;
 
 pub use envelope::{
     IgnoredReason, IgnoredSignature, VerifiedEnvelope, parse_envelope, verify_signatures,
 };
 pub use error::VerifyError;
+pub use inspect::{AttestationForm, ClaimedSigner, Inspected, inspect_attestation};
 pub use trust::{TrustError, TrustedKeys, TrustedSigners};
 
 /// Who signed a verified attestation.
@@ -97,6 +99,11 @@ struct Probe {
 /// The media types of Sigstore bundles start with this.
 const BUNDLE_MEDIA_TYPE_PREFIX: &str = "application/vnd.dev.sigstore.bundle";
 
+/// Whether a `mediaType` names a Sigstore bundle.
+fn is_bundle_media_type(media_type: &str) -> bool {
+    media_type.starts_with(BUNDLE_MEDIA_TYPE_PREFIX)
+}
+
 /// Verify a DSSE envelope or a Sigstore bundle holding one, all the way to a candor
 /// Statement (see the module documentation): the one verification path. Each document
 /// is parsed exactly once by its form's strict parser.
@@ -113,7 +120,7 @@ pub fn verify_attestation(
     let is_bundle = serde_json::from_slice::<Probe>(bytes)
         .ok()
         .and_then(|p| p.media_type)
-        .is_some_and(|m| m.starts_with(BUNDLE_MEDIA_TYPE_PREFIX));
+        .is_some_and(|m| is_bundle_media_type(&m));
     let signed = if is_bundle {
         let text = candor_model::json::check_text(bytes, file).map_err(VerifyError::Envelope)?;
         bundle::verify_bundle_signers(text, file, signers, threshold)?
