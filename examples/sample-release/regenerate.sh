@@ -19,12 +19,9 @@ cp "$work/sample-vendor.key.pub" examples/keys/sample-vendor.pub
   --artifact examples/sample-release/hello-cli-1.0.0.js --out "$work/statement.json"
 "$candor" sign --key "$work/sample-vendor.key" "$work/statement.json" --out "$work/envelope.json" >/dev/null
 
-# Feed layout: attestations/<tool>/<version>/<kind>.<signer-key-id>.<sha256-prefix>.dsse.json,
-# with the first 16 hex digits of the signer's key id and of the artifact's sha256.
-key_id=$("$candor" key public examples/keys/sample-vendor.pub --format json | python3 -c 'import json,sys; print(json.load(sys.stdin)["key_id"][:16])')
-artifact_sha=$(sha256sum examples/sample-release/hello-cli-1.0.0.js | cut -c1-16)
-dir=attestations/hello-cli/1.0.0
-rm -rf "$dir"
-mkdir -p "$dir"
-cp "$work/envelope.json" "$dir/manifest.$key_id.$artifact_sha.dsse.json"
-echo "wrote $dir/manifest.$key_id.$artifact_sha.dsse.json"
+# The repository's attestations/ is a feed: candor publish files the envelope at
+# <tool>/<version>/<kind>.<signer-key-id-16>.<envelope-sha256-16>.dsse.json and updates
+# attestations/index.json.
+rm -rf attestations/hello-cli/1.0.0
+rm -f attestations/index.json
+"$candor" publish "$work/envelope.json" --to attestations

@@ -4,6 +4,7 @@
 //! diff).
 
 mod bundles;
+mod feeds;
 mod help;
 mod interop;
 mod key;

@@ -196,10 +196,11 @@ impl Run {
             .windows(2)
             .any(|w| w[0] == "--format" && w[1] == "json")
             || args.iter().any(|a| a == "--format=json");
-        if json && !run.stdout.is_empty() {
-            if let Some(schema) = report_schema(&args, run.code) {
-                assert_schema(&run.json(), schema);
-            }
+        if json
+            && !run.stdout.is_empty()
+            && let Some(schema) = report_schema(&args, run.code)
+        {
+            assert_schema(&run.json(), schema);
         }
         run
     }
@@ -307,6 +308,11 @@ fn report_schema(args: &[String], code: i32) -> Option<&'static str> {
         .collect();
     let has = |flag: &str| args.iter().any(|a| a == flag);
     match words.as_slice() {
+        ["publish", ..] => Some("publish.schema.json"),
+        ["feed", "add", ..] => Some("feed-add.schema.json"),
+        ["feed", "sync", ..] => Some("feed-sync.schema.json"),
+        ["feed", "list", ..] => Some("feed-list.schema.json"),
+        ["feed", "remove", ..] => Some("feed-remove.schema.json"),
         ["key", "generate", ..] => Some("key-generate.schema.json"),
         ["key", "public", ..] => Some("key-public.schema.json"),
         ["manifest", "init", ..] => Some("manifest-init.schema.json"),

@@ -147,6 +147,15 @@ impl CliError {
                     candor_sign::signing::ID_TOKEN_ENV
                 ))
             }
+            CliError::Feed(candor_feed::FeedError::Conflict { .. }) => Some(
+                "to replace it, make the new Statement with `candor manifest statement … \
+                 --supersedes <the published envelope>`, sign it, and publish with --supersede"
+                    .to_owned(),
+            ),
+            CliError::Feed(candor_feed::FeedError::Rollback { .. } | candor_feed::FeedError::Withdrawn { .. }) => Some(
+                "if the feed's owner really rewrote it, sync with --allow-rewrite (recorded in the ledger)"
+                    .to_owned(),
+            ),
             CliError::Envelope(EnvelopeError::UnmeetableThreshold { .. }) => Some(
                 "pass one --key per required signer (the same key given twice counts once)"
                     .to_owned(),

@@ -17,6 +17,7 @@
 //! let made = make_statement(&StatementRequest {
 //!     declaration,
 //!     artifacts: vec![ArtifactSpec::parse(&artifact.display().to_string()).unwrap()],
+//!     supersedes: None,
 //! })
 //! .unwrap();
 //! assert_eq!(made.statement.subject.len(), 1);

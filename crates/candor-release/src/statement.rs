@@ -161,6 +161,9 @@ pub struct StatementRequest {
     pub declaration: PathBuf,
     /// The release's artifacts.
     pub artifacts: Vec<ArtifactSpec>,
+    /// A published manifest envelope this one replaces (same release and signer): its
+    /// sha256 goes into `supersedes`.
+    pub supersedes: Option<PathBuf>,
 }
 
 /// A Statement made from a declaration.
@@ -180,7 +183,19 @@ pub fn make_statement(request: &StatementRequest) -> Result<MadeStatement, State
             errors,
         }
     })?;
-    let statement = build_statement(&declaration, &request.artifacts)?;
+    let mut statement = build_statement(&declaration, &request.artifacts)?;
+    if let Some(old) = &request.supersedes {
+        let bytes = candor_sign::file::read_capped(
+            old,
+            candor_sign::dsse::MAX_ENVELOPE_BYTES,
+            "a DSSE envelope or Sigstore bundle",
+        )
+        .map_err(|source| StatementError::Digest {
+            path: old.clone(),
+            source,
+        })?;
+        statement.predicate.supersedes = Some(candor_sign::artifact::sha256_of(&bytes));
+    }
     Ok(MadeStatement {
         text: statement.to_pretty_json(),
         statement,

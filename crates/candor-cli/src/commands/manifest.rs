@@ -60,6 +60,11 @@ pub struct StatementArgs {
     /// Write the Statement here (atomically) instead of stdout.
     #[arg(long, short)]
     out: Option<PathBuf>,
+    /// The published manifest envelope this release's manifest replaces (same release,
+    /// same signer): its sha256 is recorded as `supersedes`, which a feed requires
+    /// before it accepts a second manifest for the release.
+    #[arg(long, value_name = "ENVELOPE")]
+    supersedes: Option<PathBuf>,
 }
 
 /// Run a manifest command.
@@ -149,6 +154,7 @@ fn statement(args: &StatementArgs) -> Result<ExitCode, CliError> {
     let made = statement::make_statement(&StatementRequest {
         declaration: args.file.clone(),
         artifacts,
+        supersedes: args.supersedes.clone(),
     })?;
     match &args.out {
         Some(out) => {
