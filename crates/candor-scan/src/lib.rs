@@ -17,7 +17,10 @@ pub mod engine;
 pub mod indicator;
 pub mod input;
 pub mod native;
+mod report;
 pub mod rules;
 pub mod sarif;
 pub mod schema;
 pub mod xor;
+
+pub use report::{ScanReport, ScannedFile, Skipped};

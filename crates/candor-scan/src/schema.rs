@@ -14,7 +14,7 @@ use schemars::{JsonSchema, Schema};
 use serde::Serialize;
 
 use crate::diff::ScanDiff;
-use crate::input::ScanReport;
+use crate::report::ScanReport;
 
 /// File name of the schema of [`ScanOutput`].
 pub const SCAN_REPORT_SCHEMA: &str = "scan-report.schema.json";

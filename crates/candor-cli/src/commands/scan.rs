@@ -8,10 +8,11 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
+use candor_scan::ScanReport;
 use candor_scan::diff::{self, Change, ScanDiff};
 use candor_scan::engine::{ScanOptions, Scanner};
 use candor_scan::indicator::Indicator;
-use candor_scan::input::{self, ScanReport};
+use candor_scan::input;
 use candor_scan::sarif;
 use candor_scan::schema::{DiffOutput, ScanOutput};
 use clap::Args;

@@ -21,7 +21,7 @@
 //!   is damaged is read again from its local headers.
 
 use crate::engine::Scanner;
-use crate::input::ScanReport;
+use crate::report::ScanReport;
 
 mod gzip;
 mod limits;

@@ -7,7 +7,7 @@ use std::io::{self, Read};
 use super::limits::{ArchiveLimits, KIB, MIB, human, over_ratio};
 use super::{Detected, Format, sniff};
 use crate::engine::Scanner;
-use crate::input::{ScanReport, ScannedFile, Skipped};
+use crate::report::{ScanReport, ScannedFile, Skipped};
 
 /// Bytes read from an entry at a time.
 const CHUNK: usize = 64 * 1024;

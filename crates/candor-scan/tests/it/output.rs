@@ -20,8 +20,9 @@
 use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
+use candor_scan::ScanReport;
 use candor_scan::diff;
-use candor_scan::input::{ScanReport, scan_path};
+use candor_scan::input::scan_path;
 use candor_scan::sarif;
 use candor_scan::schema::{self, DiffOutput, ScanOutput};
 use jsonschema::Validator;
