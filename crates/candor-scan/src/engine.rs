@@ -11,7 +11,7 @@ use sha2::{Digest as _, Sha256};
 use crate::decode::{self, Decoder};
 use crate::detect::{Detectors, Hit};
 use crate::indicator::{Evidence, Indicator, Kind};
-use crate::xor::XorSearcher;
+use crate::xor::{self, XorSearcher};
 
 /// Tuning of a scan.
 #[derive(Debug, Clone)]
@@ -46,28 +46,6 @@ const BLOCK: usize = 1 << 20;
 /// Bytes the detectors see on each side of a block (see `Scanner::scan_blocks`).
 const CONTEXT: usize = 16 << 10;
 
-/// Known plain texts that XOR-encoded behaviour tends to contain.
-pub const XOR_NEEDLES: &[&str] = &[
-    "https://",
-    "http://",
-    ".com,",
-    ".com\"",
-    ".cn,",
-    ".net,",
-    ".org,",
-    ".run,",
-    ".io,",
-    "Asia/",
-    "Europe/",
-    "America/",
-    "process.env",
-    "child_process",
-    "/etc/",
-    "localhost",
-    "api.",
-    "www.",
-];
-
 /// A scanner: detectors and the XOR searcher, built once, used for many buffers.
 #[derive(Debug)]
 pub struct Scanner {
@@ -87,7 +65,7 @@ struct Origin {
 impl Scanner {
     /// A scanner with these detectors and options.
     pub fn new(detectors: Detectors, options: ScanOptions) -> Self {
-        let needles: Vec<&[u8]> = XOR_NEEDLES.iter().map(|n| n.as_bytes()).collect();
+        let needles: Vec<&[u8]> = xor::NEEDLES.iter().map(|n| n.as_bytes()).collect();
         Self {
             detectors,
             xor: XorSearcher::new(&needles),
@@ -141,7 +119,7 @@ impl Scanner {
         base: u64,
         bytes: &[u8],
         out: &mut Vec<Indicator>,
-    ) -> (Vec<decode::Decoded>, Vec<crate::xor::XorHit>) {
+    ) -> (Vec<decode::Decoded>, Vec<xor::XorHit>) {
         use rayon::prelude::*;
         let finder = decode::WindowFinder::new(self.options.min_decoded_len);
         // Blocks are runs of whole decoder windows, about BLOCK bytes each.
@@ -182,7 +160,7 @@ impl Scanner {
                 if at == bytes.len() {
                     at
                 } else {
-                    at / crate::xor::CHUNK * crate::xor::CHUNK
+                    at / xor::CHUNK * xor::CHUNK
                 }
             };
             let xor_hits = self.xor.find_between(bytes, align(from), align(to));
@@ -344,7 +322,7 @@ fn blob_indicator(ctx: &Context<'_>, origin: &Origin, decoder: &str, bytes: &[u8
 }
 
 /// Shannon entropy in bits per byte.
-pub fn entropy(bytes: &[u8]) -> f64 {
+fn entropy(bytes: &[u8]) -> f64 {
     if bytes.is_empty() {
         return 0.0;
     }
@@ -365,7 +343,7 @@ pub fn entropy(bytes: &[u8]) -> f64 {
 }
 
 /// The text around `start..end`, at most ~48 bytes each side, control characters as `.`.
-pub fn excerpt(bytes: &[u8], start: usize, end: usize) -> String {
+pub(crate) fn excerpt(bytes: &[u8], start: usize, end: usize) -> String {
     let from = start.saturating_sub(48);
     let to = (end + 48).min(bytes.len());
     let mut from = from;

@@ -118,7 +118,7 @@ pub struct Indicator {
 }
 
 /// Sort indicators in report order: by offset, then category, kind, value.
-pub fn sort_for_report(indicators: &mut [Indicator]) {
+pub(crate) fn sort_for_report(indicators: &mut [Indicator]) {
     indicators.sort_by(|a, b| {
         (a.evidence.offset, a.category, a.kind, &a.value).cmp(&(
             b.evidence.offset,

@@ -5,6 +5,14 @@
 //! processes, locale and time-zone conditions, telemetry SDKs, invisible or look-alike
 //! characters in string literals, and encoded blobs — including what hides under
 //! base64, hex, escapes and single-byte XOR.
+//!
+//! The crate root holds what a caller needs: a [`Scanner`] (built from
+//! [`rules::detectors`] and [`ScanOptions`]), [`scan_path`] for files, directories and
+//! archives, the [`ScanReport`] of [`Indicator`]s with their evidence, and [`diff()`] for
+//! two releases. [`sarif`] and [`schema`] render reports for tools. The other public
+//! modules expose the scanner's parts one at a time, for benchmarks and fuzzing:
+//! [`archive::scan_bytes`], [`callsite::getenv_arguments`], the finders of [`decode`],
+//! [`xor::XorSearcher`], [`detect::Detectors::detect`], [`native::sections`].
 
 #![deny(missing_docs)]
 
@@ -12,10 +20,10 @@ pub mod archive;
 pub mod callsite;
 pub mod decode;
 pub mod detect;
-pub mod diff;
-pub mod engine;
-pub mod indicator;
-pub mod input;
+mod diff;
+mod engine;
+mod indicator;
+mod input;
 pub mod native;
 mod report;
 pub mod rules;
@@ -23,4 +31,9 @@ pub mod sarif;
 pub mod schema;
 pub mod xor;
 
+pub use archive::ArchiveLimits;
+pub use diff::{Change, ScanDiff, diff};
+pub use engine::{ScanOptions, Scanner};
+pub use indicator::{Evidence, Indicator, Kind};
+pub use input::{ScanError, scan_path, scan_path_with};
 pub use report::{ScanReport, ScannedFile, Skipped};

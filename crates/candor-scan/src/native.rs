@@ -4,8 +4,8 @@
 //!
 //! The scan itself stays format-blind ([`Scanner::scan`] reads every byte, headers and
 //! all); this module adds what only the format knows, after the fact:
-//! - [`annotate_sections`] names the section each indicator's offset falls in;
-//! - [`env_names`] finds names like `ACME_BASE_URL` in a binary that calls `getenv` (or
+//! - the section each indicator's offset falls in ([`sections`], [`section_at`]);
+//! - `env_names` finds names like `ACME_BASE_URL` in a binary that calls `getenv` (or
 //!   `secure_getenv`, `GetEnvironmentVariable`, Go's `os.Getenv` …): in a compiled
 //!   program the name passed to `getenv` is a bare C string in a data section, with no
 //!   `getenv("` around it for the text detectors to anchor on.
@@ -14,7 +14,7 @@
 //! passed to `getenv` there are reported as `env-var`, the other names as
 //! `env-candidate`.
 //!
-//! [`scan_native`] does the scan and these additions; for any other file it is exactly
+//! `scan_native` does the scan and these additions; for any other file it is exactly
 //! [`Scanner::scan`].
 
 use std::ops::Range;
@@ -135,15 +135,8 @@ pub fn section_at(sections: &[Section], offset: u64) -> Option<&str> {
         .map(|s| s.name.as_str())
 }
 
-/// Set the section of every indicator found in `bytes` that has none yet, if `bytes` is
-/// a native executable; a no-op for any other file.
-pub fn annotate_sections(bytes: &[u8], indicators: &mut [Indicator]) {
-    if let Some(sections) = sections(bytes) {
-        annotate_with(&sections, indicators);
-    }
-}
-
-fn annotate_with(sections: &[Section], indicators: &mut [Indicator]) {
+/// Set the section of every indicator that has none yet, from `sections`.
+fn annotate_sections(sections: &[Section], indicators: &mut [Indicator]) {
     for indicator in indicators {
         if indicator.evidence.section.is_none() {
             indicator.evidence.section =
@@ -180,7 +173,7 @@ static ENV_API_FINDER: LazyLock<AhoCorasick> = LazyLock::new(|| {
 /// `.rodata`, so "near the call" means: in a data section of the same binary. A name is a
 /// whole C string (NUL on both sides) of printable ASCII shaped like an environment
 /// variable, `^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$`, 4 to 64 bytes long.
-pub fn env_names(bytes: &[u8], sections: &[Section]) -> Vec<(String, Range<usize>)> {
+fn env_names(bytes: &[u8], sections: &[Section]) -> Vec<(String, Range<usize>)> {
     if !ENV_API_FINDER.is_match(bytes) {
         return Vec::new();
     }
@@ -236,8 +229,8 @@ fn is_env_name(name: &str) -> bool {
 /// [`Scanner::scan`] of a whole file's `bytes`, plus, for a native executable, the
 /// section of every indicator and the environment variable names: kind env-var for the
 /// names a `getenv` call site passes (x86-64 ELF, [`crate::callsite`]), env-candidate for
-/// the other names of [`env_names`] (category env; plain chain, evidence at the C string).
-pub fn scan_native(scanner: &Scanner, file: &str, bytes: &[u8]) -> Vec<Indicator> {
+/// the other names of `env_names` (category env; plain chain, evidence at the C string).
+pub(crate) fn scan_native(scanner: &Scanner, file: &str, bytes: &[u8]) -> Vec<Indicator> {
     let mut indicators = scanner.scan(file, None, 0, bytes);
     let Some(sections) = sections(bytes) else {
         return indicators;
@@ -309,7 +302,7 @@ pub fn scan_native(scanner: &Scanner, file: &str, bytes: &[u8]) -> Vec<Indicator
             });
         }
     }
-    annotate_with(&sections, &mut indicators);
+    annotate_sections(&sections, &mut indicators);
     // The order of `Scanner::scan`: by offset, then category, kind, value.
     crate::indicator::sort_for_report(&mut indicators);
     indicators

@@ -36,6 +36,29 @@ pub const MIN_NEEDLE_LEN: usize = 4;
 /// Widening stops before this many consecutive zero bytes (executable padding).
 pub const ZERO_RUN_STOP: usize = 8;
 
+/// Known plain texts that XOR-encoded behaviour tends to contain: the needles the scanner
+/// searches for.
+pub const NEEDLES: &[&str] = &[
+    "https://",
+    "http://",
+    ".com,",
+    ".com\"",
+    ".cn,",
+    ".net,",
+    ".org,",
+    ".run,",
+    ".io,",
+    "Asia/",
+    "Europe/",
+    "America/",
+    "process.env",
+    "child_process",
+    "/etc/",
+    "localhost",
+    "api.",
+    "www.",
+];
+
 /// Plain text recovered under one XOR key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct XorHit {
@@ -376,9 +399,6 @@ pub(crate) mod tests {
     use crate::decode::{Decoder, find_encoded};
 
     const LIST: &[u8] = b"jd.com,taobao.com,cn-shanghai.fcapp.run,baidu.com,qq.com,aliyuncs.com";
-
-    /// The needles the scanner uses.
-    const NEEDLES: &[&str] = crate::engine::XOR_NEEDLES;
 
     fn searcher() -> XorSearcher {
         let needles: Vec<&[u8]> = NEEDLES.iter().map(|n| n.as_bytes()).collect();

@@ -8,13 +8,8 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
-use candor_scan::ScanReport;
-use candor_scan::diff::{self, Change, ScanDiff};
-use candor_scan::engine::{ScanOptions, Scanner};
-use candor_scan::indicator::Indicator;
-use candor_scan::input;
-use candor_scan::sarif;
 use candor_scan::schema::{DiffOutput, ScanOutput};
+use candor_scan::{Change, Indicator, ScanDiff, ScanOptions, ScanReport, Scanner, sarif};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -80,14 +75,14 @@ pub fn run(args: &ScanArgs, format: Format) -> anyhow::Result<ExitCode> {
     let mut reports = Vec::with_capacity(args.paths.len());
     for (index, path) in args.paths.iter().enumerate() {
         progress.scanning(path);
-        let report = input::scan_path(&scanner, path);
+        let report = candor_scan::scan_path(&scanner, path);
         progress.scanned(index);
         reports.push(report.with_context(|| format!("cannot scan {}", path.display()))?);
     }
     progress.finish();
     let seconds = started.elapsed().as_secs_f64();
     if args.diff {
-        let diff = diff::diff(&reports[0], &reports[1]);
+        let diff = candor_scan::diff(&reports[0], &reports[1]);
         match format {
             Format::Human => output::stdout(&human_diff(&diff)),
             Format::Json => output::json(&serde_json::to_value(DiffOutput { diff, seconds })?),

@@ -9,10 +9,8 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use candor_scan::ScanReport;
-use candor_scan::archive::{self, ArchiveLimits};
-use candor_scan::indicator::Kind;
-use candor_scan::input::{scan_path, scan_path_with};
+use candor_scan::archive;
+use candor_scan::{ArchiveLimits, Kind, ScanReport, scan_path, scan_path_with};
 use flate2::Compression;
 use flate2::write::GzEncoder;
 use zip::write::SimpleFileOptions;
