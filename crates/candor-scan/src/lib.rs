@@ -13,6 +13,41 @@
 //! modules expose the scanner's parts one at a time, for benchmarks and fuzzing:
 //! [`archive::scan_bytes`], [`callsite::getenv_arguments`], the finders of [`decode`],
 //! [`xor::XorSearcher`], [`detect::Detectors::detect`], [`native::sections`].
+//!
+//! ```
+//! use candor_scan::{Kind, ScanOptions, Scanner};
+//!
+//! // The built-in lists (time zones, telemetry SDKs), no rules files of the user's.
+//! let scanner = Scanner::new(candor_scan::rules::detectors(&[])?, ScanOptions::default());
+//!
+//! // A release as a directory, with the file the scanner should read.
+//! let release = tempfile::tempdir()?;
+//! fs_err::write(
+//!     release.path().join("cli.js"),
+//!     r#"const res = await fetch("https://api.example.com/v1/chat", {
+//!   headers: { authorization: `Bearer ${process.env.ACME_TOKEN}` },
+//! });
+//! const beacon = atob("aHR0cHM6Ly90ZWxlbWV0cnkuZXhhbXBsZS5uZXQvdjEvZXZlbnRz");"#,
+//! )?;
+//! let report = candor_scan::scan_path(&scanner, release.path())?;
+//!
+//! let found: Vec<(Kind, &str, String)> = report
+//!     .indicators
+//!     .iter()
+//!     .map(|i| (i.kind, i.value.as_str(), i.chain_text()))
+//!     .collect();
+//! assert!(found.contains(&(Kind::Url, "https://api.example.com/v1/chat", "plain".into())));
+//! assert!(found.contains(&(Kind::Domain, "api.example.com", "plain".into())));
+//! assert!(found.contains(&(Kind::EnvVar, "ACME_TOKEN", "plain".into())));
+//! // What the base64 literal hides, with the decoding that revealed it.
+//! assert!(found.contains(&(Kind::Domain, "telemetry.example.net", "base64".into())));
+//!
+//! // Every indicator carries its evidence: the file, where, and the text around it.
+//! let env = report.indicators.iter().find(|i| i.kind == Kind::EnvVar).ok_or("no env read")?;
+//! assert_eq!(env.evidence.file, "cli.js");
+//! assert!(env.evidence.excerpt.contains("process.env.ACME_TOKEN"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 #![deny(missing_docs)]
 
