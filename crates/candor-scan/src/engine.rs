@@ -28,13 +28,29 @@ pub struct ScanOptions {
     pub min_xor_len: usize,
 }
 
+/// Default [`ScanOptions::max_depth`]: three decodings (`base64 → xor → hex`); each level
+/// deeper scans everything that decodes out of the level above again.
+const DEFAULT_MAX_DEPTH: usize = 3;
+
+/// Default [`ScanOptions::min_decoded_len`]: shorter decoded runs are mostly identifiers
+/// and numbers that happen to fit an encoding's alphabet.
+const DEFAULT_MIN_DECODED_LEN: usize = 8;
+
+/// Default [`ScanOptions::blob_report_len`]: longer than the hashes, ids and keys (32
+/// bytes and less) that code is full of.
+const DEFAULT_BLOB_REPORT_LEN: usize = 48;
+
+/// Default [`ScanOptions::min_xor_len`]: random bytes decode to shorter printable runs under
+/// some key all the time.
+const DEFAULT_MIN_XOR_LEN: usize = 12;
+
 impl Default for ScanOptions {
     fn default() -> Self {
         Self {
-            max_depth: 3,
-            min_decoded_len: 8,
-            blob_report_len: 48,
-            min_xor_len: 12,
+            max_depth: DEFAULT_MAX_DEPTH,
+            min_decoded_len: DEFAULT_MIN_DECODED_LEN,
+            blob_report_len: DEFAULT_BLOB_REPORT_LEN,
+            min_xor_len: DEFAULT_MIN_XOR_LEN,
         }
     }
 }
@@ -45,6 +61,16 @@ const BLOCK: usize = 1 << 20;
 
 /// Bytes the detectors see on each side of a block (see `Scanner::scan_blocks`).
 const CONTEXT: usize = 16 << 10;
+
+/// Bytes of text an excerpt shows on each side of a hit.
+const EXCERPT_CONTEXT: usize = 48;
+
+/// Bytes of a blob's decoded text its excerpt starts with.
+const BLOB_EXCERPT_LEN: usize = 24;
+
+/// Bytes of a blob's SHA-256 in its value (`base64 blob sha256:<12 hex digits>`): enough
+/// to tell blobs apart in a report and across releases.
+const BLOB_DIGEST_PREFIX: usize = 6;
 
 /// A scanner: detectors and the XOR searcher, built once, used for many buffers.
 #[derive(Debug)]
@@ -297,10 +323,13 @@ fn plain_indicator(ctx: &Context<'_>, base: u64, bytes: &[u8], hit: Hit) -> Indi
 /// An encoded blob nothing recognisable came out of: still worth a look.
 fn blob_indicator(ctx: &Context<'_>, origin: &Origin, decoder: &str, bytes: &[u8]) -> Indicator {
     let digest = Sha256::digest(bytes);
-    let prefix = digest.iter().take(6).fold(String::new(), |mut hex, b| {
-        let _ = write!(hex, "{b:02x}");
-        hex
-    });
+    let prefix = digest
+        .iter()
+        .take(BLOB_DIGEST_PREFIX)
+        .fold(String::new(), |mut hex, b| {
+            let _ = write!(hex, "{b:02x}");
+            hex
+        });
     Indicator {
         category: ClaimCategory::Obfuscation,
         kind: Kind::EncodedBlob,
@@ -315,7 +344,7 @@ fn blob_indicator(ctx: &Context<'_>, origin: &Origin, decoder: &str, bytes: &[u8
                 "{} bytes decoded, entropy {:.2} bits/byte: {}",
                 bytes.len(),
                 entropy(bytes),
-                excerpt(bytes, 0, bytes.len().min(24))
+                excerpt(bytes, 0, bytes.len().min(BLOB_EXCERPT_LEN))
             ),
         },
     }
@@ -342,10 +371,11 @@ fn entropy(bytes: &[u8]) -> f64 {
         .sum()
 }
 
-/// The text around `start..end`, at most ~48 bytes each side, control characters as `.`.
+/// The text around `start..end`, at most [`EXCERPT_CONTEXT`] bytes each side, control
+/// characters as `.`.
 pub(crate) fn excerpt(bytes: &[u8], start: usize, end: usize) -> String {
-    let from = start.saturating_sub(48);
-    let to = (end + 48).min(bytes.len());
+    let from = start.saturating_sub(EXCERPT_CONTEXT);
+    let to = (end + EXCERPT_CONTEXT).min(bytes.len());
     let mut from = from;
     // Do not start in the middle of a UTF-8 sequence.
     while from < start && (bytes[from] & 0xC0) == 0x80 {

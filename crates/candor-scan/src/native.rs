@@ -202,9 +202,16 @@ fn env_names(bytes: &[u8], sections: &[Section]) -> Vec<(String, Range<usize>)> 
     out
 }
 
-/// `^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$`, 4 to 64 bytes.
+/// Lengths of a C string taken for a candidate environment variable name (one no call
+/// site proves is read).
+const ENV_NAME_SHAPE_LEN: std::ops::RangeInclusive<usize> = 4..=64;
+
+/// Longest name a proven `getenv` argument may have.
+const MAX_ENV_NAME_LEN: usize = 128;
+
+/// `^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$`, of [`ENV_NAME_SHAPE_LEN`] bytes.
 fn is_env_name_shape(s: &[u8]) -> bool {
-    (4..=64).contains(&s.len())
+    ENV_NAME_SHAPE_LEN.contains(&s.len())
         && s[0].is_ascii_uppercase()
         && s.iter()
             .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || *b == b'_')
@@ -221,7 +228,7 @@ fn is_locale_variable(name: &str) -> bool {
 
 /// A name `getenv` may be given: letters, digits and `_`, not starting with a digit.
 fn is_env_name(name: &str) -> bool {
-    (1..=128).contains(&name.len())
+    (1..=MAX_ENV_NAME_LEN).contains(&name.len())
         && name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
         && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }

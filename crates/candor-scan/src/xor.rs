@@ -36,6 +36,10 @@ pub const MIN_NEEDLE_LEN: usize = 4;
 /// Widening stops before this many consecutive zero bytes (executable padding).
 pub const ZERO_RUN_STOP: usize = 8;
 
+/// Parts per thread [`XorSearcher::find_parallel`] cuts a buffer into, so that threads
+/// that finish early take more.
+const PARTS_PER_THREAD: usize = 4;
+
 /// Known plain texts that XOR-encoded behaviour tends to contain: the needles the scanner
 /// searches for.
 pub const NEEDLES: &[&str] = &[
@@ -181,7 +185,7 @@ impl XorSearcher {
     /// identical.
     pub fn find_parallel(&self, buffer: &[u8]) -> Vec<XorHit> {
         use rayon::prelude::*;
-        let parts = rayon::current_num_threads().max(1) * 4;
+        let parts = rayon::current_num_threads().max(1) * PARTS_PER_THREAD;
         let part = buffer.len().div_ceil(parts).div_ceil(CHUNK).max(1) * CHUNK;
         if buffer.len() <= part {
             return self.find(buffer);

@@ -6,7 +6,10 @@ use std::io::{self, BufRead, Cursor, Read};
 use super::limits::{ArchiveLimits, over_ratio};
 use super::tar::TarEnd;
 use super::walker::{Ctx, EntryInput, Flow, Level, Opened, Walker, after};
-use super::{base_name, has_extension};
+use super::{TAR_BLOCK, base_name, has_extension, has_ustar_magic};
+
+/// The extension of a gzip-compressed file, left out of the name of what it holds.
+const GZ_EXTENSION: &str = ".gz";
 
 /// The compressed bytes under a gzip decoder, counting what it consumes.
 struct CountIn<'a> {
@@ -85,14 +88,14 @@ impl Walker<'_> {
             level: &level,
             limits: self.limits,
         };
-        let mut head = Vec::with_capacity(512);
-        if let Err(e) = (&mut inflate).take(512).read_to_end(&mut head) {
+        // The first block tells a tarball (a tar header) from a single compressed file.
+        let mut head = Vec::with_capacity(TAR_BLOCK);
+        if let Err(e) = (&mut inflate).take(TAR_BLOCK as u64).read_to_end(&mut head) {
             let reason = stream_break(&e, &level, None, self.limits);
             self.skip(prefix, reason);
             return Opened::Scanned;
         }
-        let is_tar = head.get(257..262) == Some(&b"ustar"[..])
-            || has_extension(prefix, &[".tgz", ".tar.gz", ".taz"]);
+        let is_tar = has_ustar_magic(&head) || has_extension(prefix, &[".tgz", ".tar.gz", ".taz"]);
         let mut reader = Cursor::new(head).chain(inflate);
         if !is_tar {
             return self.gzip_single(prefix, &mut reader, &level, depth);
@@ -133,8 +136,10 @@ impl Walker<'_> {
             return Opened::Halted;
         }
         let base = base_name(prefix);
-        let inner = if base.len() > 3 && base.to_ascii_lowercase().ends_with(".gz") {
-            &base[..base.len() - 3]
+        let inner = if base.len() > GZ_EXTENSION.len()
+            && base.to_ascii_lowercase().ends_with(GZ_EXTENSION)
+        {
+            &base[..base.len() - GZ_EXTENSION.len()]
         } else {
             base
         };

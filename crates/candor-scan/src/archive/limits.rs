@@ -1,8 +1,31 @@
 //! What reading one archive may cost.
 
+/// Bytes in a kibibyte.
 pub(super) const KIB: u64 = 1024;
+/// Bytes in a mebibyte.
 pub(super) const MIB: u64 = 1024 * KIB;
+/// Bytes in a gibibyte.
 pub(super) const GIB: u64 = 1024 * MIB;
+
+/// Default [`ArchiveLimits::max_entry_size`]: room for the largest single files releases
+/// carry (bundled CLIs, native executables), while bounding the memory one entry takes
+/// (entries are read into memory, never to disk).
+const DEFAULT_MAX_ENTRY_SIZE: u64 = 512 * MIB;
+/// Default [`ArchiveLimits::max_total_size`]: what one archive may make the scanner read
+/// in all, nested archives included.
+const DEFAULT_MAX_TOTAL_SIZE: u64 = 4 * GIB;
+/// Default [`ArchiveLimits::max_ratio`]: text and code compress well below 200:1 once
+/// past [`DEFAULT_RATIO_FLOOR`]; a decompression bomb goes far above it.
+const DEFAULT_MAX_RATIO: u64 = 200;
+/// Default [`ArchiveLimits::ratio_floor`]: below this much output, small regular files
+/// (a run of zeros, a repetitive manifest) legitimately pass any ratio.
+const DEFAULT_RATIO_FLOOR: u64 = MIB;
+/// Default [`ArchiveLimits::max_entries`]: more files than real packages hold, few enough
+/// that listing them stays cheap.
+const DEFAULT_MAX_ENTRIES: u64 = 100_000;
+/// Default [`ArchiveLimits::max_depth`]: the archive itself and the archives in it (an npm
+/// tarball inside a zip), no deeper.
+const DEFAULT_MAX_DEPTH: usize = 2;
 
 /// What reading one archive may cost. The defaults suit release artifacts (npm tarballs,
 /// wheels, zipped bundles) and stop decompression bombs early.
@@ -32,12 +55,12 @@ pub struct ArchiveLimits {
 impl Default for ArchiveLimits {
     fn default() -> Self {
         Self {
-            max_entry_size: 512 * MIB,
-            max_total_size: 4 * GIB,
-            max_ratio: 200,
-            ratio_floor: MIB,
-            max_entries: 100_000,
-            max_depth: 2,
+            max_entry_size: DEFAULT_MAX_ENTRY_SIZE,
+            max_total_size: DEFAULT_MAX_TOTAL_SIZE,
+            max_ratio: DEFAULT_MAX_RATIO,
+            ratio_floor: DEFAULT_RATIO_FLOOR,
+            max_entries: DEFAULT_MAX_ENTRIES,
+            max_depth: DEFAULT_MAX_DEPTH,
         }
     }
 }

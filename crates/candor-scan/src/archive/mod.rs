@@ -91,6 +91,20 @@ pub(crate) fn scan(
     !matches!(walker.open(name, bytes, detected, 1), Opened::NotArchive)
 }
 
+/// Bytes in a tar block: every tar header is one.
+const TAR_BLOCK: usize = 512;
+
+/// The magic of a POSIX (ustar) or GNU tar header, at [`USTAR_MAGIC_OFFSET`].
+const USTAR_MAGIC: &[u8] = b"ustar";
+
+/// Where [`USTAR_MAGIC`] stands in a tar header.
+const USTAR_MAGIC_OFFSET: usize = 257;
+
+/// Whether `bytes` start with a tar header carrying the ustar magic.
+fn has_ustar_magic(bytes: &[u8]) -> bool {
+    bytes.get(USTAR_MAGIC_OFFSET..USTAR_MAGIC_OFFSET + USTAR_MAGIC.len()) == Some(USTAR_MAGIC)
+}
+
 /// An archive format, and how it was recognised.
 #[derive(Debug, Clone, Copy)]
 struct Detected {
@@ -109,7 +123,7 @@ fn sniff(bytes: &[u8], name: &str) -> Option<Detected> {
         Some(Format::Gzip)
     } else if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
         Some(Format::Zip)
-    } else if bytes.get(257..262) == Some(&b"ustar"[..]) {
+    } else if has_ustar_magic(bytes) {
         Some(Format::Tar)
     } else {
         None

@@ -5,6 +5,9 @@ use std::io::{Cursor, Read};
 
 use super::walker::{Ctx, EntryInput, EntryPath, Flow, Level, Opened, Walker, after, normalise};
 
+/// Most bytes of a symbolic link entry's target read, to name the target in the report.
+const MAX_LINK_TARGET: u64 = 4096;
+
 impl Walker<'_> {
     pub(super) fn zip(
         &mut self,
@@ -91,7 +94,7 @@ impl Walker<'_> {
         if file.is_symlink() {
             let mut target = Vec::new();
             // The target is the entry's content; a short one, or none if unreadable.
-            let _ = (&mut file).take(4096).read_to_end(&mut target);
+            let _ = (&mut file).take(MAX_LINK_TARGET).read_to_end(&mut target);
             let target = String::from_utf8_lossy(&target).into_owned();
             self.skip(
                 name,

@@ -89,6 +89,30 @@ fn base64_piece(
     });
 }
 
+/// Fewest upper-case and fewest lower-case letters in a base64 run: base64 mixes cases.
+const MIN_LETTERS_OF_EACH_CASE: usize = 2;
+/// Lower-case letters in a row from which they count as a group, as in words.
+const GROUP_LEN: usize = 3;
+/// Lower-case letters in a row that make a `word` (or, after a capital, `Word`) shape.
+const WORD_SHAPE_LEN: usize = 2;
+/// A run whose lower-case letters are at least this many percent in groups is words.
+const GROUPED_PERCENT: usize = 85;
+/// … or at least this many percent, when at most [`FEW_INNER`] digits before letters and
+/// `+` appear in it (base64 is full of them, identifiers are not).
+const GROUPED_PERCENT_FEW_INNER: usize = 70;
+/// See [`GROUPED_PERCENT_FEW_INNER`].
+const FEW_INNER: usize = 1;
+/// A run without `+`, `/` or digits before letters whose letters are at least this many
+/// percent in word shapes is words.
+const WORDED_PERCENT: usize = 60;
+/// Bytes at the start of a run the table test (`periodic`) reads.
+const PERIODIC_PREFIX: usize = 4096;
+/// Distances at which tables repeat (4 and 8 left out: see `periodic`).
+const PERIODS: [usize; 6] = [1, 2, 3, 5, 6, 7];
+/// A run in which at least this many percent of positions repeat at one of [`PERIODS`]
+/// is a table.
+const PERIODIC_PERCENT: usize = 30;
+
 /// Whether a run of base64-alphabet bytes looks like base64 rather than words.
 ///
 /// - Base64 mixes cases: at least two upper- and two lower-case letters.
@@ -131,10 +155,10 @@ fn plausible_base64(run: &[u8]) -> bool {
             group += 1;
             continue;
         }
-        if group >= 3 {
+        if group >= GROUP_LEN {
             in_groups += group;
         }
-        if group >= 2 {
+        if group >= WORD_SHAPE_LEN {
             in_words += group + usize::from(capital);
         }
         group = 0;
@@ -154,17 +178,18 @@ fn plausible_base64(run: &[u8]) -> bool {
             slash = true;
         }
     }
-    if group >= 3 {
+    if group >= GROUP_LEN {
         in_groups += group;
     }
-    if group >= 2 {
+    if group >= WORD_SHAPE_LEN {
         in_words += group + usize::from(capital);
     }
-    if upper < 2 || lower < 2 {
+    if upper < MIN_LETTERS_OF_EACH_CASE || lower < MIN_LETTERS_OF_EACH_CASE {
         return false;
     }
-    let grouped = in_groups * 100 >= lower * 85 || (in_groups * 10 >= lower * 7 && inner <= 1);
-    let worded = inner == 0 && !slash && in_words * 10 >= (upper + lower) * 6;
+    let grouped = in_groups * 100 >= lower * GROUPED_PERCENT
+        || (in_groups * 100 >= lower * GROUPED_PERCENT_FEW_INNER && inner <= FEW_INNER);
+    let worded = inner == 0 && !slash && in_words * 100 >= (upper + lower) * WORDED_PERCENT;
     !grouped && !worded
 }
 
@@ -173,14 +198,14 @@ fn plausible_base64(run: &[u8]) -> bool {
 /// `r0r1r2r3`). Random base64 does so in 1.6%, base64 of text barely more, except at
 /// distances 4 and 8, where repetitive plain text shows through (left out).
 fn periodic(run: &[u8]) -> bool {
-    let run = &run[..run.len().min(4096)];
-    [1, 2, 3, 5, 6, 7].iter().any(|&p| {
+    let run = &run[..run.len().min(PERIODIC_PREFIX)];
+    PERIODS.iter().any(|&p| {
         let same = run
             .iter()
             .zip(&run[p.min(run.len())..])
             .filter(|(a, b)| a == b)
             .count();
-        same * 10 >= run.len().saturating_sub(p) * 3
+        same * 100 >= run.len().saturating_sub(p) * PERIODIC_PERCENT
     })
 }
 

@@ -1,8 +1,25 @@
 //! `String.fromCharCode(…)` and `String.fromCodePoint(…)` with literal arguments.
 
 use super::classes::{DIGIT, LOWER, UPPER, class};
-use super::{Decoded, Decoder, Finders};
+use super::{Decoded, Decoder, FROM_C, Finders};
 
+/// Takes UTF-16 code units.
+const FROM_CHAR_CODE: &[u8] = b"fromCharCode";
+/// Takes code points.
+const FROM_CODE_POINT: &[u8] = b"fromCodePoint";
+/// The receiver the offset of a char-code list includes when present.
+const STRING_DOT: &[u8] = b"String.";
+/// `fromCharCode.apply(this, [...])`.
+const APPLY: &[u8] = b".apply(";
+/// `fromCharCode(...[...])`.
+const SPREAD: &[u8] = b"...[";
+/// Most bytes between `.apply(` and the array it passes: room for a short `this`
+/// argument (`null`, `this`, `void 0`), not for another expression.
+const MAX_APPLY_THIS: usize = 64;
+/// Code units and code points at most this are bytes; a larger one makes the list text.
+const MAX_BYTE: u32 = 0xFF;
+
+/// The char-code lists whose call starts in `from..to`.
 pub(super) fn scan_char_codes(
     buffer: &[u8],
     from: usize,
@@ -11,17 +28,18 @@ pub(super) fn scan_char_codes(
     out: &mut Vec<Decoded>,
 ) {
     let limits = &finders.limits;
-    let hay_end = (to + 4).min(buffer.len());
+    // Far enough past `to` to find a `fromC` that starts before it.
+    let hay_end = (to + FROM_C.len() - 1).min(buffer.len());
     for found in finders.from_c.find_iter(&buffer[from..hay_end]) {
         let q = from + found;
         if q >= to {
             break;
         }
         let rest = &buffer[q..];
-        let (code_points, name_len) = if rest.starts_with(b"fromCharCode") {
-            (false, 12)
-        } else if rest.starts_with(b"fromCodePoint") {
-            (true, 13)
+        let (code_points, name_len) = if rest.starts_with(FROM_CHAR_CODE) {
+            (false, FROM_CHAR_CODE.len())
+        } else if rest.starts_with(FROM_CODE_POINT) {
+            (true, FROM_CODE_POINT.len())
         } else {
             continue;
         };
@@ -31,12 +49,12 @@ pub(super) fn scan_char_codes(
         let Some(bytes) = char_codes_to_bytes(&values, code_points) else {
             continue;
         };
-        let wide = values.iter().any(|&v| v > 0xFF);
+        let wide = values.iter().any(|&v| v > MAX_BYTE);
         if !wide && bytes.len() < limits.min_decoded {
             continue;
         }
-        let offset = if buffer[..q].ends_with(b"String.") {
-            q - 7
+        let offset = if buffer[..q].ends_with(STRING_DOT) {
+            q - STRING_DOT.len()
         } else {
             q
         };
@@ -59,10 +77,10 @@ fn skip_space(buffer: &[u8], mut i: usize) -> usize {
 /// The literal numbers of the call whose name ends at `i`, and where the call ends.
 fn char_code_list(buffer: &[u8], i: usize) -> Option<(Vec<u32>, usize)> {
     let mut i = skip_space(buffer, i);
-    let bracketed = if buffer[i..].starts_with(b".apply(") {
+    let bracketed = if buffer[i..].starts_with(APPLY) {
         // `.apply(this, [...])`: the array follows a short `this` argument.
-        i += 7;
-        let window = &buffer[i..buffer.len().min(i + 64)];
+        i += APPLY.len();
+        let window = &buffer[i..buffer.len().min(i + MAX_APPLY_THIS)];
         let open = memchr::memchr(b'[', window)?;
         if window[..open]
             .iter()
@@ -77,8 +95,8 @@ fn char_code_list(buffer: &[u8], i: usize) -> Option<(Vec<u32>, usize)> {
             return None;
         }
         i = skip_space(buffer, i + 1);
-        if buffer[i..].starts_with(b"...[") {
-            i += 4;
+        if buffer[i..].starts_with(SPREAD) {
+            i += SPREAD.len();
             true
         } else {
             false
@@ -145,7 +163,7 @@ fn number(buffer: &[u8], i: usize) -> Option<(u32, usize)> {
 /// `fromCharCode` takes UTF-16 code units (modulo 2^16); `fromCodePoint` code points.
 /// Bytes when every value fits one, UTF-8 otherwise.
 fn char_codes_to_bytes(values: &[u32], code_points: bool) -> Option<Vec<u8>> {
-    if values.iter().all(|&v| v <= 0xFF) {
+    if values.iter().all(|&v| v <= MAX_BYTE) {
         #[allow(clippy::cast_possible_truncation)] // checked just above
         return Some(values.iter().map(|&v| v as u8).collect());
     }

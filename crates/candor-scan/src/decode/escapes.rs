@@ -55,17 +55,38 @@ pub(super) fn scan_escapes(
     }
 }
 
+/// Bytes of a `\xNN` escape.
+const X_ESCAPE_LEN: usize = 4;
+/// Bytes of a `\uNNNN` escape.
+const U_ESCAPE_LEN: usize = 6;
+/// What opens a braced escape, `\u{…}`.
+const BRACED_OPEN: &[u8] = b"\\u{";
+/// Most hex digits between the braces of `\u{…}`: U+10FFFF has six.
+const MAX_BRACED_DIGITS: usize = 6;
+/// UTF-16 high (leading) surrogates.
+const HIGH_SURROGATES: std::ops::Range<u32> = 0xD800..0xDC00;
+/// UTF-16 low (trailing) surrogates.
+const LOW_SURROGATES: std::ops::Range<u32> = 0xDC00..0xE000;
+
 /// A code escape at `p` (which holds `\`): its code point and length in bytes.
 fn code_escape(buffer: &[u8], p: usize) -> Option<(u32, usize)> {
     match buffer.get(p + 1)? {
-        b'x' => Some((hex_value(buffer.get(p + 2..p + 4)?)?, 4)),
+        b'x' => Some((
+            hex_value(buffer.get(p + 2..p + X_ESCAPE_LEN)?)?,
+            X_ESCAPE_LEN,
+        )),
         b'u' if buffer.get(p + 2) == Some(&b'{') => {
-            let rest = buffer.get(p + 3..buffer.len().min(p + 10))?;
+            // The digits, then the closing brace.
+            let digits = p + BRACED_OPEN.len();
+            let rest = buffer.get(digits..buffer.len().min(digits + MAX_BRACED_DIGITS + 1))?;
             let close = memchr::memchr(b'}', rest)?;
             let cp = hex_value(&rest[..close])?;
-            (cp <= 0x10_FFFF).then_some((cp, close + 4))
+            (cp <= u32::from(char::MAX)).then_some((cp, BRACED_OPEN.len() + close + 1))
         }
-        b'u' => Some((hex_value(buffer.get(p + 2..p + 6)?)?, 6)),
+        b'u' => Some((
+            hex_value(buffer.get(p + 2..p + U_ESCAPE_LEN)?)?,
+            U_ESCAPE_LEN,
+        )),
         _ => None,
     }
 }
@@ -149,12 +170,18 @@ fn parse_literal(buffer: &[u8], start: usize, sink: &mut Sink<'_>) -> Literal {
             }
             let mut cp = cp;
             i += len;
-            if (0xD800..0xDC00).contains(&cp) && len == 6 && buffer.get(i) == Some(&b'\\') {
-                if let Some((low, 6)) = code_escape(buffer, i).filter(|_| buffer[i + 1] == b'u') {
-                    if (0xDC00..0xE000).contains(&low) {
-                        cp = 0x1_0000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+            if HIGH_SURROGATES.contains(&cp) && len == U_ESCAPE_LEN && buffer.get(i) == Some(&b'\\')
+            {
+                if let Some((low, U_ESCAPE_LEN)) =
+                    code_escape(buffer, i).filter(|_| buffer[i + 1] == b'u')
+                {
+                    if LOW_SURROGATES.contains(&low) {
+                        // A surrogate pair, decoded as UTF-16 does.
+                        cp = 0x1_0000
+                            + ((cp - HIGH_SURROGATES.start) << 10)
+                            + (low - LOW_SURROGATES.start);
                         lit.escapes += 1;
-                        i += 6;
+                        i += U_ESCAPE_LEN;
                     }
                 }
             }

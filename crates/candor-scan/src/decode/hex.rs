@@ -71,8 +71,12 @@ fn nibble(b: u8) -> u8 {
     }
 }
 
+/// Most hex digits a `u32` holds.
+const MAX_U32_DIGITS: usize = 8;
+
+/// The value of 1 to [`MAX_U32_DIGITS`] hex digits.
 pub(super) fn hex_value(digits: &[u8]) -> Option<u32> {
-    if digits.is_empty() || digits.len() > 8 {
+    if digits.is_empty() || digits.len() > MAX_U32_DIGITS {
         return None;
     }
     digits.iter().try_fold(0u32, |acc, &b| {

@@ -210,15 +210,22 @@ impl Selection {
     }
 }
 
+/// Where a `\xNN` escape may start.
+const X_ESCAPE: &[u8] = b"\\x";
+/// Where a `\uNNNN` or `\u{…}` escape may start.
+const U_ESCAPE: &[u8] = b"\\u";
+/// Where `fromCharCode` or `fromCodePoint` may start.
+const FROM_C: &[u8] = b"fromC";
+
 /// Thresholds and searchers, built once per call.
 struct Finders {
     limits: Limits,
     selection: Selection,
-    /// `\x`: where a `\xNN` escape may start.
+    /// Finds [`X_ESCAPE`].
     x: memmem::Finder<'static>,
-    /// `\u`: where a `\uNNNN` or `\u{…}` escape may start.
+    /// Finds [`U_ESCAPE`].
     u: memmem::Finder<'static>,
-    /// `fromC`: where `fromCharCode` or `fromCodePoint` may start.
+    /// Finds [`FROM_C`].
     from_c: memmem::Finder<'static>,
 }
 
@@ -227,9 +234,9 @@ impl Finders {
         Self {
             limits: Limits::new(min_decoded_len),
             selection,
-            x: memmem::Finder::new(b"\\x"),
-            u: memmem::Finder::new(b"\\u"),
-            from_c: memmem::Finder::new(b"fromC"),
+            x: memmem::Finder::new(X_ESCAPE),
+            u: memmem::Finder::new(U_ESCAPE),
+            from_c: memmem::Finder::new(FROM_C),
         }
     }
 }

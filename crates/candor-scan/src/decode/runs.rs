@@ -4,6 +4,15 @@
 use super::classes::{RUN, class};
 use super::{Decoded, Finders, Selection, base64, hex};
 
+/// Bytes tested at a time: one 64-bit word.
+const WORD: usize = 8;
+
+/// The lowest byte of either base64 alphabet (or hex).
+const LOWEST_RUN_BYTE: u8 = b'+';
+
+/// The highest byte of either base64 alphabet (or hex).
+const HIGHEST_RUN_BYTE: u8 = b'z';
+
 /// The base64 and hex runs (as `finders` select) starting in `from..to`.
 pub(super) fn scan_runs(
     buffer: &[u8],
@@ -20,14 +29,14 @@ pub(super) fn scan_runs(
     let len = buffer.len();
     let mut done = from;
     let mut word = from;
-    for chunk in buffer[from..to].chunks_exact(8) {
-        let bits = u64::from_le_bytes(<[u8; 8]>::try_from(chunk).unwrap_or_default());
+    for chunk in buffer[from..to].chunks_exact(WORD) {
+        let bits = u64::from_le_bytes(<[u8; WORD]>::try_from(chunk).unwrap_or_default());
         if word >= done && within_run_range(bits) && chunk.iter().all(|&b| class(b) & RUN != 0) {
             let mut start = word;
             while start > from && class(buffer[start - 1]) & RUN != 0 {
                 start -= 1;
             }
-            let mut end = word + 8;
+            let mut end = word + WORD;
             while end < len && class(buffer[end]) & RUN != 0 {
                 end += 1;
             }
@@ -41,7 +50,7 @@ pub(super) fn scan_runs(
                 }
             }
         }
-        word += 8;
+        word += WORD;
     }
 }
 
@@ -49,9 +58,11 @@ pub(super) fn scan_runs(
 /// a run does: the SWAR "has less" and "has more" tests, exact for the word as a whole.
 #[inline]
 fn within_run_range(word: u64) -> bool {
+    /// 1 in every byte.
     const ONES: u64 = 0x0101_0101_0101_0101;
+    /// The high bit of every byte.
     const HIGH: u64 = 0x8080_8080_8080_8080;
-    let below = word.wrapping_sub(ONES * 0x2B) & !word & HIGH;
-    let above = (word.wrapping_add(ONES * (0x7F - 0x7A)) | word) & HIGH;
+    let below = word.wrapping_sub(ONES * u64::from(LOWEST_RUN_BYTE)) & !word & HIGH;
+    let above = (word.wrapping_add(ONES * (0x7F - u64::from(HIGHEST_RUN_BYTE))) | word) & HIGH;
     below | above == 0
 }

@@ -3,16 +3,19 @@
 
 use super::classes::{STOP, backslashes_before, class, is_quote};
 
-/// Bytes per window (see `windows`).
+/// Bytes per window (see `windows`): small enough to stay in the CPU cache while every
+/// finder passes over it.
 const WINDOW: usize = 256 << 10;
+
+/// How far past a window's nominal end a cut is looked for; if none is found this far,
+/// the window grows by another [`WINDOW`].
+const MAX_SEARCH: usize = 64 << 10;
 
 /// The buffer cut into windows of about [`WINDOW`] bytes, each starting at a byte no
 /// encoded run can span (a control character or an unescaped quote). Every scanner makes
 /// its own pass over a window while it is still in the CPU cache: one pass over the whole
 /// buffer each would read a large input from memory four times.
 pub(super) fn windows(buffer: &[u8]) -> Vec<(usize, usize)> {
-    // If no cut can be found this far after a window's nominal end, the window grows.
-    const MAX_SEARCH: usize = 64 << 10;
     let mut cuts = vec![0];
     let mut nominal = WINDOW;
     while nominal < buffer.len() {

@@ -8,6 +8,29 @@ use candor_model::claims::ClaimCategory;
 use super::{Hit, hit, quoted_after};
 use crate::indicator::Kind;
 
+/// Longest time-zone name looked up: IANA names are far shorter (the longest in
+/// `data/timezones.txt` has 32 bytes); a longer run of name bytes is not one.
+const MAX_ZONE_NAME_LEN: usize = 64;
+
+/// Bytes after a locale API searched for the comparison it takes part in.
+const COMPARISON_WINDOW: usize = 64;
+
+/// Longest literal a locale value is taken to be compared with (`"zh-CN"`,
+/// `"Asia/Shanghai"`); a longer string is something else.
+const MAX_COMPARED_LITERAL: usize = 64;
+
+/// Most bytes searched back for the opening quote of the previous item of a list of
+/// literals (`["Asia/Shanghai", "Asia/Urumqi"]`).
+const MAX_LIST_ITEM: usize = 130;
+
+/// Bytes before a quoted literal (or the list holding it) searched for an operator or a
+/// comparing call, within the statement.
+const OPERATOR_WINDOW: usize = 48;
+
+/// Bytes after a quoted literal searched for the end of its list and a comparing call
+/// (`].includes(`): a list of zone names can be long.
+const LIST_TAIL_WINDOW: usize = 512;
+
 /// A time-zone name starting at `start` (where its area was found): the whole run of
 /// name bytes must be one of `time_zones`, standing alone.
 pub(super) fn time_zone_at(
@@ -21,7 +44,7 @@ pub(super) fn time_zone_at(
     }
     let len = text[start..]
         .iter()
-        .take(64)
+        .take(MAX_ZONE_NAME_LEN)
         .take_while(|b| is_name_byte(**b))
         .count();
     let name = &text[start..start + len];
@@ -125,7 +148,7 @@ pub(super) fn comparisons(text: &[u8], hits: &mut Vec<Hit>) {
 /// statement or expression ends (a method chain such as `.toLowerCase()` may come
 /// between). The operator, the literal and where the literal ends.
 fn compared_after(text: &[u8], at: usize) -> Option<(String, String, usize)> {
-    let window = &text[at..text.len().min(at + 64)];
+    let window = &text[at..text.len().min(at + COMPARISON_WINDOW)];
     let stop = window
         .iter()
         .position(|b| matches!(b, b';' | b'{' | b'}' | b'\n' | b',' | b'?' | b'&' | b'|'))
@@ -153,7 +176,7 @@ fn compared_after(text: &[u8], at: usize) -> Option<(String, String, usize)> {
         op.len()
     };
     let (literal, end) = quoted_after(text, at + op_at + op_len)?;
-    (!literal.is_empty() && literal.len() <= 64).then_some((op, literal, end))
+    (!literal.is_empty() && literal.len() <= MAX_COMPARED_LITERAL).then_some((op, literal, end))
 }
 
 /// The comparison a quoted literal spanning `open..close` (its quotes included) takes
@@ -175,13 +198,13 @@ fn operator_around(text: &[u8], open: usize, close: usize) -> Option<String> {
         if !matches!(quote, b'"' | b'\'' | b'`') {
             break;
         }
-        let from = item_end.saturating_sub(130);
+        let from = item_end.saturating_sub(MAX_LIST_ITEM);
         match memchr::memrchr(quote, &text[from..item_end - 1]) {
             Some(i) => head_end = from + i,
             None => break,
         }
     }
-    let window_start = head_end.saturating_sub(48);
+    let window_start = head_end.saturating_sub(OPERATOR_WINDOW);
     let line_start = text[window_start..head_end]
         .iter()
         .rposition(|b| matches!(b, b'\n' | b';' | b'{' | b'}'))
@@ -221,7 +244,7 @@ fn operator_around(text: &[u8], open: usize, close: usize) -> Option<String> {
         }
     }
     // After: `"…" === tz`, or `["…", "…"].includes(tz)`.
-    let after = &text[close..text.len().min(close + 512)];
+    let after = &text[close..text.len().min(close + LIST_TAIL_WINDOW)];
     let after = trim_start(after, b" \t");
     if let Some(op) = INFIX.iter().find(|op| after.starts_with(op.as_bytes())) {
         return Some((*op).to_owned());

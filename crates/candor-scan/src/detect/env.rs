@@ -6,6 +6,9 @@ use candor_model::claims::ClaimCategory;
 use super::{Hit, hit, quoted_after};
 use crate::indicator::Kind;
 
+/// Longest name taken for an environment variable.
+const MAX_ENV_NAME_LEN: usize = 128;
+
 /// Environment variables whose value is a locale or time-zone condition.
 const LOCALE_VARIABLES: &[&str] = &[
     "TZ",
@@ -67,7 +70,7 @@ fn env_hit(name: String, start: usize, end: usize, hits: &mut Vec<Hit>) {
 
 fn is_env_name(name: &str) -> bool {
     !name.is_empty()
-        && name.len() <= 128
+        && name.len() <= MAX_ENV_NAME_LEN
         && name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
         && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }

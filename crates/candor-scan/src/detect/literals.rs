@@ -14,6 +14,9 @@ pub(super) enum Target {
     Rule(usize),
 }
 
+/// The streams of [`Target::stream`]: anchors, areas, rules.
+const STREAMS: usize = 3;
+
 impl Target {
     /// Matches of one stream never overlap (leftmost-longest, as if the stream were
     /// searched alone); matches of different streams may.
@@ -32,6 +35,9 @@ const KEY_LEN: usize = 4;
 /// Literals shorter than this are searched apart: a two-byte pattern would shrink the
 /// SIMD fingerprint of the whole set and flood it with candidates.
 const SHORT_LITERAL: usize = 3;
+
+/// Most patterns aho-corasick's packed (Teddy) searcher takes.
+const PACKED_MAX_PATTERNS: usize = 128;
 
 /// Every literal of a scan — anchors, time-zone areas, telemetry and user literals — in
 /// one SIMD pass.
@@ -106,7 +112,7 @@ impl LiteralPass {
 
     /// Calls `f(target, start, end)` for every match, in order of `start` per stream.
     pub(super) fn for_each(&self, text: &[u8], mut f: impl FnMut(Target, usize, usize)) {
-        let mut free_from = [0usize; 3];
+        let mut free_from = [0usize; STREAMS];
         let mut at = 0;
         while let Some((key, start)) = self.keys.find_from(text, at) {
             for (literal, target) in &self.literals[key] {
@@ -142,8 +148,8 @@ pub(super) enum Literals {
 impl Literals {
     /// A searcher for `patterns`, packed if it can be.
     pub(super) fn new<P: AsRef<[u8]>>(patterns: &[P]) -> Self {
-        let packable =
-            patterns.len() <= 128 && patterns.iter().all(|p| p.as_ref().len() >= SHORT_LITERAL);
+        let packable = patterns.len() <= PACKED_MAX_PATTERNS
+            && patterns.iter().all(|p| p.as_ref().len() >= SHORT_LITERAL);
         if packable {
             let packed = aho_corasick::packed::Config::new()
                 .match_kind(aho_corasick::packed::MatchKind::LeftmostLongest)

@@ -47,13 +47,20 @@ pub(super) fn marks(marks: &Literals, text: &[u8], hits: &mut Vec<Hit>) {
     });
 }
 
+/// Bytes on each side of a mark that must read as text (fewer at the buffer's edges).
+const MARK_CONTEXT: usize = 4;
+
+/// Fewest readable bytes a side needs away from the buffer's edge (the context less a
+/// partial character).
+const MIN_READABLE_CONTEXT: usize = 3;
+
 /// Whether the bytes around `start..end` read as text: up to 4 bytes on each side (fewer
 /// at the buffer's edges) form valid UTF-8 without control characters. Random or
 /// compressed bytes contain the 2-byte encoding of U+02BC once every 64 KiB; text does
 /// not surround it with garbage.
 fn in_text_context(text: &[u8], start: usize, end: usize) -> bool {
-    let from = start.saturating_sub(4);
-    let to = (end + 4).min(text.len());
+    let from = start.saturating_sub(MARK_CONTEXT);
+    let to = (end + MARK_CONTEXT).min(text.len());
     // Widen to character boundaries so a neighbour's multi-byte character is whole.
     let from = (from..=start)
         .find(|&i| std::str::from_utf8(&text[i..start]).is_ok())
@@ -68,10 +75,12 @@ fn in_text_context(text: &[u8], start: usize, end: usize) -> bool {
         std::str::from_utf8(bytes)
             .is_ok_and(|s| s.chars().all(|c| !c.is_control() || c == '\n' || c == '\t'))
     };
-    // Each side: at the buffer's edge, or at least 3 readable bytes.
-    let side_ok = |bytes: &[u8], at_edge: bool| readable(bytes) && (at_edge || bytes.len() >= 3);
-    side_ok(before, start < 4 || from == 0)
-        && side_ok(after, end + 4 > text.len() || to == text.len())
+    // Each side: at the buffer's edge, or enough readable bytes.
+    let side_ok = |bytes: &[u8], at_edge: bool| {
+        readable(bytes) && (at_edge || bytes.len() >= MIN_READABLE_CONTEXT)
+    };
+    side_ok(before, start < MARK_CONTEXT || from == 0)
+        && side_ok(after, end + MARK_CONTEXT > text.len() || to == text.len())
 }
 
 #[cfg(test)]

@@ -178,11 +178,19 @@ fn hit(category: ClaimCategory, kind: Kind, value: String, start: usize, end: us
     }
 }
 
+/// Most bytes of spaces, `(` and `[` skipped between a call or subscript and its string
+/// argument.
+const MAX_QUOTE_SKIP: usize = 4;
+
+/// Longest string literal read as an argument (a variable name, a command): a longer
+/// one is not taken.
+const MAX_QUOTED_LEN: usize = 256;
+
 /// The string literal starting at or just after `at` (skipping spaces and one `(`/`[`),
 /// and where it ends.
 fn quoted_after(text: &[u8], at: usize) -> Option<(String, usize)> {
     let mut i = at;
-    while i < text.len() && matches!(text[i], b' ' | b'(' | b'[') && i < at + 4 {
+    while i < text.len() && matches!(text[i], b' ' | b'(' | b'[') && i < at + MAX_QUOTE_SKIP {
         i += 1;
     }
     let quote = *text.get(i)?;
@@ -192,7 +200,7 @@ fn quoted_after(text: &[u8], at: usize) -> Option<(String, usize)> {
     let body_start = i + 1;
     let len = text[body_start..]
         .iter()
-        .take(256)
+        .take(MAX_QUOTED_LEN)
         .position(|b| *b == quote || *b == b'\n')?;
     if text[body_start + len] != quote {
         return None;

@@ -6,6 +6,33 @@ use candor_model::claims::ClaimCategory;
 use super::{Hit, hit};
 use crate::indicator::Kind;
 
+/// Most digits of a port (65535 has five).
+const MAX_PORT_DIGITS: usize = 5;
+
+/// Longest host name (RFC 1035).
+const MAX_HOST_LEN: usize = 253;
+
+/// Longest label of a host name (RFC 1035).
+const MAX_LABEL_LEN: usize = 63;
+
+/// Shortest bare domain reported (`qq.cn`): shorter dotted names (`a.io`, `e.id`) are
+/// mostly member expressions in code.
+const MIN_BARE_DOMAIN_LEN: usize = 5;
+
+/// Longest IPv6 address in text: eight groups, or six and a dotted quad
+/// (`ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255`), 45 bytes.
+const MAX_IPV6_LEN: usize = 45;
+
+/// Colons of an uncompressed IPv6 address: eight groups.
+const FULL_FORM_COLONS: usize = 7;
+
+/// Fewest groups of a compressed IPv6 literal (`fe80::1`), the loopback `::1` aside.
+const MIN_IPV6_GROUPS: usize = 2;
+
+/// An IPv4 address all of whose octets are below this (`1.2.3.4`) is taken for a version
+/// number.
+const SMALL_OCTET: u8 = 10;
+
 /// Bytes a URL may contain (RFC 3986 unreserved, reserved and `%`), less the quote and
 /// separator characters that end it in code.
 fn is_url_byte(b: u8) -> bool {
@@ -56,7 +83,9 @@ pub(super) fn url(text: &[u8], start: usize, hits: &mut Vec<Hit>) {
     let authority_len = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let (authority, path) = rest.split_at(authority_len);
     let host_port = authority.rsplit('@').next().unwrap_or_default();
-    let is_port = |p: &str| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit());
+    let is_port = |p: &str| {
+        !p.is_empty() && p.len() <= MAX_PORT_DIGITS && p.bytes().all(|b| b.is_ascii_digit())
+    };
     let (host, port) = match host_port.strip_prefix('[') {
         Some(v6) => {
             let (host, rest) = v6.split_once(']').unwrap_or((v6, ""));
@@ -112,10 +141,10 @@ pub(super) fn url(text: &[u8], start: usize, hits: &mut Vec<Hit>) {
 
 /// Whether `host` is a syntactically valid host name (dot-separated LDH labels).
 fn is_host_name(host: &str) -> bool {
-    host.len() <= 253
+    host.len() <= MAX_HOST_LEN
         && host.split('.').all(|l| {
             !l.is_empty()
-                && l.len() <= 63
+                && l.len() <= MAX_LABEL_LEN
                 && !l.starts_with('-')
                 && !l.ends_with('-')
                 && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
@@ -125,12 +154,12 @@ fn is_host_name(host: &str) -> bool {
 /// Whether `host` is a plausible domain under a known public suffix.
 fn is_domain(host: &str) -> bool {
     let labels: Vec<&str> = host.split('.').collect();
-    if labels.len() < 2 || host.len() > 253 {
+    if labels.len() < 2 || host.len() > MAX_HOST_LEN {
         return false;
     }
     let labels_ok = labels.iter().all(|l| {
         !l.is_empty()
-            && l.len() <= 63
+            && l.len() <= MAX_LABEL_LEN
             && !l.starts_with('-')
             && !l.ends_with('-')
             && l.bytes()
@@ -188,11 +217,11 @@ pub(super) fn domains_and_addresses(text: &[u8], hits: &mut Vec<Hit>) {
 fn ipv6_literal(text: &[u8], colon: usize, hits: &mut Vec<Hit>) -> usize {
     let is_v6_byte = |b: u8| b.is_ascii_hexdigit() || b == b':' || b == b'.';
     let mut start = colon;
-    while start > 0 && colon - start < 45 && is_v6_byte(text[start - 1]) {
+    while start > 0 && colon - start < MAX_IPV6_LEN && is_v6_byte(text[start - 1]) {
         start -= 1;
     }
     let mut end = colon;
-    while end < text.len() && end - start < 45 && is_v6_byte(text[end]) {
+    while end < text.len() && end - start < MAX_IPV6_LEN && is_v6_byte(text[end]) {
         end += 1;
     }
     let next = end.max(colon + 1);
@@ -214,7 +243,7 @@ fn ipv6_literal(text: &[u8], colon: usize, hits: &mut Vec<Hit>) -> usize {
         return next;
     }
     // A URL's host (`http://[::1]:8080`) is reported by the URL detector.
-    if start >= 4 && &text[start - 4..start] == b"://[" {
+    if text[..start].ends_with(b"://[") {
         return next;
     }
     let candidate = &text[start..stop];
@@ -225,9 +254,9 @@ fn ipv6_literal(text: &[u8], colon: usize, hits: &mut Vec<Hit>) -> usize {
         .split(|&b| b == b':')
         .filter(|g| !g.is_empty())
         .count();
-    if !(compressed || colons == 7)
+    if !(compressed || colons == FULL_FORM_COLONS)
         || !candidate.iter().any(u8::is_ascii_digit)
-        || (groups < 2 && candidate != b"::1")
+        || (groups < MIN_IPV6_GROUPS && candidate != b"::1")
     {
         return next;
     }
@@ -268,7 +297,7 @@ fn bare_domain(text: &[u8], dot: usize, hits: &mut Vec<Hit>) -> usize {
     let right_ok = end == text.len() || is_list_boundary(text[end]) || port.is_some();
     if !left_ok
         || !right_ok
-        || candidate.len() < 5
+        || candidate.len() < MIN_BARE_DOMAIN_LEN
         || candidate.ends_with(b".")
         || candidate.starts_with(b".")
     {
@@ -286,7 +315,7 @@ fn bare_domain(text: &[u8], dot: usize, hits: &mut Vec<Hit>) -> usize {
         return end;
     }
     // Inside a URL the URL detector reports the host already.
-    if start >= 3 && &text[start - 3..start] == b"://" {
+    if text[..start].ends_with(b"://") {
         return end;
     }
     hits.push(hit(
@@ -309,11 +338,14 @@ fn port_after(text: &[u8], at: usize) -> Option<String> {
     }
     let digits = text[at + 1..]
         .iter()
-        .take(6)
+        .take(MAX_PORT_DIGITS + 1)
         .take_while(|b| b.is_ascii_digit())
         .count();
     let after = text.get(at + 1 + digits).copied();
-    if digits == 0 || digits > 5 || after.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'.') {
+    if digits == 0
+        || digits > MAX_PORT_DIGITS
+        || after.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'.')
+    {
         return None;
     }
     let port = std::str::from_utf8(&text[at + 1..at + 1 + digits]).ok()?;
@@ -345,7 +377,7 @@ fn ipv4_literal(text: &[u8], dot: usize, hits: &mut Vec<Hit>) -> usize {
         end += 1;
     }
     // A URL's host is reported by the URL detector.
-    if start >= 3 && &text[start - 3..start] == b"://" {
+    if text[..start].ends_with(b"://") {
         return end;
     }
     let before = start.checked_sub(1).map(|p| text[p]);
@@ -368,7 +400,7 @@ fn ipv4_literal(text: &[u8], dot: usize, hits: &mut Vec<Hit>) -> usize {
     if let Ok(ip) = candidate.parse::<std::net::Ipv4Addr>() {
         // Version strings like 1.2.3.4 are indistinguishable; skip the unspecified and
         // all-small forms that are far more often versions than hosts.
-        if !ip.is_unspecified() && !ip.octets().iter().all(|o| *o < 10) {
+        if !ip.is_unspecified() && !ip.octets().iter().all(|o| *o < SMALL_OCTET) {
             hits.push(hit(
                 ClaimCategory::Network,
                 Kind::Ipv4,

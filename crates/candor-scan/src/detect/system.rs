@@ -6,6 +6,12 @@ use candor_model::claims::ClaimCategory;
 use super::{Hit, hit, quoted_after};
 use crate::indicator::Kind;
 
+/// Longest path read: a longer run of path bytes is cut there.
+const MAX_PATH_LEN: usize = 512;
+
+/// Shortest path reported (`~/.x`): shorter ones (`~/`, `~/a`) name nothing in particular.
+const MIN_PATH_LEN: usize = 4;
+
 /// A process-spawning API: a call shows its command (`execSync("git status")`), a bare
 /// name (`child_process`, `posix_spawn`) only itself.
 pub(super) fn process(
@@ -59,7 +65,7 @@ pub(super) fn path(text: &[u8], start: usize, hits: &mut Vec<Hit>) {
     }
     let len = text[start..]
         .iter()
-        .take(512)
+        .take(MAX_PATH_LEN)
         .take_while(|b| {
             b.is_ascii_graphic()
                 && !matches!(
@@ -70,7 +76,7 @@ pub(super) fn path(text: &[u8], start: usize, hits: &mut Vec<Hit>) {
         .count();
     let end = start + len;
     let value = String::from_utf8_lossy(&text[start..end]).into_owned();
-    if value.len() < 4 {
+    if value.len() < MIN_PATH_LEN {
         return;
     }
     hits.push(hit(
