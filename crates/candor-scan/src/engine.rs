@@ -3,7 +3,6 @@
 //! fixed depth, each finding carrying the chain of decodings that revealed it.
 
 use std::collections::BTreeSet;
-use std::fmt::Write as _;
 
 use candor_model::claims::ClaimCategory;
 use sha2::{Digest as _, Sha256};
@@ -323,13 +322,7 @@ fn plain_indicator(ctx: &Context<'_>, base: u64, bytes: &[u8], hit: Hit) -> Indi
 /// An encoded blob nothing recognisable came out of: still worth a look.
 fn blob_indicator(ctx: &Context<'_>, origin: &Origin, decoder: &str, bytes: &[u8]) -> Indicator {
     let digest = Sha256::digest(bytes);
-    let prefix = digest
-        .iter()
-        .take(BLOB_DIGEST_PREFIX)
-        .fold(String::new(), |mut hex, b| {
-            let _ = write!(hex, "{b:02x}");
-            hex
-        });
+    let prefix = hex::encode(&digest[..BLOB_DIGEST_PREFIX]);
     Indicator {
         category: ClaimCategory::Obfuscation,
         kind: Kind::EncodedBlob,

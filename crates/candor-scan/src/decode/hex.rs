@@ -86,8 +86,6 @@ pub(super) fn hex_value(digits: &[u8]) -> Option<u32> {
 
 #[cfg(test)]
 mod tests {
-    use std::fmt::Write as _;
-
     use super::*;
     use crate::decode::find_encoded;
 
@@ -97,10 +95,7 @@ mod tests {
 
     #[test]
     fn hex_runs() {
-        let hex: String = b"https://evil.cn/x".iter().fold(String::new(), |mut s, b| {
-            write!(s, "{b:02x}").unwrap();
-            s
-        });
+        let hex = ::hex::encode(b"https://evil.cn/x");
         let buffer = format!("k=\"{hex}\",K=0x{};", hex.to_uppercase());
         let found = find_encoded(buffer.as_bytes(), 8);
         let hexes = only(&found, Decoder::Hex);
