@@ -5,11 +5,12 @@
 use std::collections::BTreeSet;
 
 use candor_model::claims::ClaimCategory;
+use candor_model::evidence::StaticEvidence;
 use sha2::{Digest as _, Sha256};
 
 use crate::decode::{self, Decoder};
 use crate::detect::{Detectors, Hit};
-use crate::indicator::{Evidence, Indicator, Kind};
+use crate::indicator::{Indicator, Kind};
 use crate::xor::{self, XorSearcher};
 
 /// Tuning of a scan.
@@ -251,7 +252,7 @@ impl Scanner {
                 category: hit.category,
                 kind: hit.kind,
                 value: hit.value,
-                evidence: Evidence {
+                evidence: StaticEvidence {
                     file: ctx.file.to_owned(),
                     section: ctx.section.map(str::to_owned),
                     offset: origin.offset,
@@ -308,7 +309,7 @@ fn plain_indicator(ctx: &Context<'_>, base: u64, bytes: &[u8], hit: Hit) -> Indi
         category: hit.category,
         kind: hit.kind,
         value: hit.value,
-        evidence: Evidence {
+        evidence: StaticEvidence {
             file: ctx.file.to_owned(),
             section: ctx.section.map(str::to_owned),
             offset: base + hit.start as u64,
@@ -327,7 +328,7 @@ fn blob_indicator(ctx: &Context<'_>, origin: &Origin, decoder: &str, bytes: &[u8
         category: ClaimCategory::Obfuscation,
         kind: Kind::EncodedBlob,
         value: format!("{decoder} blob sha256:{prefix}"),
-        evidence: Evidence {
+        evidence: StaticEvidence {
             file: ctx.file.to_owned(),
             section: ctx.section.map(str::to_owned),
             offset: origin.offset,

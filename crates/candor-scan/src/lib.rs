@@ -67,8 +67,9 @@ pub mod schema;
 pub mod xor;
 
 pub use archive::ArchiveLimits;
+pub use candor_model::evidence::StaticEvidence;
 pub use diff::{Change, ScanDiff, diff};
 pub use engine::{ScanOptions, Scanner};
-pub use indicator::{Evidence, Indicator, Kind};
+pub use indicator::{Indicator, Kind};
 pub use input::{ScanError, scan_path, scan_path_with};
 pub use report::{ScanReport, ScannedFile, Skipped};

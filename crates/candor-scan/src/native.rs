@@ -22,11 +22,12 @@ use std::sync::LazyLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use candor_model::claims::ClaimCategory;
+use candor_model::evidence::StaticEvidence;
 use object::read::macho::{FatArch, MachOFatFile32, MachOFatFile64};
 use object::{FileKind, Object as _, ObjectSection as _, SectionKind};
 
 use crate::engine::{Scanner, excerpt};
-use crate::indicator::{Evidence, Indicator, Kind};
+use crate::indicator::{Indicator, Kind};
 
 /// A section of a native executable that occupies bytes of the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -298,7 +299,7 @@ pub(crate) fn scan_native(scanner: &Scanner, file: &str, bytes: &[u8]) -> Vec<In
                 category,
                 kind,
                 value,
-                evidence: Evidence {
+                evidence: StaticEvidence {
                     file: file.to_owned(),
                     section: None,
                     offset,
