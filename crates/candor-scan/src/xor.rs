@@ -208,7 +208,7 @@ impl XorSearcher {
     /// while it is in the CPU cache. Ranges starting at multiples of [`CHUNK`] merge to
     /// exactly [`XorSearcher::find`]'s hits; other starts move where the search restarts,
     /// so where matches overlap across one the hits can differ.
-    pub fn find_between(&self, buffer: &[u8], from: usize, to: usize) -> Vec<XorHit> {
+    pub(crate) fn find_between(&self, buffer: &[u8], from: usize, to: usize) -> Vec<XorHit> {
         let mut hits = Vec::new();
         self.find_range(buffer, from, to.min(buffer.len()), &mut hits);
         hits
@@ -216,7 +216,7 @@ impl XorSearcher {
 
     /// Hits of [`XorSearcher::find_between`] over ranges that cover a buffer, in the order
     /// and with the uniqueness [`XorSearcher::find`] gives.
-    pub fn merge(hits: Vec<XorHit>) -> Vec<XorHit> {
+    pub(crate) fn merge(hits: Vec<XorHit>) -> Vec<XorHit> {
         finish(hits)
     }
 
