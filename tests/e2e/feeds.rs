@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::support::{Run, Workspace, snapshot};
+use crate::support::{Workspace, snapshot};
 
 /// Insta settings for feed output: the workspace path, times and git commits vary.
 fn settings(ws: &Workspace) -> insta::Settings {
@@ -212,7 +212,7 @@ fn a_sync_killed_at_any_moment_leaves_a_sound_store() {
             .stderr(std::process::Stdio::null())
             .spawn()
             .expect("start candor feed sync");
-        let wait = full.mul_f64(rng.below(1000) as f64 / 1000.0);
+        let wait = full * u32::try_from(rng.below(1000)).expect("below 1000") / 1000;
         std::thread::sleep(wait);
         if child.try_wait().expect("poll the child").is_none() {
             killed += 1;
@@ -232,7 +232,7 @@ fn a_sync_killed_at_any_moment_leaves_a_sound_store() {
     let count: i64 = conn
         .query_row("SELECT COUNT(*) FROM documents", [], |r| r.get(0))
         .expect("count documents");
-    assert_eq!(count, documents as i64);
+    assert_eq!(usize::try_from(count).expect("a count"), documents);
 }
 
 /// `PRAGMA integrity_check` is `ok` and every stored document is whole: its bytes hash to
@@ -261,7 +261,7 @@ fn check_store(dir: &Path) {
         .expect("read documents");
     for row in rows {
         let (sha256, bytes, size) = row.expect("a document row");
-        assert_eq!(bytes.len() as i64, size);
+        assert_eq!(i64::try_from(bytes.len()).expect("a size"), size);
         assert_eq!(
             candor_sign::artifact::sha256_of(&bytes).sha256(),
             Some(sha256.as_str())
@@ -314,6 +314,3 @@ fn generated_feed(dir: &Path, count: usize) -> usize {
     fs_err::write(dir.join("index.json"), index.to_json()).expect("write the index");
     count
 }
-
-#[allow(dead_code)]
-fn unused(_: Run) {}

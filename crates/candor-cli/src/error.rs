@@ -11,7 +11,7 @@ use std::fmt;
 
 use candor_release::declaration::DeclarationError;
 use candor_release::statement::StatementError;
-use candor_scan::input::ScanError;
+use candor_scan::ScanError;
 use candor_sign::file::FileError;
 use candor_sign::keys::KeyError;
 use candor_sign::signing::SignError;

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::claims::ClaimCategory;
 use crate::digest::DigestSet;
 use crate::error::Violation;
+use crate::evidence::StaticEvidence;
 use crate::ids::{ClaimId, FindingId, Timestamp, ToolName, Version};
 use crate::location::FieldPath;
 use crate::statement::{AnyStatement, Predicate, Statement};
@@ -106,21 +107,8 @@ pub enum Severity {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
 pub enum Evidence {
-    /// Found in the artifact's bytes.
-    Static {
-        /// The file (a path inside the artifact for archives and directories).
-        file: String,
-        /// Byte offset of the hit in that file.
-        offset: u64,
-        /// Length of the hit in bytes.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        length: Option<u64>,
-        /// The decoding steps that revealed it, outermost first (`["base64", "xor(0x5b)"]`).
-        #[serde(default, skip_serializing_if = "Vec::is_empty")]
-        chain: Vec<String>,
-        /// The decoded text around the hit.
-        excerpt: String,
-    },
+    /// Found in the artifact's bytes: the evidence `candor scan` reports for an indicator.
+    Static(StaticEvidence),
     /// Observed by running the tool.
     Dynamic {
         /// The command run.

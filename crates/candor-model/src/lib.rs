@@ -42,6 +42,7 @@ pub mod audit;
 pub mod claims;
 pub mod digest;
 pub mod error;
+pub mod evidence;
 pub mod feed;
 pub mod ids;
 pub mod json;

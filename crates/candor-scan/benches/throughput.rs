@@ -25,8 +25,7 @@ use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use base64::Engine as _;
-use candor_scan::engine::{ScanOptions, Scanner};
-use candor_scan::indicator::Kind;
+use candor_scan::{Kind, ScanOptions, Scanner};
 
 struct Rng(u64);
 impl Rng {
@@ -204,7 +203,7 @@ fn main() {
         while file.read(&mut buffer).unwrap() > 0 {}
     }
     let started = Instant::now();
-    let report = candor_scan::input::scan_path(&scanner, &path).unwrap();
+    let report = candor_scan::scan_path(&scanner, &path).unwrap();
     let scan_secs = started.elapsed().as_secs_f64();
     let scan_mbs = mb as f64 / scan_secs;
 
@@ -259,7 +258,7 @@ fn main() {
 fn phases(path: &std::path::Path, mb: usize) {
     let bytes = fs_err::read(path).unwrap();
     let detectors = candor_scan::rules::detectors(&[]).unwrap();
-    let needles: Vec<&[u8]> = candor_scan::engine::XOR_NEEDLES
+    let needles: Vec<&[u8]> = candor_scan::xor::NEEDLES
         .iter()
         .map(|n| n.as_bytes())
         .collect();

@@ -38,6 +38,29 @@ use object::{
 /// Most bytes of code between loading the argument and the call.
 pub const MAX_GAP: usize = 24;
 
+/// `jmp [rip + rel32]` (`ff 25`): a PLT stub jumping through a GOT slot.
+const JMP_RIP: &[u8] = b"\xff\x25";
+/// `call [rip + rel32]` (`ff 15`): a call through a GOT slot (`-fno-plt`).
+const CALL_RIP: &[u8] = b"\xff\x15";
+/// `endbr64`, which may open a PLT stub (control-flow enforcement).
+const ENDBR64: [u8; 4] = [0xf3, 0x0f, 0x1e, 0xfa];
+/// The `bnd` prefix, which may stand just before a stub's jump.
+const BND: u8 = 0xf2;
+/// `lea rdi, [rip + rel32]`: a string's address as the first argument (position-
+/// independent code).
+const LEA_RDI_RIP: &[u8] = b"\x48\x8d\x3d";
+/// `mov edi, imm32`: a string's address as the first argument (non-PIE).
+const MOV_EDI_IMM32: u8 = 0xbf;
+/// `call rel32`.
+const CALL_REL32: u8 = 0xe8;
+/// `jmp rel32`: a tail call.
+const JMP_REL32: u8 = 0xe9;
+/// Bytes of a 32-bit displacement or immediate operand.
+const IMM32: usize = 4;
+/// Longest C string taken for an argument: far longer than any variable name, short enough
+/// that a stray address into data is not read for long.
+const MAX_STRING_LEN: usize = 256;
+
 /// Whether an imported function takes an environment variable name as its first
 /// argument: `getenv`, `secure_getenv`, and the wrappers libraries export under names
 /// ending in `getenv` (`curl_getenv`, `g_getenv`, `SDL_getenv` …).
@@ -63,16 +86,17 @@ pub fn getenv_arguments(bytes: &[u8]) -> Option<BTreeSet<u64>> {
         let (Ok(data), address) = (section.data(), section.address()) else {
             continue;
         };
-        for at in memchr::memmem::find_iter(data, b"\xff\x25") {
-            let Some(slot) = rip_relative(data, address, at + 2, at + 6) else {
+        for at in memchr::memmem::find_iter(data, JMP_RIP) {
+            let disp = at + JMP_RIP.len();
+            let Some(slot) = rip_relative(data, address, disp, disp + IMM32) else {
                 continue;
             };
             if slots.contains(&slot) {
                 // The stub starts at the jump, or at the endbr64 / bnd prefix before it.
                 let mut start = at;
-                if at >= 4 && data[at - 4..at] == [0xf3, 0x0f, 0x1e, 0xfa] {
-                    start = at - 4;
-                } else if at >= 1 && data[at - 1] == 0xf2 {
+                if at >= ENDBR64.len() && data[at - ENDBR64.len()..at] == ENDBR64 {
+                    start = at - ENDBR64.len();
+                } else if at >= 1 && data[at - 1] == BND {
                     start = at - 1;
                 }
                 targets.insert(address + start as u64);
@@ -89,10 +113,10 @@ pub fn getenv_arguments(bytes: &[u8]) -> Option<BTreeSet<u64>> {
             continue;
         };
         for (load_end, string) in argument_loads(code, address) {
-            if calls_getenv(code, address, load_end, &targets, &slots) {
-                if let Some(offset) = string_offset(&file, bytes, string) {
-                    strings.insert(offset);
-                }
+            if calls_getenv(code, address, load_end, &targets, &slots)
+                && let Some(offset) = string_offset(&file, bytes, string)
+            {
+                strings.insert(offset);
             }
         }
     }
@@ -126,7 +150,7 @@ fn getenv_slots(file: &object::File<'_>) -> Option<BTreeSet<u64>> {
 /// The address a RIP-relative operand points at: its `rel32` sits at `data[disp..]` and
 /// the instruction ends at `data[end]`.
 fn rip_relative(data: &[u8], address: u64, disp: usize, end: usize) -> Option<u64> {
-    let rel = i32::from_le_bytes(data.get(disp..disp + 4)?.try_into().ok()?);
+    let rel = i32::from_le_bytes(data.get(disp..disp + IMM32)?.try_into().ok()?);
     (address + end as u64).checked_add_signed(i64::from(rel))
 }
 
@@ -134,15 +158,16 @@ fn rip_relative(data: &[u8], address: u64, disp: usize, end: usize) -> Option<u6
 /// ends and the address it loads.
 fn argument_loads(code: &[u8], address: u64) -> Vec<(usize, u64)> {
     let mut loads = Vec::new();
-    for at in memchr::memmem::find_iter(code, b"\x48\x8d\x3d") {
-        if let Some(target) = rip_relative(code, address, at + 3, at + 7) {
-            loads.push((at + 7, target));
+    for at in memchr::memmem::find_iter(code, LEA_RDI_RIP) {
+        let disp = at + LEA_RDI_RIP.len();
+        if let Some(target) = rip_relative(code, address, disp, disp + IMM32) {
+            loads.push((disp + IMM32, target));
         }
     }
-    for at in memchr::memchr_iter(0xbf, code) {
-        if let Some(imm) = code.get(at + 1..at + 5) {
+    for at in memchr::memchr_iter(MOV_EDI_IMM32, code) {
+        if let Some(imm) = code.get(at + 1..at + 1 + IMM32) {
             let imm = u32::from_le_bytes(imm.try_into().unwrap_or_default());
-            loads.push((at + 5, u64::from(imm)));
+            loads.push((at + 1 + IMM32, u64::from(imm)));
         }
     }
     loads
@@ -162,12 +187,12 @@ fn calls_getenv(
     let to = (from + MAX_GAP).min(code.len());
     for at in from..to {
         let rest = &code[at..];
-        if rest.starts_with(b"\x48\x8d\x3d") || rest.first() == Some(&0xbf) {
+        if rest.starts_with(LEA_RDI_RIP) || rest.first() == Some(&MOV_EDI_IMM32) {
             return false;
         }
         match rest.first() {
-            Some(0xe8 | 0xe9) => {
-                let Some(target) = rip_relative(code, address, at + 1, at + 5) else {
+            Some(&(CALL_REL32 | JMP_REL32)) => {
+                let Some(target) = rip_relative(code, address, at + 1, at + 1 + IMM32) else {
                     continue;
                 };
                 if targets.contains(&target) {
@@ -178,10 +203,15 @@ fn calls_getenv(
                     return false;
                 }
             }
-            Some(0xff)
-                if rest.get(1) == Some(&0x15)
-                    && rip_relative(code, address, at + 2, at + 6)
-                        .is_some_and(|t| slots.contains(&t)) =>
+            Some(_)
+                if rest.starts_with(CALL_RIP)
+                    && rip_relative(
+                        code,
+                        address,
+                        at + CALL_RIP.len(),
+                        at + CALL_RIP.len() + IMM32,
+                    )
+                    .is_some_and(|t| slots.contains(&t)) =>
             {
                 return true;
             }
@@ -200,6 +230,6 @@ fn string_offset(file: &object::File<'_>, bytes: &[u8], va: u64) -> Option<u64> 
     let (start, _) = section.file_range()?;
     let offset = start + (va - section.address());
     let tail = bytes.get(usize::try_from(offset).ok()?..)?;
-    let len = memchr::memchr(0, &tail[..tail.len().min(256)])?;
+    let len = memchr::memchr(0, &tail[..tail.len().min(MAX_STRING_LEN)])?;
     (len > 0 && tail[..len].iter().all(u8::is_ascii_graphic)).then_some(offset)
 }

@@ -6,7 +6,7 @@ use candor_model::claims::ClaimCategory;
 use serde::Serialize;
 
 use crate::indicator::{Indicator, Kind};
-use crate::input::ScanReport;
+use crate::report::ScanReport;
 
 /// One normalized indicator and its evidence on one side.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]

@@ -3,15 +3,15 @@
 //! fixed depth, each finding carrying the chain of decodings that revealed it.
 
 use std::collections::BTreeSet;
-use std::fmt::Write as _;
 
 use candor_model::claims::ClaimCategory;
+use candor_model::evidence::StaticEvidence;
 use sha2::{Digest as _, Sha256};
 
 use crate::decode::{self, Decoder};
 use crate::detect::{Detectors, Hit};
-use crate::indicator::{Evidence, Indicator, Kind};
-use crate::xor::XorSearcher;
+use crate::indicator::{Indicator, Kind};
+use crate::xor::{self, XorSearcher};
 
 /// Tuning of a scan.
 #[derive(Debug, Clone)]
@@ -28,13 +28,29 @@ pub struct ScanOptions {
     pub min_xor_len: usize,
 }
 
+/// Default [`ScanOptions::max_depth`]: three decodings (`base64 → xor → hex`); each level
+/// deeper scans everything that decodes out of the level above again.
+const DEFAULT_MAX_DEPTH: usize = 3;
+
+/// Default [`ScanOptions::min_decoded_len`]: shorter decoded runs are mostly identifiers
+/// and numbers that happen to fit an encoding's alphabet.
+const DEFAULT_MIN_DECODED_LEN: usize = 8;
+
+/// Default [`ScanOptions::blob_report_len`]: longer than the hashes, ids and keys (32
+/// bytes and less) that code is full of.
+const DEFAULT_BLOB_REPORT_LEN: usize = 48;
+
+/// Default [`ScanOptions::min_xor_len`]: random bytes decode to shorter printable runs under
+/// some key all the time.
+const DEFAULT_MIN_XOR_LEN: usize = 12;
+
 impl Default for ScanOptions {
     fn default() -> Self {
         Self {
-            max_depth: 3,
-            min_decoded_len: 8,
-            blob_report_len: 48,
-            min_xor_len: 12,
+            max_depth: DEFAULT_MAX_DEPTH,
+            min_decoded_len: DEFAULT_MIN_DECODED_LEN,
+            blob_report_len: DEFAULT_BLOB_REPORT_LEN,
+            min_xor_len: DEFAULT_MIN_XOR_LEN,
         }
     }
 }
@@ -46,27 +62,15 @@ const BLOCK: usize = 1 << 20;
 /// Bytes the detectors see on each side of a block (see `Scanner::scan_blocks`).
 const CONTEXT: usize = 16 << 10;
 
-/// Known plain texts that XOR-encoded behaviour tends to contain.
-pub const XOR_NEEDLES: &[&str] = &[
-    "https://",
-    "http://",
-    ".com,",
-    ".com\"",
-    ".cn,",
-    ".net,",
-    ".org,",
-    ".run,",
-    ".io,",
-    "Asia/",
-    "Europe/",
-    "America/",
-    "process.env",
-    "child_process",
-    "/etc/",
-    "localhost",
-    "api.",
-    "www.",
-];
+/// Bytes of text an excerpt shows on each side of a hit.
+const EXCERPT_CONTEXT: usize = 48;
+
+/// Bytes of a blob's decoded text its excerpt starts with.
+const BLOB_EXCERPT_LEN: usize = 24;
+
+/// Bytes of a blob's SHA-256 in its value (`base64 blob sha256:<12 hex digits>`): enough
+/// to tell blobs apart in a report and across releases.
+const BLOB_DIGEST_PREFIX: usize = 6;
 
 /// A scanner: detectors and the XOR searcher, built once, used for many buffers.
 #[derive(Debug)]
@@ -87,7 +91,7 @@ struct Origin {
 impl Scanner {
     /// A scanner with these detectors and options.
     pub fn new(detectors: Detectors, options: ScanOptions) -> Self {
-        let needles: Vec<&[u8]> = XOR_NEEDLES.iter().map(|n| n.as_bytes()).collect();
+        let needles: Vec<&[u8]> = xor::NEEDLES.iter().map(|n| n.as_bytes()).collect();
         Self {
             detectors,
             xor: XorSearcher::new(&needles),
@@ -141,7 +145,7 @@ impl Scanner {
         base: u64,
         bytes: &[u8],
         out: &mut Vec<Indicator>,
-    ) -> (Vec<decode::Decoded>, Vec<crate::xor::XorHit>) {
+    ) -> (Vec<decode::Decoded>, Vec<xor::XorHit>) {
         use rayon::prelude::*;
         let finder = decode::WindowFinder::new(self.options.min_decoded_len);
         // Blocks are runs of whole decoder windows, about BLOCK bytes each.
@@ -182,7 +186,7 @@ impl Scanner {
                 if at == bytes.len() {
                     at
                 } else {
-                    at / crate::xor::CHUNK * crate::xor::CHUNK
+                    at / xor::CHUNK * xor::CHUNK
                 }
             };
             let xor_hits = self.xor.find_between(bytes, align(from), align(to));
@@ -248,7 +252,7 @@ impl Scanner {
                 category: hit.category,
                 kind: hit.kind,
                 value: hit.value,
-                evidence: Evidence {
+                evidence: StaticEvidence {
                     file: ctx.file.to_owned(),
                     section: ctx.section.map(str::to_owned),
                     offset: origin.offset,
@@ -305,7 +309,7 @@ fn plain_indicator(ctx: &Context<'_>, base: u64, bytes: &[u8], hit: Hit) -> Indi
         category: hit.category,
         kind: hit.kind,
         value: hit.value,
-        evidence: Evidence {
+        evidence: StaticEvidence {
             file: ctx.file.to_owned(),
             section: ctx.section.map(str::to_owned),
             offset: base + hit.start as u64,
@@ -319,15 +323,12 @@ fn plain_indicator(ctx: &Context<'_>, base: u64, bytes: &[u8], hit: Hit) -> Indi
 /// An encoded blob nothing recognisable came out of: still worth a look.
 fn blob_indicator(ctx: &Context<'_>, origin: &Origin, decoder: &str, bytes: &[u8]) -> Indicator {
     let digest = Sha256::digest(bytes);
-    let prefix = digest.iter().take(6).fold(String::new(), |mut hex, b| {
-        let _ = write!(hex, "{b:02x}");
-        hex
-    });
+    let prefix = hex::encode(&digest[..BLOB_DIGEST_PREFIX]);
     Indicator {
         category: ClaimCategory::Obfuscation,
         kind: Kind::EncodedBlob,
         value: format!("{decoder} blob sha256:{prefix}"),
-        evidence: Evidence {
+        evidence: StaticEvidence {
             file: ctx.file.to_owned(),
             section: ctx.section.map(str::to_owned),
             offset: origin.offset,
@@ -337,14 +338,14 @@ fn blob_indicator(ctx: &Context<'_>, origin: &Origin, decoder: &str, bytes: &[u8
                 "{} bytes decoded, entropy {:.2} bits/byte: {}",
                 bytes.len(),
                 entropy(bytes),
-                excerpt(bytes, 0, bytes.len().min(24))
+                excerpt(bytes, 0, bytes.len().min(BLOB_EXCERPT_LEN))
             ),
         },
     }
 }
 
 /// Shannon entropy in bits per byte.
-pub fn entropy(bytes: &[u8]) -> f64 {
+fn entropy(bytes: &[u8]) -> f64 {
     if bytes.is_empty() {
         return 0.0;
     }
@@ -364,10 +365,11 @@ pub fn entropy(bytes: &[u8]) -> f64 {
         .sum()
 }
 
-/// The text around `start..end`, at most ~48 bytes each side, control characters as `.`.
-pub fn excerpt(bytes: &[u8], start: usize, end: usize) -> String {
-    let from = start.saturating_sub(48);
-    let to = (end + 48).min(bytes.len());
+/// The text around `start..end`, at most [`EXCERPT_CONTEXT`] bytes each side, control
+/// characters as `.`.
+pub(crate) fn excerpt(bytes: &[u8], start: usize, end: usize) -> String {
+    let from = start.saturating_sub(EXCERPT_CONTEXT);
+    let to = (end + EXCERPT_CONTEXT).min(bytes.len());
     let mut from = from;
     // Do not start in the middle of a UTF-8 sequence.
     while from < start && (bytes[from] & 0xC0) == 0x80 {

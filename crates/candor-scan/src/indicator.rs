@@ -3,6 +3,7 @@
 use std::fmt;
 
 use candor_model::claims::ClaimCategory;
+use candor_model::evidence::StaticEvidence;
 use serde::Serialize;
 
 /// What kind of thing was found.
@@ -84,25 +85,6 @@ impl fmt::Display for Kind {
     }
 }
 
-/// Where an indicator was found and how it was revealed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
-pub struct Evidence {
-    /// The file (a path inside a directory or archive).
-    pub file: String,
-    /// The section of a native executable, where known.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub section: Option<String>,
-    /// Byte offset in the file: of the hit itself, or of the outermost encoded run that
-    /// hides it.
-    pub offset: u64,
-    /// Length in bytes of that hit or run.
-    pub length: u64,
-    /// Decoding steps that revealed it, outermost first (`["base64", "xor(0x5b)"]`).
-    pub chain: Vec<String>,
-    /// The (decoded) text around the hit, control characters shown as `.`.
-    pub excerpt: String,
-}
-
 /// One behaviour indicator.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Indicator {
@@ -114,11 +96,11 @@ pub struct Indicator {
     /// compare.
     pub value: String,
     /// Where and how it was found.
-    pub evidence: Evidence,
+    pub evidence: StaticEvidence,
 }
 
 /// Sort indicators in report order: by offset, then category, kind, value.
-pub fn sort_for_report(indicators: &mut [Indicator]) {
+pub(crate) fn sort_for_report(indicators: &mut [Indicator]) {
     indicators.sort_by(|a, b| {
         (a.evidence.offset, a.category, a.kind, &a.value).cmp(&(
             b.evidence.offset,

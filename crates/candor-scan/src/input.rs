@@ -4,11 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
-
 use crate::archive::{self, ArchiveLimits};
 use crate::engine::Scanner;
-use crate::indicator::Indicator;
+use crate::report::{ScanReport, ScannedFile, Skipped};
 
 /// Why a scan could not start at all.
 #[derive(Debug, thiserror::Error)]
@@ -25,44 +23,6 @@ impl ScanError {
         match self {
             ScanError::Io(_) => "unreadable",
         }
-    }
-}
-
-/// Something inside the input that was not scanned, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
-pub struct Skipped {
-    /// The entry.
-    pub path: String,
-    /// Why.
-    pub reason: String,
-}
-
-/// One file scanned.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
-pub struct ScannedFile {
-    /// Its path, relative to the input root.
-    pub path: String,
-    /// Its size in bytes.
-    pub size: u64,
-}
-
-/// The result of scanning one input.
-#[derive(Debug, Clone, Default, Serialize, schemars::JsonSchema)]
-pub struct ScanReport {
-    /// The input as given.
-    pub input: String,
-    /// Files scanned, in path order.
-    pub files: Vec<ScannedFile>,
-    /// Indicators, by file then offset.
-    pub indicators: Vec<Indicator>,
-    /// Entries not scanned.
-    pub skipped: Vec<Skipped>,
-}
-
-impl ScanReport {
-    /// Total bytes scanned.
-    pub fn bytes(&self) -> u64 {
-        self.files.iter().map(|f| f.size).sum()
     }
 }
 

@@ -4,8 +4,8 @@
 //!
 //! The scan itself stays format-blind ([`Scanner::scan`] reads every byte, headers and
 //! all); this module adds what only the format knows, after the fact:
-//! - [`annotate_sections`] names the section each indicator's offset falls in;
-//! - [`env_names`] finds names like `ACME_BASE_URL` in a binary that calls `getenv` (or
+//! - the section each indicator's offset falls in ([`sections`], [`section_at`]);
+//! - `env_names` finds names like `ACME_BASE_URL` in a binary that calls `getenv` (or
 //!   `secure_getenv`, `GetEnvironmentVariable`, Go's `os.Getenv` …): in a compiled
 //!   program the name passed to `getenv` is a bare C string in a data section, with no
 //!   `getenv("` around it for the text detectors to anchor on.
@@ -14,7 +14,7 @@
 //! passed to `getenv` there are reported as `env-var`, the other names as
 //! `env-candidate`.
 //!
-//! [`scan_native`] does the scan and these additions; for any other file it is exactly
+//! `scan_native` does the scan and these additions; for any other file it is exactly
 //! [`Scanner::scan`].
 
 use std::ops::Range;
@@ -22,11 +22,12 @@ use std::sync::LazyLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use candor_model::claims::ClaimCategory;
+use candor_model::evidence::StaticEvidence;
 use object::read::macho::{FatArch, MachOFatFile32, MachOFatFile64};
 use object::{FileKind, Object as _, ObjectSection as _, SectionKind};
 
 use crate::engine::{Scanner, excerpt};
-use crate::indicator::{Evidence, Indicator, Kind};
+use crate::indicator::{Indicator, Kind};
 
 /// A section of a native executable that occupies bytes of the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -135,15 +136,8 @@ pub fn section_at(sections: &[Section], offset: u64) -> Option<&str> {
         .map(|s| s.name.as_str())
 }
 
-/// Set the section of every indicator found in `bytes` that has none yet, if `bytes` is
-/// a native executable; a no-op for any other file.
-pub fn annotate_sections(bytes: &[u8], indicators: &mut [Indicator]) {
-    if let Some(sections) = sections(bytes) {
-        annotate_with(&sections, indicators);
-    }
-}
-
-fn annotate_with(sections: &[Section], indicators: &mut [Indicator]) {
+/// Set the section of every indicator that has none yet, from `sections`.
+fn annotate_sections(sections: &[Section], indicators: &mut [Indicator]) {
     for indicator in indicators {
         if indicator.evidence.section.is_none() {
             indicator.evidence.section =
@@ -180,7 +174,7 @@ static ENV_API_FINDER: LazyLock<AhoCorasick> = LazyLock::new(|| {
 /// `.rodata`, so "near the call" means: in a data section of the same binary. A name is a
 /// whole C string (NUL on both sides) of printable ASCII shaped like an environment
 /// variable, `^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$`, 4 to 64 bytes long.
-pub fn env_names(bytes: &[u8], sections: &[Section]) -> Vec<(String, Range<usize>)> {
+fn env_names(bytes: &[u8], sections: &[Section]) -> Vec<(String, Range<usize>)> {
     if !ENV_API_FINDER.is_match(bytes) {
         return Vec::new();
     }
@@ -209,9 +203,16 @@ pub fn env_names(bytes: &[u8], sections: &[Section]) -> Vec<(String, Range<usize
     out
 }
 
-/// `^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$`, 4 to 64 bytes.
+/// Lengths of a C string taken for a candidate environment variable name (one no call
+/// site proves is read).
+const ENV_NAME_SHAPE_LEN: std::ops::RangeInclusive<usize> = 4..=64;
+
+/// Longest name a proven `getenv` argument may have.
+const MAX_ENV_NAME_LEN: usize = 128;
+
+/// `^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$`, of [`ENV_NAME_SHAPE_LEN`] bytes.
 fn is_env_name_shape(s: &[u8]) -> bool {
-    (4..=64).contains(&s.len())
+    ENV_NAME_SHAPE_LEN.contains(&s.len())
         && s[0].is_ascii_uppercase()
         && s.iter()
             .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || *b == b'_')
@@ -228,7 +229,7 @@ fn is_locale_variable(name: &str) -> bool {
 
 /// A name `getenv` may be given: letters, digits and `_`, not starting with a digit.
 fn is_env_name(name: &str) -> bool {
-    (1..=128).contains(&name.len())
+    (1..=MAX_ENV_NAME_LEN).contains(&name.len())
         && name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
         && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
@@ -236,8 +237,8 @@ fn is_env_name(name: &str) -> bool {
 /// [`Scanner::scan`] of a whole file's `bytes`, plus, for a native executable, the
 /// section of every indicator and the environment variable names: kind env-var for the
 /// names a `getenv` call site passes (x86-64 ELF, [`crate::callsite`]), env-candidate for
-/// the other names of [`env_names`] (category env; plain chain, evidence at the C string).
-pub fn scan_native(scanner: &Scanner, file: &str, bytes: &[u8]) -> Vec<Indicator> {
+/// the other names of `env_names` (category env; plain chain, evidence at the C string).
+pub(crate) fn scan_native(scanner: &Scanner, file: &str, bytes: &[u8]) -> Vec<Indicator> {
     let mut indicators = scanner.scan(file, None, 0, bytes);
     let Some(sections) = sections(bytes) else {
         return indicators;
@@ -298,7 +299,7 @@ pub fn scan_native(scanner: &Scanner, file: &str, bytes: &[u8]) -> Vec<Indicator
                 category,
                 kind,
                 value,
-                evidence: Evidence {
+                evidence: StaticEvidence {
                     file: file.to_owned(),
                     section: None,
                     offset,
@@ -309,7 +310,7 @@ pub fn scan_native(scanner: &Scanner, file: &str, bytes: &[u8]) -> Vec<Indicator
             });
         }
     }
-    annotate_with(&sections, &mut indicators);
+    annotate_sections(&sections, &mut indicators);
     // The order of `Scanner::scan`: by offset, then category, kind, value.
     crate::indicator::sort_for_report(&mut indicators);
     indicators

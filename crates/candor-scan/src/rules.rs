@@ -21,10 +21,10 @@ use crate::detect::{Detectors, LiteralRule, RegexRule};
 use crate::indicator::Kind;
 
 /// The IANA time-zone identifiers (`data/timezones.txt`).
-pub const TIME_ZONES: &str = include_str!("../data/timezones.txt");
+const TIME_ZONES: &str = include_str!("../data/timezones.txt");
 
 /// Known telemetry SDKs and endpoints (`data/telemetry.toml`).
-pub const TELEMETRY: &str = include_str!("../data/telemetry.toml");
+const TELEMETRY: &str = include_str!("../data/telemetry.toml");
 
 /// A rules file that could not be used.
 #[derive(Debug, thiserror::Error)]

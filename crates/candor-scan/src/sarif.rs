@@ -39,7 +39,7 @@ use serde::Serialize;
 
 use crate::diff::{Change, ScanDiff};
 use crate::indicator::{Indicator, Kind};
-use crate::input::ScanReport;
+use crate::report::ScanReport;
 
 /// The `$schema` written in every log.
 pub const SARIF_SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";

@@ -14,7 +14,7 @@ use schemars::{JsonSchema, Schema};
 use serde::Serialize;
 
 use crate::diff::ScanDiff;
-use crate::input::ScanReport;
+use crate::report::ScanReport;
 
 /// File name of the schema of [`ScanOutput`].
 pub const SCAN_REPORT_SCHEMA: &str = "scan-report.schema.json";
@@ -41,10 +41,11 @@ pub struct DiffOutput {
 
 /// Objects with declared properties admit no others.
 fn closed_objects(schema: &mut Schema) {
-    if let Some(object) = schema.as_object_mut() {
-        if object.contains_key("properties") && !object.contains_key("additionalProperties") {
-            object.insert("additionalProperties".to_owned(), false.into());
-        }
+    if let Some(object) = schema.as_object_mut()
+        && object.contains_key("properties")
+        && !object.contains_key("additionalProperties")
+    {
+        object.insert("additionalProperties".to_owned(), false.into());
     }
 }
 

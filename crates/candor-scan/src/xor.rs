@@ -36,6 +36,33 @@ pub const MIN_NEEDLE_LEN: usize = 4;
 /// Widening stops before this many consecutive zero bytes (executable padding).
 pub const ZERO_RUN_STOP: usize = 8;
 
+/// Parts per thread [`XorSearcher::find_parallel`] cuts a buffer into, so that threads
+/// that finish early take more.
+const PARTS_PER_THREAD: usize = 4;
+
+/// Known plain texts that XOR-encoded behaviour tends to contain: the needles the scanner
+/// searches for.
+pub const NEEDLES: &[&str] = &[
+    "https://",
+    "http://",
+    ".com,",
+    ".com\"",
+    ".cn,",
+    ".net,",
+    ".org,",
+    ".run,",
+    ".io,",
+    "Asia/",
+    "Europe/",
+    "America/",
+    "process.env",
+    "child_process",
+    "/etc/",
+    "localhost",
+    "api.",
+    "www.",
+];
+
 /// Plain text recovered under one XOR key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct XorHit {
@@ -158,7 +185,7 @@ impl XorSearcher {
     /// identical.
     pub fn find_parallel(&self, buffer: &[u8]) -> Vec<XorHit> {
         use rayon::prelude::*;
-        let parts = rayon::current_num_threads().max(1) * 4;
+        let parts = rayon::current_num_threads().max(1) * PARTS_PER_THREAD;
         let part = buffer.len().div_ceil(parts).div_ceil(CHUNK).max(1) * CHUNK;
         if buffer.len() <= part {
             return self.find(buffer);
@@ -181,7 +208,7 @@ impl XorSearcher {
     /// while it is in the CPU cache. Ranges starting at multiples of [`CHUNK`] merge to
     /// exactly [`XorSearcher::find`]'s hits; other starts move where the search restarts,
     /// so where matches overlap across one the hits can differ.
-    pub fn find_between(&self, buffer: &[u8], from: usize, to: usize) -> Vec<XorHit> {
+    pub(crate) fn find_between(&self, buffer: &[u8], from: usize, to: usize) -> Vec<XorHit> {
         let mut hits = Vec::new();
         self.find_range(buffer, from, to.min(buffer.len()), &mut hits);
         hits
@@ -189,7 +216,7 @@ impl XorSearcher {
 
     /// Hits of [`XorSearcher::find_between`] over ranges that cover a buffer, in the order
     /// and with the uniqueness [`XorSearcher::find`] gives.
-    pub fn merge(hits: Vec<XorHit>) -> Vec<XorHit> {
+    pub(crate) fn merge(hits: Vec<XorHit>) -> Vec<XorHit> {
         finish(hits)
     }
 
@@ -376,9 +403,6 @@ pub(crate) mod tests {
     use crate::decode::{Decoder, find_encoded};
 
     const LIST: &[u8] = b"jd.com,taobao.com,cn-shanghai.fcapp.run,baidu.com,qq.com,aliyuncs.com";
-
-    /// The needles the scanner uses.
-    const NEEDLES: &[&str] = crate::engine::XOR_NEEDLES;
 
     fn searcher() -> XorSearcher {
         let needles: Vec<&[u8]> = NEEDLES.iter().map(|n| n.as_bytes()).collect();

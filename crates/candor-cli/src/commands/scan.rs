@@ -7,12 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use candor_scan::diff::{self, Change, ScanDiff};
-use candor_scan::engine::{ScanOptions, Scanner};
-use candor_scan::indicator::Indicator;
-use candor_scan::input::{self, ScanReport};
-use candor_scan::sarif;
 use candor_scan::schema::{DiffOutput, ScanOutput};
+use candor_scan::{Change, Indicator, ScanDiff, ScanOptions, ScanReport, Scanner, sarif};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -80,7 +76,7 @@ pub fn run(args: &ScanArgs, format: Format) -> Result<ExitCode, CliError> {
     let mut reports = Vec::with_capacity(args.paths.len());
     for (index, path) in args.paths.iter().enumerate() {
         progress.scanning(path);
-        let report = input::scan_path(&scanner, path);
+        let report = candor_scan::scan_path(&scanner, path);
         progress.scanned(index);
         reports.push(report.map_err(|source| CliError::ScanPath {
             path: path.display().to_string(),
@@ -90,7 +86,7 @@ pub fn run(args: &ScanArgs, format: Format) -> Result<ExitCode, CliError> {
     progress.finish();
     let seconds = started.elapsed().as_secs_f64();
     if args.diff {
-        let diff = diff::diff(&reports[0], &reports[1]);
+        let diff = candor_scan::diff(&reports[0], &reports[1]);
         match format {
             Format::Human => output::stdout(&human_diff(&diff)),
             Format::Json => output::json(&DiffOutput { diff, seconds }),

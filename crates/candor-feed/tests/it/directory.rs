@@ -19,7 +19,13 @@ fn publish_is_idempotent_and_keeps_the_index() {
         "m.dsse.json",
         &manifest("1.4.0", &key(1), "", None),
     );
-    let report = publish(&[doc.clone()], &feed, &PublishOptions::default(), None).unwrap();
+    let report = publish(
+        std::slice::from_ref(&doc),
+        &feed,
+        &PublishOptions::default(),
+        None,
+    )
+    .unwrap();
     assert_eq!(report.documents[0].outcome, Outcome::Written);
     let path = &report.documents[0].path;
     assert!(path.starts_with("agent/1.4.0/manifest."), "{path}");
@@ -52,7 +58,13 @@ fn a_different_manifest_for_a_release_needs_supersede_and_must_name_the_old_one(
         "other.dsse.json",
         &manifest("1.4.0", &key(1), " v2", None),
     );
-    let error = publish(&[other.clone()], &feed, &PublishOptions::default(), None).unwrap_err();
+    let error = publish(
+        std::slice::from_ref(&other),
+        &feed,
+        &PublishOptions::default(),
+        None,
+    )
+    .unwrap_err();
     assert!(matches!(error, FeedError::Conflict { .. }), "{error}");
     assert!(
         error

@@ -50,7 +50,7 @@ fn two_manifests_for_one_release_by_one_signer_across_feeds_are_an_equivocation(
     let location =
         |p: &std::path::Path| FeedLocation::detect(&p.display().to_string(), None).unwrap();
     publish(
-        &[one.clone()],
+        std::slice::from_ref(&one),
         &location(&feed_a),
         &PublishOptions::default(),
         None,
@@ -60,7 +60,11 @@ fn two_manifests_for_one_release_by_one_signer_across_feeds_are_an_equivocation(
 
     let mut store = store_with_feed(dir.path(), "a", &feed_a.display().to_string());
     store
-        .add_feed("b", &location(&feed_b), &Default::default())
+        .add_feed(
+            "b",
+            &location(&feed_b),
+            &candor_feed::store::FeedOptions::default(),
+        )
         .unwrap();
     let first = sync(&mut store, "a", SyncOptions::default()).unwrap();
     assert!(first.equivocations.is_empty());

@@ -9,6 +9,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod declaration;
+mod evidence;
 mod policy;
 mod roundtrip;
 mod schemas;

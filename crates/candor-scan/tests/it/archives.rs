@@ -9,9 +9,8 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use candor_scan::archive::ArchiveLimits;
-use candor_scan::indicator::Kind;
-use candor_scan::input::{ScanReport, scan_path, scan_path_with};
+use candor_scan::archive;
+use candor_scan::{ArchiveLimits, Kind, ScanReport, scan_path, scan_path_with};
 use flate2::Compression;
 use flate2::write::GzEncoder;
 use zip::write::SimpleFileOptions;
@@ -107,6 +106,29 @@ fn npm_tarball_entries_are_scanned_under_the_archive_name() {
         ["x.tgz!package/dist/cli.js"]
     );
     assert!(report.skipped.is_empty(), "{:#?}", report.skipped);
+}
+
+#[test]
+fn archive_bytes_scan_as_the_archive_file_does() {
+    // The fuzzing entry point: bytes in, the report `scan_path` gives for the file out.
+    let dir = tempfile::tempdir().unwrap();
+    let scanner = scanner();
+    let limits = ArchiveLimits::default();
+    for (name, bytes) in [
+        ("x.tgz", gzip(&tar_bytes(&npm_entries()))),
+        ("x.tar", tar_bytes(&npm_entries())),
+        ("x.zip", zip_bytes(&npm_entries())),
+        ("cut.tgz", gzip(&tar_bytes(&npm_entries()))[..200].to_vec()),
+    ] {
+        let from_file = scan_path(&scanner, &write(dir.path(), name, &bytes)).unwrap();
+        let from_bytes = archive::scan_bytes(&scanner, name, &bytes, &limits)
+            .unwrap_or_else(|| panic!("{name} is an archive"));
+        assert_eq!(from_bytes.input, name);
+        assert_eq!(from_bytes.files, from_file.files, "{name}");
+        assert_eq!(from_bytes.indicators, from_file.indicators, "{name}");
+        assert_eq!(from_bytes.skipped, from_file.skipped, "{name}");
+    }
+    assert!(archive::scan_bytes(&scanner, "x.js", CLI_JS, &limits).is_none());
 }
 
 #[test]

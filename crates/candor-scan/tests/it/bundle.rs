@@ -4,9 +4,7 @@
 //! without it must report every planted element, with its decoding chain.
 
 use base64::Engine as _;
-use candor_scan::diff;
-use candor_scan::indicator::Kind;
-use candor_scan::input::scan_path;
+use candor_scan::{Kind, scan_path};
 
 use crate::support::{minified_js, scanner};
 
@@ -49,7 +47,7 @@ fn every_planted_element_is_reported_as_added_with_its_chain() {
     let scanner = scanner();
     let old_report = scan_path(&scanner, &old).unwrap();
     let new_report = scan_path(&scanner, &new).unwrap();
-    let diff = diff::diff(&old_report, &new_report);
+    let diff = candor_scan::diff(&old_report, &new_report);
     let added: Vec<(Kind, &str, String)> = diff
         .added
         .iter()

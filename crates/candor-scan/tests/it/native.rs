@@ -13,10 +13,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use candor_model::claims::ClaimCategory;
-use candor_scan::diff;
-use candor_scan::indicator::{Indicator, Kind};
-use candor_scan::input::scan_path;
 use candor_scan::native;
+use candor_scan::{Indicator, Kind, scan_path};
 
 use crate::support::scanner;
 
@@ -214,7 +212,7 @@ fn the_diff_against_the_previous_release_reports_the_planted_elements() {
     let old = compile_or_skip!(dir.path(), "acme-1.0.0", &program(false));
     let new = compile_or_skip!(dir.path(), "acme-1.0.1", &program(true));
     let scanner = scanner();
-    let diff = diff::diff(
+    let diff = candor_scan::diff(
         &scan_path(&scanner, &old).unwrap(),
         &scan_path(&scanner, &new).unwrap(),
     );

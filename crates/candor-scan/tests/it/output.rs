@@ -20,10 +20,8 @@
 use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
-use candor_scan::diff;
-use candor_scan::input::{ScanReport, scan_path};
-use candor_scan::sarif;
 use candor_scan::schema::{self, DiffOutput, ScanOutput};
+use candor_scan::{ScanReport, sarif, scan_path};
 use jsonschema::Validator;
 use serde_json::{Value, json};
 
@@ -191,7 +189,7 @@ fn json_output_validates_against_the_committed_schemas() {
     })
     .unwrap();
     let diff = serde_json::to_value(DiffOutput {
-        diff: diff::diff(&old, &new),
+        diff: candor_scan::diff(&old, &new),
         seconds: 0.5,
     })
     .unwrap();
@@ -469,7 +467,7 @@ fn sarif_of_a_diff_validates_against_the_official_schema() {
         return;
     };
     // Only what was added, as new results.
-    let changes = diff::diff(&f.old, &f.new);
+    let changes = candor_scan::diff(&f.old, &f.new);
     let log = serde_json::to_value(sarif::diff_to_sarif(&changes)).unwrap();
     f.assert_valid("the SARIF of a diff", &log);
     let run = &log["runs"][0];

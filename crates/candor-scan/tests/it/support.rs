@@ -1,6 +1,6 @@
 //! Fixture builders.
 
-use candor_scan::engine::{ScanOptions, Scanner};
+use candor_scan::{ScanOptions, Scanner};
 
 /// A deterministic generator (xorshift64*), so fixtures are the same on every run.
 pub struct Rng(pub u64);

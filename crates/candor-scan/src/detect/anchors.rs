@@ -1,0 +1,118 @@
+//! Anchors: the literals most detectors start from (`https://`, `process.env`,
+//! `execSync(`, `/etc/` …), and what each looks for around itself.
+
+use super::{Hit, conditions, env, network, system};
+
+/// What an anchor literal means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Anchor {
+    Url,
+    JsEnv,
+    EnvCall,
+    Process,
+    LocaleApi,
+    Path,
+    MachineId,
+    LocalTime,
+}
+
+/// Every anchor literal and what it means.
+pub(super) const ANCHORS: &[(&str, Anchor)] = &[
+    ("https://", Anchor::Url),
+    ("http://", Anchor::Url),
+    ("wss://", Anchor::Url),
+    ("ws://", Anchor::Url),
+    ("process.env", Anchor::JsEnv),
+    ("os.environ.get(", Anchor::EnvCall),
+    ("os.environ[", Anchor::EnvCall),
+    ("os.getenv(", Anchor::EnvCall),
+    ("os.Getenv(", Anchor::EnvCall),
+    ("os.LookupEnv(", Anchor::EnvCall),
+    ("env::var(", Anchor::EnvCall),
+    ("env::var_os(", Anchor::EnvCall),
+    ("getenv(", Anchor::EnvCall),
+    ("System.getenv(", Anchor::EnvCall),
+    ("GetEnvironmentVariable(", Anchor::EnvCall),
+    ("Deno.env.get(", Anchor::EnvCall),
+    ("child_process", Anchor::Process),
+    ("execSync(", Anchor::Process),
+    ("execFileSync(", Anchor::Process),
+    ("spawnSync(", Anchor::Process),
+    ("execFile(", Anchor::Process),
+    ("spawn(", Anchor::Process),
+    ("exec(", Anchor::Process),
+    ("subprocess.run(", Anchor::Process),
+    ("subprocess.Popen(", Anchor::Process),
+    ("subprocess.call(", Anchor::Process),
+    ("subprocess.check_output(", Anchor::Process),
+    ("os.system(", Anchor::Process),
+    ("Command::new(", Anchor::Process),
+    ("exec.Command(", Anchor::Process),
+    ("execve", Anchor::Process),
+    ("execvp", Anchor::Process),
+    ("posix_spawn", Anchor::Process),
+    ("CreateProcessW", Anchor::Process),
+    ("CreateProcessA", Anchor::Process),
+    ("ShellExecuteW", Anchor::Process),
+    ("ShellExecuteExW", Anchor::Process),
+    ("resolvedOptions().timeZone", Anchor::LocaleApi),
+    ("resolvedOptions().locale", Anchor::LocaleApi),
+    ("Intl.DateTimeFormat", Anchor::LocaleApi),
+    ("navigator.languages", Anchor::LocaleApi),
+    ("navigator.language", Anchor::LocaleApi),
+    ("getTimezoneOffset", Anchor::LocaleApi),
+    ("GetTimeZoneInformation", Anchor::LocaleApi),
+    ("GetDynamicTimeZoneInformation", Anchor::LocaleApi),
+    ("GetUserDefaultLocaleName", Anchor::LocaleApi),
+    ("GetUserDefaultLCID", Anchor::LocaleApi),
+    ("CFTimeZoneCopySystem", Anchor::LocaleApi),
+    ("CFLocaleCopyCurrent", Anchor::LocaleApi),
+    ("NSTimeZone", Anchor::LocaleApi),
+    ("time.tzname", Anchor::LocaleApi),
+    ("locale.getlocale", Anchor::LocaleApi),
+    ("/etc/localtime", Anchor::LocalTime),
+    ("/etc/timezone", Anchor::LocalTime),
+    ("/etc/machine-id", Anchor::MachineId),
+    ("/var/lib/dbus/machine-id", Anchor::MachineId),
+    ("/sys/class/dmi/id/product_uuid", Anchor::MachineId),
+    ("IOPlatformUUID", Anchor::MachineId),
+    ("IOPlatformSerialNumber", Anchor::MachineId),
+    ("MachineGuid", Anchor::MachineId),
+    ("networkInterfaces()", Anchor::MachineId),
+    ("userInfo()", Anchor::MachineId),
+    ("os.hostname()", Anchor::MachineId),
+    ("gethostname", Anchor::MachineId),
+    ("/etc/", Anchor::Path),
+    ("/usr/", Anchor::Path),
+    ("/var/", Anchor::Path),
+    ("/proc/", Anchor::Path),
+    ("/sys/", Anchor::Path),
+    ("/dev/", Anchor::Path),
+    ("/tmp/", Anchor::Path),
+    ("/Library/", Anchor::Path),
+    ("/Users/", Anchor::Path),
+    ("/home/", Anchor::Path),
+    ("~/", Anchor::Path),
+    ("$HOME/", Anchor::Path),
+    ("%APPDATA%", Anchor::Path),
+    ("%LOCALAPPDATA%", Anchor::Path),
+    ("%USERPROFILE%", Anchor::Path),
+    ("%PROGRAMDATA%", Anchor::Path),
+    ("%TEMP%", Anchor::Path),
+];
+
+/// What follows an anchor found at `start..end`.
+pub(super) fn anchored(text: &[u8], anchor: usize, start: usize, end: usize, hits: &mut Vec<Hit>) {
+    let (anchor_text, anchor) = ANCHORS[anchor];
+    match anchor {
+        Anchor::Url => network::url(text, start, hits),
+        Anchor::JsEnv => env::js_env(text, start, end, hits),
+        Anchor::EnvCall => env::env_call(text, start, end, hits),
+        Anchor::Process => system::process(text, anchor_text, start, end, hits),
+        Anchor::LocaleApi | Anchor::LocalTime => {
+            conditions::locale_api(anchor_text, start, end, hits);
+        }
+        Anchor::MachineId => system::machine_id(anchor_text, start, end, hits),
+        Anchor::Path => system::path(text, start, hits),
+    }
+}
