@@ -7,7 +7,8 @@
 //! - [`Rng`]: a deterministic generator, so noise and mutations are the same on every
 //!   run and a failure reproduces;
 //! - [`snapshot_settings`] and [`regex_escape`]: insta settings that hide a temporary
-//!   directory's path.
+//!   directory's path;
+//! - [`http`]: real servers on 127.0.0.1 (HTTP/1.1 and the faults a client must survive).
 //!
 //! ```
 //! let mut rng = candor_test::Rng::new(7);
@@ -18,6 +19,8 @@
 
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
+
+pub mod http;
 
 use std::path::Path;
 
