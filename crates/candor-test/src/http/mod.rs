@@ -1,5 +1,6 @@
 //! Real HTTP servers on 127.0.0.1 for tests of network clients: plain HTTP/1.1, the
-//! faults a client must survive, and (in later modules) HTTPS, static files and git.
+//! faults a client must survive, and HTTPS with a certificate authority made per test
+//! ([`TlsIdentity`], [`serve_tls`]).
 //!
 //! A test starts a server with a handler, points its client at [`TestServer::url`], and
 //! reads back what the server saw with [`TestServer::requests`]. The server speaks
@@ -28,12 +29,14 @@
 //! ```
 
 mod server;
+mod tls;
 mod wire;
 
 use std::net::TcpStream;
 use std::sync::Arc;
 
 pub use server::{Reply, Request, TestServer};
+pub use tls::{TlsIdentity, serve_tls};
 
 /// A plain HTTP/1.1 server on 127.0.0.1 answering every request with `handler`.
 ///

@@ -10,6 +10,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod server;
+mod tls;
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
