@@ -1,6 +1,7 @@
 //! Real HTTP servers on 127.0.0.1 for tests of network clients: plain HTTP/1.1, the
-//! faults a client must survive, and HTTPS with a certificate authority made per test
-//! ([`TlsIdentity`], [`serve_tls`]).
+//! faults a client must survive, HTTPS with a certificate authority made per test
+//! ([`TlsIdentity`], [`serve_tls`]), and a static file server with `ETag`s
+//! ([`static_files`]), which is what an HTTPS feed is.
 //!
 //! A test starts a server with a handler, points its client at [`TestServer::url`], and
 //! reads back what the server saw with [`TestServer::requests`]. The server speaks
@@ -28,6 +29,7 @@
 //! assert_eq!(server.requests()[0].header("host"), Some("x"));
 //! ```
 
+mod files;
 mod server;
 mod tls;
 mod wire;
@@ -35,6 +37,7 @@ mod wire;
 use std::net::TcpStream;
 use std::sync::Arc;
 
+pub use files::static_files;
 pub use server::{Reply, Request, TestServer};
 pub use tls::{TlsIdentity, serve_tls};
 

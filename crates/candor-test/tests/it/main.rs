@@ -9,6 +9,7 @@
 // same.
 #![allow(clippy::unwrap_used)]
 
+mod files;
 mod server;
 mod tls;
 
