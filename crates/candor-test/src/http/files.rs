@@ -92,7 +92,7 @@ fn content_type(path: &Path) -> &'static str {
 }
 
 /// `%XX` decoded; `None` for a malformed escape or a result that is not UTF-8.
-fn percent_decode(text: &str) -> Option<String> {
+pub(crate) fn percent_decode(text: &str) -> Option<String> {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

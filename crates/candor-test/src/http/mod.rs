@@ -1,7 +1,8 @@
 //! Real HTTP servers on 127.0.0.1 for tests of network clients: plain HTTP/1.1, the
 //! faults a client must survive, HTTPS with a certificate authority made per test
-//! ([`TlsIdentity`], [`serve_tls`]), and a static file server with `ETag`s
-//! ([`static_files`]), which is what an HTTPS feed is.
+//! ([`TlsIdentity`], [`serve_tls`]), a static file server with `ETag`s
+//! ([`static_files`]), which is what an HTTPS feed is, and git's own smart-HTTP server
+//! ([`git_http_backend`]), which is what a git feed is.
 //!
 //! A test starts a server with a handler, points its client at [`TestServer::url`], and
 //! reads back what the server saw with [`TestServer::requests`]. The server speaks
@@ -30,6 +31,7 @@
 //! ```
 
 mod files;
+mod git;
 mod server;
 mod tls;
 mod wire;
@@ -38,6 +40,7 @@ use std::net::TcpStream;
 use std::sync::Arc;
 
 pub use files::static_files;
+pub use git::{GIT_REMOTE_USER, git_http_backend};
 pub use server::{Reply, Request, TestServer};
 pub use tls::{TlsIdentity, serve_tls};
 

@@ -10,6 +10,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod files;
+mod git;
 mod server;
 mod tls;
 
