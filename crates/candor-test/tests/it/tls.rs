@@ -92,14 +92,19 @@ fn faults_behave_the_same_over_tls() {
             declared: 10,
         },
     });
-    let client = trusting(&identity)
+    let response = trusting(&identity)
+        .build()
+        .unwrap()
+        .get(format!("{}/cut", server.url()))
+        .send()
+        .unwrap();
+    assert_eq!(response.content_length(), Some(10));
+    assert!(response.bytes().is_err());
+    let impatient = trusting(&identity)
         .timeout(Duration::from_millis(300))
         .build()
         .unwrap();
-    let response = client.get(format!("{}/cut", server.url())).send().unwrap();
-    assert_eq!(response.content_length(), Some(10));
-    assert!(response.bytes().is_err());
-    let error = client
+    let error = impatient
         .get(format!("{}/stall", server.url()))
         .send()
         .unwrap_err();
