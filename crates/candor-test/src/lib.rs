@@ -8,7 +8,9 @@
 //!   run and a failure reproduces;
 //! - [`snapshot_settings`] and [`regex_escape`]: insta settings that hide a temporary
 //!   directory's path;
-//! - [`http`]: real servers on 127.0.0.1 (HTTP/1.1 and the faults a client must survive).
+//! - [`http`]: real servers on 127.0.0.1 for network clients: HTTP/1.1 and the faults a
+//!   client must survive, HTTPS with a CA made per test, static files with `ETag`s (an
+//!   HTTPS feed) and git's smart-HTTP backend (a git feed).
 //!
 //! ```
 //! let mut rng = candor_test::Rng::new(7);
