@@ -7,7 +7,10 @@
 //! - [`Rng`]: a deterministic generator, so noise and mutations are the same on every
 //!   run and a failure reproduces;
 //! - [`snapshot_settings`] and [`regex_escape`]: insta settings that hide a temporary
-//!   directory's path.
+//!   directory's path;
+//! - [`http`]: real servers on 127.0.0.1 for network clients: HTTP/1.1 and the faults a
+//!   client must survive, HTTPS with a CA made per test, static files with `ETag`s (an
+//!   HTTPS feed) and git's smart-HTTP backend (a git feed).
 //!
 //! ```
 //! let mut rng = candor_test::Rng::new(7);
@@ -18,6 +21,8 @@
 
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
+
+pub mod http;
 
 use std::path::Path;
 
