@@ -7,11 +7,9 @@
 //! library error type the commands can return, so a new variant or type is a compile
 //! error until it is named.
 
-use std::fmt;
-
 use candor_release::declaration::DeclarationError;
 use candor_release::statement::StatementError;
-use candor_scan::ScanError;
+use candor_scan::ScanRequestError;
 use candor_sign::file::FileError;
 use candor_sign::keys::KeyError;
 use candor_sign::signing::SignError;
@@ -72,14 +70,8 @@ pub enum CliError {
     #[error(transparent)]
     Bundle(#[from] BundleError),
     /// A scan could not be done.
-    #[error("cannot scan {path}")]
-    ScanPath {
-        /// The input.
-        path: String,
-        /// Why.
-        #[source]
-        source: ScanError,
-    },
+    #[error(transparent)]
+    Scan(#[from] ScanRequestError),
 }
 
 impl CliError {
@@ -105,7 +97,7 @@ impl CliError {
             CliError::Sigstore(error) => error.kind(),
             CliError::Envelope(error) => error.kind(),
             CliError::Bundle(error) => error.kind(),
-            CliError::ScanPath { source, .. } => source.kind(),
+            CliError::Scan(error) => error.kind(),
         }
     }
 
@@ -156,6 +148,9 @@ impl CliError {
                 "if the feed's owner really rewrote it, sync with --allow-rewrite (recorded in the ledger)"
                     .to_owned(),
             ),
+            CliError::Scan(ScanRequestError::DiffNeedsTwo { .. }) => {
+                Some("candor scan --diff OLD NEW".to_owned())
+            }
             CliError::Envelope(EnvelopeError::UnmeetableThreshold { .. }) => Some(
                 "pass one --key per required signer (the same key given twice counts once)"
                     .to_owned(),
@@ -179,14 +174,5 @@ impl CliError {
 impl From<std::io::Error> for CliError {
     fn from(error: std::io::Error) -> Self {
         CliError::File(FileError::Io(error))
-    }
-}
-
-/// Anything that displays, as a usage error without a hint (`--rules` text errors, …).
-pub fn input_error(kind: &'static str, message: impl fmt::Display) -> CliError {
-    CliError::Usage {
-        kind,
-        message: message.to_string(),
-        hint: None,
     }
 }

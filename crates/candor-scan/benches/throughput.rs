@@ -27,16 +27,6 @@ use std::time::Instant;
 use base64::Engine as _;
 use candor_scan::{Kind, ScanOptions, Scanner};
 
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-}
-
 /// 50 literal patterns for ripgrep: what an auditor greps for first.
 const PATTERNS: &[&str] = &[
     "https://",
@@ -174,11 +164,11 @@ fn main() {
     let path = dir.join("synthetic.bin");
     {
         let mut file = std::io::BufWriter::new(fs_err::File::create(&path).unwrap());
-        let mut rng = Rng(0x5EED);
+        let mut rng = candor_test::Rng::new(0x5EED);
         let mut block = vec![0u8; 1 << 20];
         for block_start in (0..size).step_by(block.len()) {
             for chunk in block.chunks_mut(8) {
-                let v = rng.next().to_le_bytes();
+                let v = rng.next_u64().to_le_bytes();
                 chunk.copy_from_slice(&v[..chunk.len()]);
             }
             for (i, (bytes, ..)) in plants.iter().enumerate() {

@@ -409,18 +409,9 @@ pub(crate) mod tests {
         XorSearcher::try_new(&needles).unwrap()
     }
 
-    /// Deterministic noise (xorshift64*).
+    /// Deterministic noise.
     pub(crate) fn noise(len: usize, seed: u64) -> Vec<u8> {
-        let mut state = seed;
-        let mut out = Vec::with_capacity(len + 8);
-        while out.len() < len {
-            state ^= state >> 12;
-            state ^= state << 25;
-            state ^= state >> 27;
-            out.extend_from_slice(&state.wrapping_mul(0x2545_F491_4F6C_DD1D).to_le_bytes());
-        }
-        out.truncate(len);
-        out
+        candor_test::Rng::new(seed).bytes(len)
     }
 
     fn xored(text: &[u8], key: u8) -> Vec<u8> {

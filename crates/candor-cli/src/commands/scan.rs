@@ -5,14 +5,13 @@ use std::fmt::Write as _;
 use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use candor_scan::schema::{DiffOutput, ScanOutput};
-use candor_scan::{Change, Indicator, ScanDiff, ScanOptions, ScanReport, Scanner, sarif};
+use candor_scan::{Change, Indicator, ScanDiff, ScanOutcome, ScanReport, ScanRequest, sarif};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::error::{CliError, input_error};
+use crate::error::CliError;
 use crate::output::{self, Format};
 
 /// Inputs larger than this (in total) get a progress bar, when stderr is a terminal.
@@ -48,59 +47,34 @@ pub struct ScanArgs {
 
 /// Run `candor scan`.
 pub fn run(args: &ScanArgs, format: Format) -> Result<ExitCode, CliError> {
-    if args.diff && args.paths.len() != 2 {
-        return Err(CliError::usage(
-            format!(
-                "--diff compares two releases but {} path(s) were given",
-                args.paths.len()
-            ),
-            "candor scan --diff OLD NEW",
-        ));
-    }
-    let mut rules = Vec::new();
-    for path in &args.rules {
-        let text = fs_err::read_to_string(path)?;
-        rules.push((text, path.display().to_string()));
-    }
-    let detectors =
-        candor_scan::rules::detectors(&rules).map_err(|e| input_error("invalid-rules", e))?;
-    let scanner = Scanner::new(
-        detectors,
-        ScanOptions {
-            max_depth: args.max_depth,
-            ..ScanOptions::default()
-        },
-    );
-    let started = Instant::now();
     let progress = Progress::start(&args.paths);
-    let mut reports = Vec::with_capacity(args.paths.len());
-    for (index, path) in args.paths.iter().enumerate() {
-        progress.scanning(path);
-        let report = candor_scan::scan_path(&scanner, path);
-        progress.scanned(index);
-        reports.push(report.map_err(|source| CliError::ScanPath {
-            path: path.display().to_string(),
-            source,
-        })?);
-    }
+    let outcome = candor_scan::scan(
+        &ScanRequest {
+            paths: args.paths.clone(),
+            rules: args.rules.clone(),
+            max_depth: args.max_depth,
+            diff: args.diff,
+        },
+        &mut |event| match event {
+            candor_scan::Progress::Scanning { path, .. } => progress.scanning(path),
+            candor_scan::Progress::Scanned { index } => progress.scanned(index),
+        },
+    )?;
     progress.finish();
-    let seconds = started.elapsed().as_secs_f64();
-    if args.diff {
-        let diff = candor_scan::diff(&reports[0], &reports[1]);
-        match format {
-            Format::Human => output::stdout(&human_diff(&diff)),
-            Format::Json => output::json(&DiffOutput { diff, seconds }),
-            Format::Sarif => output::json(&sarif::diff_to_sarif(&diff)),
+    match (outcome, format) {
+        (ScanOutcome::Diff(output), Format::Human) => output::stdout(&human_diff(&output.diff)),
+        (ScanOutcome::Diff(output), Format::Json) => output::json(&output),
+        (ScanOutcome::Diff(output), Format::Sarif) => {
+            output::json(&sarif::diff_to_sarif(&output.diff));
         }
-    } else {
-        match format {
-            Format::Human => {
-                for report in &reports {
-                    output::stdout(&human_report(report));
-                }
+        (ScanOutcome::Reports(output), Format::Human) => {
+            for report in &output.reports {
+                output::stdout(&human_report(report));
             }
-            Format::Json => output::json(&ScanOutput { reports, seconds }),
-            Format::Sarif => output::json(&sarif::to_sarif(&reports)),
+        }
+        (ScanOutcome::Reports(output), Format::Json) => output::json(&output),
+        (ScanOutcome::Reports(output), Format::Sarif) => {
+            output::json(&sarif::to_sarif(&output.reports));
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -301,13 +301,8 @@ mod tests {
     /// through it (the base64 one of `base64_text`), some straddling the nominal window
     /// boundaries.
     fn mixed(size: usize, base64_text: &str) -> Vec<u8> {
-        let mut state = 0x2545_F491_4F6C_DD1Du64;
-        let mut next = move || {
-            state ^= state >> 12;
-            state ^= state << 25;
-            state ^= state >> 27;
-            state.wrapping_mul(0x2545_F491_4F6C_DD1D)
-        };
+        let mut rng = candor_test::Rng::new(0x2545_F491_4F6C_DD1D);
+        let mut next = move || rng.next_u64();
         let b64 = STANDARD.encode(base64_text);
         let pieces = [
             format!("a=\"{b64}\";"),

@@ -85,7 +85,7 @@ fn reason<'a>(report: &'a ScanReport, path: &str) -> &'a str {
 
 /// Letters from a fixed generator: text that compresses only about 2:1.
 fn noise(len: usize, seed: u64) -> Vec<u8> {
-    let mut rng = Rng(seed);
+    let mut rng = Rng::new(seed);
     (0..len)
         .map(|_| b'a' + u8::try_from(rng.below(26)).unwrap())
         .collect()

@@ -2,25 +2,7 @@
 
 use candor_scan::{ScanOptions, Scanner};
 
-/// A deterministic generator (xorshift64*), so fixtures are the same on every run.
-pub struct Rng(pub u64);
-
-impl Rng {
-    pub fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    pub fn below(&mut self, n: usize) -> usize {
-        usize::try_from(self.next() % n as u64).expect("below n")
-    }
-
-    pub fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len())]
-    }
-}
+pub use candor_test::Rng;
 
 const WORDS: &[&str] = &[
     "value", "items", "render", "state", "props", "config", "handler", "result", "buffer", "index",
@@ -51,7 +33,7 @@ const STRINGS: &[&str] = &[
 /// Minified-JS-like filler of about `size` bytes: functions, arrows, object literals,
 /// string literals of ordinary messages, numbers. Contains no behaviour indicators.
 pub fn minified_js(size: usize, seed: u64) -> String {
-    let mut rng = Rng(seed);
+    let mut rng = Rng::new(seed);
     let mut out = String::with_capacity(size + 256);
     out.push_str("\"use strict\";var e=this&&this.__importDefault||function(e){return e&&e.__esModule?e:{default:e}};");
     let mut n = 0u64;
