@@ -92,10 +92,12 @@ pub enum FeedError {
         limit: u64,
     },
     /// A file's bytes are not the ones the index lists.
-    #[error("{file}: sha256 is {actual} but the index lists {expected}")]
+    #[error("{file}: its {what} is {actual} but the index lists {expected}")]
     DigestMismatch {
         /// The file (URL or feed path).
         file: String,
+        /// What differs: `sha256` or `size`.
+        what: &'static str,
         /// What the index says.
         expected: String,
         /// What was received.

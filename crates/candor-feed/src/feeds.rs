@@ -63,6 +63,8 @@ pub struct AddRequest {
     pub ca_certificates: Vec<PathBuf>,
     /// Accept plain `http://`.
     pub allow_http: bool,
+    /// The deadline of each HTTP request, in seconds (default: 60).
+    pub timeout_seconds: Option<u64>,
 }
 
 /// Add a feed (checked: a name of letters, digits, `-`, `_`, `.`; a directory or local
@@ -108,8 +110,15 @@ pub fn add(store: &mut Store, request: &AddRequest) -> Result<FeedSummary, FeedE
             });
         }
     }
+    if request.timeout_seconds == Some(0) {
+        return Err(FeedError::Location {
+            location: location.to_string(),
+            reason: "a timeout of 0 seconds; expected at least 1".to_owned(),
+        });
+    }
     let mut options = FeedOptions {
         allow_http: request.allow_http,
+        timeout_seconds: request.timeout_seconds,
         ..FeedOptions::default()
     };
     for path in &request.ca_certificates {

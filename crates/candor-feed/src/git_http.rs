@@ -12,6 +12,7 @@
 use std::cell::RefCell;
 use std::io::{self, Read, Write};
 use std::sync::Once;
+use std::time::{Duration, Instant};
 
 use git2::transport::{Service, SmartSubtransport, SmartSubtransportStream, Transport};
 use reqwest::blocking::Client;
@@ -23,9 +24,13 @@ use crate::location::redact;
 /// The largest response one git request may bring (a packfile): 2 GiB.
 pub const MAX_GIT_RESPONSE_BYTES: u64 = 2 * 1024 * 1024 * 1024;
 
+/// The longest one git request (headers and body) may take: a packfile can be large.
+pub const GIT_REQUEST_DEADLINE: Duration = Duration::from_secs(15 * 60);
+
 thread_local! {
-    /// The client for git requests made on this thread, set by [`with_settings`].
-    static CLIENT: RefCell<Option<Client>> = const { RefCell::new(None) };
+    /// The client for git requests made on this thread, and the deadline of each
+    /// request, set by [`with_settings`].
+    static CLIENT: RefCell<Option<(Client, Duration)>> = const { RefCell::new(None) };
 }
 
 /// Run `f` with git's HTTP(S) requests on this thread going through a client built from
@@ -35,8 +40,12 @@ pub fn with_settings<T>(
     f: impl FnOnce() -> Result<T, FeedError>,
 ) -> Result<T, FeedError> {
     register();
-    let client = client(settings)?;
-    let previous = CLIENT.with(|c| c.replace(Some(client)));
+    // The client's own timeout bounds each read; the deadline bounds a whole request.
+    let mut per_read = settings.clone();
+    let deadline = settings.request_timeout.unwrap_or(GIT_REQUEST_DEADLINE);
+    per_read.request_timeout = Some(deadline);
+    let client = client(&per_read)?;
+    let previous = CLIENT.with(|c| c.replace(Some((client, deadline))));
     let result = f();
     CLIENT.with(|c| c.replace(previous));
     result
@@ -80,13 +89,14 @@ impl SmartSubtransport for HttpTransport {
             }
             Service::ReceivePack => ("receive-pack", "/git-receive-pack", true),
         };
-        let client = CLIENT.with(|c| c.borrow().clone()).ok_or_else(|| {
+        let (client, deadline) = CLIENT.with(|c| c.borrow().clone()).ok_or_else(|| {
             git2::Error::from_str(
                 "candor's git HTTP transport was used outside candor_feed::git_http::with_settings",
             )
         })?;
         Ok(Box::new(HttpStream {
             client,
+            deadline,
             url: format!("{}{path}", url.trim_end_matches('/')),
             service,
             post,
@@ -104,6 +114,7 @@ impl SmartSubtransport for HttpTransport {
 /// first reads; the response is read from then on.
 struct HttpStream {
     client: Client,
+    deadline: Duration,
     url: String,
     service: &'static str,
     post: bool,
@@ -155,7 +166,31 @@ impl HttpStream {
                 redact(&self.url)
             )));
         }
-        Ok(Box::new(response.take(MAX_GIT_RESPONSE_BYTES)))
+        Ok(Box::new(Deadline {
+            inner: response.take(MAX_GIT_RESPONSE_BYTES),
+            until: Instant::now() + self.deadline,
+            url: redact(&self.url),
+        }))
+    }
+}
+
+/// A response body that fails once its request's deadline has passed (a server that
+/// drips a byte before every read would otherwise hold a fetch forever).
+struct Deadline<R> {
+    inner: R,
+    until: Instant,
+    url: String,
+}
+
+impl<R: Read> Read for Deadline<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if Instant::now() > self.until {
+            return Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                format!("{}: timed out (the server sent too slowly)", self.url),
+            ));
+        }
+        self.inner.read(buf)
     }
 }
 

@@ -9,7 +9,7 @@
 //!   never sent elsewhere (and reqwest drops them on any cross-origin hop anyway);
 //! - URLs in messages without credentials.
 
-use std::io::Read;
+use std::io::Read as _;
 use std::time::Duration;
 
 use reqwest::blocking::{Client, Response};
@@ -44,17 +44,9 @@ impl From<&FeedOptions> for HttpSettings {
         Self {
             ca_certificates: options.ca_certificates.clone(),
             allow_http: options.allow_http,
-            request_timeout: timeout_override(),
+            request_timeout: options.timeout_seconds.map(Duration::from_secs),
         }
     }
-}
-
-/// `CANDOR_HTTP_TIMEOUT_SECS` shortens the deadline (for tests of stalled servers).
-fn timeout_override() -> Option<Duration> {
-    std::env::var("CANDOR_HTTP_TIMEOUT_SECS")
-        .ok()
-        .and_then(|v| v.parse::<u64>().ok())
-        .map(Duration::from_secs)
 }
 
 /// A client built with [`HttpSettings`].
@@ -113,7 +105,7 @@ pub fn request_error(url: &str, error: &reqwest::Error) -> FeedError {
 }
 
 /// An error and its causes on one line.
-pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
+pub fn error_chain(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
     while let Some(cause) = source {
@@ -134,6 +126,7 @@ pub fn read_capped(
     url: &str,
     limit: u64,
     what: &'static str,
+    deadline: Duration,
 ) -> Result<Vec<u8>, FeedError> {
     let declared = response.content_length();
     if declared.is_some_and(|n| n > limit) {
@@ -143,22 +136,43 @@ pub fn read_capped(
             limit,
         });
     }
-    let mut body = Vec::with_capacity(usize::try_from(declared.unwrap_or(0)).unwrap_or(0));
-    (&mut response)
-        .take(limit + 1)
-        .read_to_end(&mut body)
-        .map_err(|e| FeedError::Http {
-            url: redact(url),
-            reason: match e
-                .get_ref()
-                .and_then(|inner| inner.downcast_ref::<reqwest::Error>())
-            {
-                Some(inner) if inner.is_timeout() => {
-                    "timed out (the server stalled or sent too slowly)".to_owned()
-                }
-                _ => format!("the body could not be read: {e}"),
-            },
-        })?;
+    // A total deadline for the body: reqwest's timeout bounds each read, and a server
+    // that sends one byte just before each read would times out never (slow drip, F2).
+    let deadline = std::time::Instant::now() + deadline;
+    let mut body =
+        Vec::with_capacity(usize::try_from(declared.unwrap_or(0).min(limit)).unwrap_or(0));
+    let mut chunk = [0u8; 16 * 1024];
+    loop {
+        if std::time::Instant::now() > deadline {
+            return Err(FeedError::Http {
+                url: redact(url),
+                reason: "timed out (the server sent too slowly)".to_owned(),
+            });
+        }
+        let n = match response.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => {
+                return Err(FeedError::Http {
+                    url: redact(url),
+                    reason: match e
+                        .get_ref()
+                        .and_then(|inner| inner.downcast_ref::<reqwest::Error>())
+                    {
+                        Some(inner) if inner.is_timeout() => {
+                            "timed out (the server stalled or sent too slowly)".to_owned()
+                        }
+                        _ => format!("the body could not be read: {e}"),
+                    },
+                });
+            }
+        };
+        body.extend_from_slice(&chunk[..n]);
+        if body.len() as u64 > limit {
+            break;
+        }
+    }
     if body.len() as u64 > limit {
         return Err(FeedError::TooLarge {
             url: redact(url),

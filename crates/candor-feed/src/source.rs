@@ -442,6 +442,7 @@ fn walk_commit(
 struct HttpsSource {
     base: String,
     client: reqwest::blocking::Client,
+    deadline: std::time::Duration,
 }
 
 impl HttpsSource {
@@ -457,6 +458,7 @@ impl HttpsSource {
         Ok(Self {
             base: location.raw().trim_end_matches('/').to_owned(),
             client: http::client(settings)?,
+            deadline: settings.request_timeout.unwrap_or(http::REQUEST_TIMEOUT),
         })
     }
 
@@ -492,7 +494,13 @@ impl Source for HttpsSource {
             .get("ETag")
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        let body = http::read_capped(response, &url, MAX_INDEX_BYTES as u64, "a feed index")?;
+        let body = http::read_capped(
+            response,
+            &url,
+            MAX_INDEX_BYTES as u64,
+            "a feed index",
+            self.deadline,
+        )?;
         let index = FeedIndex::from_json(&body, &redact(&url)).map_err(FeedError::Index)?;
         Ok(Listing {
             entries: index
@@ -539,6 +547,7 @@ impl Source for HttpsSource {
             url,
             limit,
             "a feed document (as the index sizes it)",
+            self.deadline,
         )
     }
 }

@@ -107,6 +107,9 @@ pub struct FeedOptions {
     /// Plain `http://` allowed (a warning is printed every time).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub allow_http: bool,
+    /// The deadline of each HTTP request, in seconds, where not the default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_seconds: Option<u64>,
 }
 
 /// A feed as the store knows it.

@@ -102,7 +102,16 @@ pub fn sync(store: &mut Store, name: &str, options: SyncOptions) -> Result<SyncR
     let mut accepted: Vec<(String, String)> = Vec::with_capacity(listing.entries.len());
     let mut batch: Vec<(String, FeedDocument)> = Vec::new();
     for entry in &listing.entries {
-        match fetch_one(store, name, source.as_mut(), entry, &links)? {
+        let fetched = match fetch_one(store, name, source.as_mut(), entry, &links) {
+            Ok(fetched) => fetched,
+            Err(error) => {
+                // What was fetched and checked so far stays staged: the next sync
+                // resumes from it instead of fetching it again.
+                stage(store, name, &mut batch)?;
+                return Err(error);
+            }
+        };
+        match fetched {
             Fetched::Known(sha256) => accepted.push((entry.path.clone(), sha256)),
             Fetched::New(document) => {
                 accepted.push((entry.path.clone(), document.sha256.clone()));
@@ -194,6 +203,7 @@ fn fetch_one(
     {
         return Err(FeedError::DigestMismatch {
             file: entry.path.clone(),
+            what: "size",
             expected: format!("{size} bytes"),
             actual: format!("{} bytes", bytes.len()),
         });
@@ -203,6 +213,7 @@ fn fetch_one(
         if *expected != actual {
             return Err(FeedError::DigestMismatch {
                 file: entry.path.clone(),
+                what: "sha256",
                 expected: expected.clone(),
                 actual,
             });

@@ -68,6 +68,9 @@ pub struct AddArgs {
     /// documents; a warning is printed at every sync).
     #[arg(long)]
     allow_http: bool,
+    /// The deadline of each HTTP request to this feed, in seconds (default 60).
+    #[arg(long, value_name = "SECONDS")]
+    timeout: Option<u64>,
     #[command(flatten)]
     store: StoreArgs,
 }
@@ -125,6 +128,7 @@ pub fn run(command: FeedCommand, format: Format) -> Result<ExitCode, CliError> {
                     transport: args.transport,
                     ca_certificates: args.ca_certs.clone(),
                     allow_http: args.allow_http,
+                    timeout_seconds: args.timeout,
                 },
             )?;
             match format {

@@ -7,5 +7,7 @@
 
 mod directory;
 mod git;
+mod git_http;
+mod https;
 mod store;
 mod support;

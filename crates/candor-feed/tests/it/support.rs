@@ -71,3 +71,50 @@ pub fn store_with_feed(dir: &Path, name: &str, location: &str) -> Store {
         .unwrap();
     store
 }
+
+/// A feed directory in `dir/feed` holding manifests of `versions` by vendor 1; the
+/// published paths, in the order given.
+pub fn published_feed(dir: &Path, versions: &[&str]) -> (PathBuf, Vec<String>) {
+    let feed_dir = dir.join("feed");
+    let files: Vec<PathBuf> = versions
+        .iter()
+        .map(|v| {
+            write(
+                dir,
+                &format!("in/{v}.dsse.json"),
+                &manifest(v, &key(1), "", None),
+            )
+        })
+        .collect();
+    let location = FeedLocation::detect(&feed_dir.display().to_string(), None).unwrap();
+    let report = candor_feed::publish::publish(
+        &files,
+        &location,
+        &candor_feed::publish::PublishOptions::default(),
+        None,
+    )
+    .unwrap();
+    (
+        feed_dir,
+        report.documents.into_iter().map(|d| d.path).collect(),
+    )
+}
+
+/// A store in `dir/store` with an HTTPS feed `name` at `url`, trusting `ca_pem`, with a
+/// short request deadline.
+pub fn store_with_https_feed(dir: &Path, name: &str, url: &str, ca_pem: &str) -> Store {
+    let mut store = Store::open(&dir.join("store")).unwrap();
+    let location = FeedLocation::detect(url, None).unwrap();
+    store
+        .add_feed(
+            name,
+            &location,
+            &FeedOptions {
+                ca_certificates: vec![ca_pem.to_owned()],
+                timeout_seconds: Some(2),
+                ..FeedOptions::default()
+            },
+        )
+        .unwrap();
+    store
+}
