@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 use crate::claims::{ClaimCategory, Claims};
 use crate::digest::DigestSet;
 use crate::error::{DocumentErrors, Violation};
-use crate::ids::{GitCommit, Purl, Timestamp, ToolName, Version};
+use crate::ids::{ClaimId, GitCommit, Purl, Timestamp, ToolName, Version};
+use crate::pattern::Pattern;
 use crate::location::FieldPath;
 use crate::statement::{AnyStatement, Predicate, Statement, Subject};
 use crate::toml_doc;
@@ -54,6 +55,14 @@ pub struct SourceInfo {
     /// The commit the release was built from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub commit: Option<GitCommit>,
+    /// Whether the tag is an annotated tag object (not a lightweight ref), as
+    /// `candor manifest generate` read it from the repository.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tag_annotated: Option<bool>,
+    /// Whether the annotated tag carries a signature (PGP, SSH or X.509), as `candor
+    /// manifest generate` read it; whether the signature is valid is not checked here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tag_signed: Option<bool>,
 }
 
 /// Which claim categories the vendor asserts are exhaustive.
@@ -91,6 +100,101 @@ pub struct ManifestPredicate {
     /// release from one signer unless it names the one it supersedes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supersedes: Option<DigestSet>,
+    /// Scanner findings the vendor declares are not behaviour, each with a reason: the
+    /// completeness gate let them pass, and auditors see them here.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exceptions: Vec<GateException>,
+    /// What changed since the previous release.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub changelog: Option<Changelog>,
+}
+
+/// A scanner finding the vendor declares is not behaviour of the tool (a URL in a
+/// licence text, typographic apostrophes in help messages), with the reason. Written in
+/// `candor.toml` as `[[exception]]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GateException {
+    /// The indicator kind it covers (`domain`, `url`, `env-var`, `look-alike`, …).
+    pub kind: String,
+    /// The indicator values it covers, an anchored pattern (`*.cdn.example`, `U+2019 *`).
+    pub value: Pattern,
+    /// Why this is not behaviour the tool has (at least a sentence).
+    pub reason: String,
+}
+
+/// The release a changelog compares with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PreviousRelease {
+    /// Its version.
+    pub version: Version,
+    /// Its tag.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tag: Option<String>,
+    /// Its commit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit: Option<GitCommit>,
+}
+
+/// Claims added, removed and changed (same id, other content) since the previous release.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClaimChanges {
+    /// Claims new in this release.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub added: Vec<ClaimId>,
+    /// Claims the previous release had and this one has not.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub removed: Vec<ClaimId>,
+    /// Claims whose id stayed and whose content changed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changed: Vec<ClaimId>,
+    /// Categories newly asserted exhaustive.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exhaustive_added: Vec<ClaimCategory>,
+    /// Categories no longer asserted exhaustive (weaker coverage).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exhaustive_removed: Vec<ClaimCategory>,
+}
+
+/// One scanner indicator, by what it is.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IndicatorSummary {
+    /// The claim category it bears on.
+    pub category: ClaimCategory,
+    /// The indicator kind (`domain`, `env-var`, …).
+    pub kind: String,
+    /// Its normalized value.
+    pub value: String,
+}
+
+/// Indicators the scanner finds in this release's artifacts and not in the previous
+/// release's, and the reverse.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IndicatorChanges {
+    /// New in this release.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub added: Vec<IndicatorSummary>,
+    /// Gone since the previous release.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub removed: Vec<IndicatorSummary>,
+}
+
+/// What changed since the previous release: the machine-readable behaviour changelog.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Changelog {
+    /// The release compared with.
+    pub previous: PreviousRelease,
+    /// Declared behaviour that changed.
+    pub claims: ClaimChanges,
+    /// Behaviour the scanner sees that changed, when the previous release's artifacts
+    /// were scanned too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub indicators: Option<IndicatorChanges>,
 }
 
 impl Predicate for ManifestPredicate {
@@ -142,6 +246,29 @@ impl Predicate for ManifestPredicate {
             }
         }
         self.claims.validate(&at.key("claims"), out);
+        for (i, exception) in self.exceptions.iter().enumerate() {
+            let at = at.key("exceptions").index(i);
+            let known_shape = !exception.kind.is_empty()
+                && exception
+                    .kind
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b == b'-');
+            if !known_shape {
+                out.push(Violation::new(
+                    at.key("kind"),
+                    format!(
+                        "{:?} is not an indicator kind; expected one such as `domain`, `url`, `env-var`, `look-alike`",
+                        exception.kind
+                    ),
+                ));
+            }
+            if exception.reason.split_whitespace().count() < 3 {
+                out.push(Violation::new(
+                    at.key("reason"),
+                    "a reason of fewer than three words; expected a sentence saying why this is not behaviour",
+                ));
+            }
+        }
     }
 
     #[allow(clippy::result_large_err)]
@@ -172,6 +299,10 @@ pub struct Declaration {
     /// What the tool does.
     #[serde(default)]
     pub claims: Claims,
+    /// Scanner findings declared not to be behaviour, each with its reason
+    /// (`[[exception]]`).
+    #[serde(default, rename = "exception", skip_serializing_if = "Vec::is_empty")]
+    pub exceptions: Vec<GateException>,
     /// The release's artifacts, where already known (`candor manifest statement
     /// --artifact` adds the ones it digests).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -197,6 +328,14 @@ impl Declaration {
     pub fn violations(&self) -> Vec<Violation> {
         let mut out = Vec::new();
         self.predicate().validate(&FieldPath::root(), &mut out);
+        // The predicate's `exceptions` are `[[exception]]` tables in candor.toml.
+        for violation in &mut out {
+            if let Some(first) = violation.path.0.first_mut()
+                && *first == crate::location::PathSegment::Key("exceptions".to_owned())
+            {
+                *first = crate::location::PathSegment::Key("exception".to_owned());
+            }
+        }
         if !self.subject.is_empty() {
             // Subjects are checked like a Statement's (purl names, sha256, no repeats).
             let statement = self.to_statement_with(Vec::new());
@@ -221,6 +360,8 @@ impl Declaration {
             completeness: self.completeness.clone(),
             claims: self.claims.clone(),
             supersedes: None,
+            exceptions: self.exceptions.clone(),
+            changelog: None,
         }
     }
 
@@ -244,6 +385,7 @@ impl Declaration {
             release_date: p.release_date,
             completeness: p.completeness,
             claims: p.claims,
+            exceptions: p.exceptions,
             subject: statement.subject.clone(),
         }
     }
