@@ -11,8 +11,8 @@ use crate::claims::{ClaimCategory, Claims};
 use crate::digest::DigestSet;
 use crate::error::{DocumentErrors, Violation};
 use crate::ids::{ClaimId, GitCommit, Purl, Timestamp, ToolName, Version};
-use crate::pattern::Pattern;
 use crate::location::FieldPath;
+use crate::pattern::Pattern;
 use crate::statement::{AnyStatement, Predicate, Statement, Subject};
 use crate::toml_doc;
 

@@ -53,6 +53,7 @@
 
 pub mod archive;
 pub mod callsite;
+pub mod coverage;
 pub mod decode;
 pub mod detect;
 mod diff;

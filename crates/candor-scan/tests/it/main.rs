@@ -2,6 +2,7 @@
 
 mod archives;
 mod bundle;
+mod coverage;
 mod native;
 mod output;
 mod support;
