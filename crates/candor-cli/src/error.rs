@@ -57,6 +57,9 @@ pub enum CliError {
     /// A Statement could not be made.
     #[error(transparent)]
     Statement(#[from] StatementError),
+    /// A release manifest could not be generated.
+    #[error(transparent)]
+    Generate(#[from] candor_release::generate::GenerateError),
     /// A Statement could not be signed.
     #[error(transparent)]
     Sign(#[from] SignError),
@@ -93,6 +96,7 @@ impl CliError {
             CliError::Feed(error) => error.kind(),
             CliError::Declaration(error) => error.kind(),
             CliError::Statement(error) => error.kind(),
+            CliError::Generate(error) => error.kind(),
             CliError::Sign(error) => error.kind(),
             CliError::Sigstore(error) => error.kind(),
             CliError::Envelope(error) => error.kind(),
@@ -124,6 +128,19 @@ impl CliError {
             }
             CliError::Statement(StatementError::NoSubjects) => Some(
                 "name the release's artifacts with --artifact PATH (or list [[subject]] in candor.toml)"
+                    .to_owned(),
+            ),
+            CliError::Generate(candor_release::generate::GenerateError::Git(
+                candor_release::git::GitError::Shallow { .. },
+            )) => Some(
+                "fetch the whole history (git fetch --unshallow; in GitHub Actions, \
+                 actions/checkout with fetch-depth: 0)"
+                    .to_owned(),
+            ),
+            CliError::Generate(candor_release::generate::GenerateError::InvalidDeclaration {
+                ..
+            }) => Some(
+                "the declaration is read from the tag: fix candor.toml, commit, and tag again"
                     .to_owned(),
             ),
             CliError::Sign(SignError::Statement { .. }) => {

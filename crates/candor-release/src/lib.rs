@@ -28,5 +28,18 @@
 #![forbid(unsafe_code)]
 
 pub mod declaration;
+pub mod generate;
+pub mod git;
 pub mod schema;
 pub mod statement;
+
+/// A URL without its user name and password, for messages.
+pub(crate) fn location_without_credentials(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) => match rest.split_once('@') {
+            Some((user, host)) if !user.contains('/') => format!("{scheme}://***@{host}"),
+            _ => url.to_owned(),
+        },
+        None => url.to_owned(),
+    }
+}

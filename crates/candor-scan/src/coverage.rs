@@ -154,6 +154,7 @@ pub fn cover(indicators: &[Indicator], claims: &Claims, exceptions: &[GateExcept
         }
     }
     let mut groups: BTreeMap<GroupKey, IndicatorGroup> = BTreeMap::new();
+    let mut plain: Vec<(ClaimCategory, usize)> = Vec::new();
     for (i, indicator) in indicators.iter().enumerate() {
         let excepted = exceptions
             .iter()
@@ -173,7 +174,7 @@ pub fn cover(indicators: &[Indicator], claims: &Claims, exceptions: &[GateExcept
                 support.entry(claim.clone()).or_default().push(i);
             }
             if declared.is_empty() && !INFORMATIONAL.contains(&indicator.kind) {
-                add(&mut groups, indicators, i, ClaimCategory::Obfuscation);
+                add_decoded(&mut groups, indicators, i, ClaimCategory::Obfuscation);
             }
         }
         if covered[i] {
@@ -181,66 +182,50 @@ pub fn cover(indicators: &[Indicator], claims: &Claims, exceptions: &[GateExcept
         }
         if INFORMATIONAL.contains(&indicator.kind) {
             coverage.informational.push(i);
+        } else if indicator.evidence.chain.is_empty() {
+            plain.push((indicator.category, i));
         } else {
-            add(&mut groups, indicators, i, indicator.category);
+            add_decoded(&mut groups, indicators, i, indicator.category);
         }
     }
+    let mut uncovered: Vec<IndicatorGroup> = groups.into_values().collect();
+    uncovered.extend(group_plain(indicators, plain));
+    uncovered.sort_by_key(|g| (g.category, g.members.first().copied()));
     for entry in &mut coverage.claims {
         if let Some(members) = support.remove(&entry.claim) {
             entry.indicators = members;
             entry.indicators.dedup();
         }
     }
-    coverage.uncovered = groups.into_values().collect();
+    coverage.uncovered = uncovered;
     coverage
 }
 
-/// What makes uncovered indicators one group.
+/// Indicators decoded from one encoded run (one file, one outermost run, one chain).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-enum GroupKey {
-    /// Decoded from one encoded run.
-    Decoded {
-        category: ClaimCategory,
-        file: String,
-        offset: u64,
-        chain: Vec<String>,
-    },
-    /// Plain, by what it is.
-    Plain {
-        category: ClaimCategory,
-        kind: Kind,
-        value: String,
-    },
+struct GroupKey {
+    category: ClaimCategory,
+    file: String,
+    offset: u64,
+    chain: Vec<String>,
 }
 
-fn add(
-    groups: &mut BTreeMap<GroupKey, IndicatorGroup>,
-    indicators: &[Indicator],
-    i: usize,
-    category: ClaimCategory,
-) {
-    let indicator = &indicators[i];
-    let key = if indicator.evidence.chain.is_empty() {
-        GroupKey::Plain {
-            category,
-            kind: indicator.kind,
-            value: indicator.value.clone(),
-        }
-    } else {
-        GroupKey::Decoded {
-            category,
-            file: indicator.evidence.file.clone(),
-            offset: indicator.evidence.offset,
-            chain: indicator.evidence.chain.clone(),
-        }
-    };
-    let group = groups.entry(key).or_insert_with(|| IndicatorGroup {
+/// Plain indicators this close (in bytes) in one file are one site: a comparison and
+/// the literals it compares, a call and its arguments.
+pub const SITE_GAP: u64 = 256;
+
+fn new_group(category: ClaimCategory, chain: Vec<String>) -> IndicatorGroup {
+    IndicatorGroup {
         category,
         kinds: Vec::new(),
         values: Vec::new(),
-        chain: indicator.evidence.chain.clone(),
+        chain,
         members: Vec::new(),
-    });
+    }
+}
+
+fn push(group: &mut IndicatorGroup, indicators: &[Indicator], i: usize) {
+    let indicator = &indicators[i];
     if !group.kinds.contains(&indicator.kind) {
         group.kinds.push(indicator.kind);
     }
@@ -248,6 +233,68 @@ fn add(
         group.values.push(indicator.value.clone());
     }
     group.members.push(i);
+}
+
+fn add_decoded(
+    groups: &mut BTreeMap<GroupKey, IndicatorGroup>,
+    indicators: &[Indicator],
+    i: usize,
+    category: ClaimCategory,
+) {
+    let evidence = &indicators[i].evidence;
+    let key = GroupKey {
+        category,
+        file: evidence.file.clone(),
+        offset: evidence.offset,
+        chain: evidence.chain.clone(),
+    };
+    let group = groups
+        .entry(key)
+        .or_insert_with(|| new_group(category, evidence.chain.clone()));
+    push(group, indicators, i);
+}
+
+/// Plain indicators, by site (one category, one file, each within [`SITE_GAP`] bytes of
+/// the next), and sites that found the same values merged (an env read in ten places is
+/// one group).
+fn group_plain(
+    indicators: &[Indicator],
+    mut plain: Vec<(ClaimCategory, usize)>,
+) -> Vec<IndicatorGroup> {
+    plain.sort_by(|(ca, a), (cb, b)| {
+        let (ea, eb) = (&indicators[*a].evidence, &indicators[*b].evidence);
+        (ca, &ea.file, ea.offset, a).cmp(&(cb, &eb.file, eb.offset, b))
+    });
+    let mut sites: Vec<IndicatorGroup> = Vec::new();
+    let mut last: Option<(ClaimCategory, &str, u64)> = None;
+    for (category, i) in plain {
+        let evidence = &indicators[i].evidence;
+        let same_site = last.is_some_and(|(c, file, offset)| {
+            c == category
+                && file == evidence.file
+                && evidence.offset.saturating_sub(offset) <= SITE_GAP
+        });
+        if !same_site {
+            sites.push(new_group(category, Vec::new()));
+        }
+        if let Some(site) = sites.last_mut() {
+            push(site, indicators, i);
+        }
+        last = Some((category, evidence.file.as_str(), evidence.offset));
+    }
+    let mut merged: Vec<IndicatorGroup> = Vec::new();
+    for site in sites {
+        let signature = |g: &IndicatorGroup| {
+            let mut values = g.values.clone();
+            values.sort();
+            (g.category, values)
+        };
+        match merged.iter_mut().find(|g| signature(g) == signature(&site)) {
+            Some(group) => group.members.extend(site.members),
+            None => merged.push(site),
+        }
+    }
+    merged
 }
 
 /// The claims, in the shapes matching needs.

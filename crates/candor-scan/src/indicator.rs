@@ -54,6 +54,33 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// Every kind, in declaration order.
+    pub const ALL: [Kind; 18] = [
+        Kind::Url,
+        Kind::Domain,
+        Kind::Ipv4,
+        Kind::Ipv6,
+        Kind::Port,
+        Kind::EnvVar,
+        Kind::EnvCandidate,
+        Kind::Path,
+        Kind::MachineId,
+        Kind::Process,
+        Kind::TimeZone,
+        Kind::LocaleApi,
+        Kind::LocaleComparison,
+        Kind::TelemetrySdk,
+        Kind::LookAlike,
+        Kind::Invisible,
+        Kind::EncodedBlob,
+        Kind::Rule,
+    ];
+
+    /// The kind named `name` (`env-var`).
+    pub fn from_name(name: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+
     /// The name used in reports (`env-var`).
     pub fn as_str(self) -> &'static str {
         match self {

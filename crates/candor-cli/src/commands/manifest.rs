@@ -1,4 +1,4 @@
-//! `candor manifest init|validate|statement`.
+//! `candor manifest init|validate|statement` (and `generate`, in its own module).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -28,6 +28,10 @@ pub enum ManifestCommand {
 candor manifest statement candor.toml --artifact dist/agent-1.4.0.tgz\n  \
 candor manifest statement candor.toml --artifact 'dist/agent.tgz=pkg:npm/%40acme/agent@1.4.0' --out statement.json")]
     Statement(StatementArgs),
+    /// Generate the manifest of a tagged release: declaration from the tag, artifacts
+    /// digested and scanned through the completeness gate, changelog against the previous
+    /// release.
+    Generate(super::generate::GenerateArgs),
 }
 
 /// Arguments of `candor manifest init`.
@@ -73,6 +77,7 @@ pub fn run(command: ManifestCommand, format: Format) -> Result<ExitCode, CliErro
         ManifestCommand::Init(args) => init(&args, format),
         ManifestCommand::Validate(args) => validate(&args, format),
         ManifestCommand::Statement(args) => statement(&args),
+        ManifestCommand::Generate(args) => super::generate::run(&args, format),
     }
 }
 

@@ -2,6 +2,7 @@
 //! into one library call and renders the typed result.
 
 pub mod feed;
+pub mod generate;
 pub mod key;
 pub mod manifest;
 pub mod publish;
