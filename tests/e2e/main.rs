@@ -5,6 +5,7 @@
 
 mod bundles;
 mod feeds;
+mod generate;
 mod help;
 mod interop;
 mod key;

@@ -317,6 +317,7 @@ fn report_schema(args: &[String], code: i32) -> Option<&'static str> {
         ["key", "public", ..] => Some("key-public.schema.json"),
         ["manifest", "init", ..] => Some("manifest-init.schema.json"),
         ["manifest", "validate", ..] => Some("manifest-validate.schema.json"),
+        ["manifest", "generate", ..] => Some("manifest-generate.schema.json"),
         ["sign", ..] if has("--out") || has("-o") => Some("sign.schema.json"),
         ["verify-envelope", ..] => Some("verify-envelope.schema.json"),
         ["sigstore", "verify-bundle", ..] => Some("verify-bundle.schema.json"),

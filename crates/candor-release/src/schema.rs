@@ -4,6 +4,7 @@
 use schemars::Schema;
 
 use crate::declaration::{InitReport, ValidationReport};
+use crate::generate::GenerateReport;
 
 /// Every schema of this crate as (file name, schema), in a fixed order.
 pub fn all() -> Vec<(&'static str, Schema)> {
@@ -13,6 +14,13 @@ pub fn all() -> Vec<(&'static str, Schema)> {
             candor_model::schema::output_schema::<InitReport>(
                 "manifest-init.schema.json",
                 "candor manifest init --format json",
+            ),
+        ),
+        (
+            "manifest-generate.schema.json",
+            candor_model::schema::output_schema::<GenerateReport>(
+                "manifest-generate.schema.json",
+                "candor manifest generate --format json",
             ),
         ),
         (

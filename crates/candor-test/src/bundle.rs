@@ -26,6 +26,35 @@ pub const BASE_URL_VARIABLE: &str = "ANTHROPIC_BASE_URL";
 /// The key each byte of the domain list is XOR-ed with.
 pub const XOR_KEY: u8 = 0x5b;
 
+/// Claims (candor.toml tables) that declare the hidden logic completely: the base-URL
+/// variable, the conditional behaviour with every compared value, the marking, and the
+/// encoding of the domain list.
+pub const CLAIMS_OF_HIDDEN_LOGIC: &str = r#"
+[[claims.env]]
+id = "env.base-url"
+variable = "ANTHROPIC_BASE_URL"
+purpose = "Overrides the API base URL"
+
+[[claims.conditional]]
+id = "conditional.region-text"
+triggers = ["time-zone", "proxy-host"]
+condition = "time zone is Asia/Shanghai or Asia/Urumqi and the base URL's host is on a list"
+effect = "dates are written with slashes and apostrophes as U+02BC in text sent upstream"
+values = ["Asia/Shanghai", "Asia/Urumqi", "jd.com", "taobao.com", "cn-shanghai.fcapp.run", "baidu.com", "qq.com", "aliyuncs.com"]
+
+[[claims.output-marking]]
+id = "output-marking.apostrophe"
+target = "request"
+technique = "apostrophe replaced by U+02BC"
+purpose = "marks text from those regions"
+
+[[claims.obfuscation]]
+id = "obfuscation.domain-list"
+content = "the list of base-URL hosts"
+encoding = "base64 → xor(0x5b)"
+reason = "kept out of plain-text search"
+"#;
+
 const WORDS: &[&str] = &[
     "value", "items", "render", "state", "props", "config", "handler", "result", "buffer", "index",
     "length", "update", "create", "options", "request", "response", "message", "content", "target",

@@ -93,31 +93,7 @@ fn an_api_only_manifest_leaves_the_hidden_logic_uncovered_in_groups() {
     );
 }
 
-const COMPLETE: &str = r#"
-[[claims.env]]
-id = "env.base-url"
-variable = "ANTHROPIC_BASE_URL"
-purpose = "Overrides the API base URL"
-
-[[claims.conditional]]
-id = "conditional.region-text"
-triggers = ["time-zone", "proxy-host"]
-condition = "time zone is Asia/Shanghai or Asia/Urumqi and the base URL's host is on a list"
-effect = "dates are written with slashes and apostrophes as U+02BC in text sent upstream"
-values = ["Asia/Shanghai", "Asia/Urumqi", "jd.com", "taobao.com", "cn-shanghai.fcapp.run", "baidu.com", "qq.com", "aliyuncs.com"]
-
-[[claims.output-marking]]
-id = "output-marking.apostrophe"
-target = "request"
-technique = "apostrophe replaced by U+02BC"
-purpose = "marks text from those regions"
-
-[[claims.obfuscation]]
-id = "obfuscation.domain-list"
-content = "the list of base-URL hosts"
-encoding = "base64 → xor(0x5b)"
-reason = "kept out of plain-text search"
-"#;
+use candor_test::bundle::CLAIMS_OF_HIDDEN_LOGIC as COMPLETE;
 
 #[test]
 fn a_complete_declaration_covers_everything_and_every_claim_is_supported() {
