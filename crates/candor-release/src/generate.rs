@@ -306,19 +306,19 @@ fn read_release(
     })
 }
 
-/// The subjects: every artifact digested and named.
+/// The subjects: every artifact digested (all at once, on every core) and named.
 fn digest_artifacts(
     declaration: &Declaration,
     artifacts: &[ArtifactSpec],
 ) -> Result<Vec<Subject>, GenerateError> {
+    let paths: Vec<&std::path::Path> = artifacts.iter().map(|a| a.path.as_path()).collect();
+    let digests = candor_sign::artifact::digest_files(&paths);
     let mut subjects = Vec::with_capacity(artifacts.len());
-    for artifact in artifacts {
+    for (artifact, digest) in artifacts.iter().zip(digests) {
         let name = artifact.subject_name(declaration.tool.version.as_str())?;
-        let digest = candor_sign::artifact::digest_file(&artifact.path).map_err(|source| {
-            GenerateError::Digest {
-                path: artifact.path.clone(),
-                source,
-            }
+        let digest = digest.map_err(|source| GenerateError::Digest {
+            path: artifact.path.clone(),
+            source,
         })?;
         subjects.push(Subject { name, digest });
     }
