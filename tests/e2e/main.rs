@@ -3,6 +3,7 @@
 //! (`INSTA_UPDATE=always cargo test -p candor-cli --test e2e` rewrites them; review the
 //! diff).
 
+mod audits;
 mod bundles;
 mod feeds;
 mod generate;

@@ -18,6 +18,7 @@ pub fn every_schema() -> Vec<(&'static str, Schema)> {
     let mut all = candor_model::schema::all();
     all.extend(candor_sign::schema::all());
     all.extend(candor_feed::schema::all());
+    all.extend(candor_audit::schema::all());
     all.extend(candor_release::schema::all());
     all.extend(candor_verify::schema::all());
     all.extend(candor_scan::schema::all());

@@ -309,6 +309,11 @@ fn report_schema(args: &[String], code: i32) -> Option<&'static str> {
     let has = |flag: &str| args.iter().any(|a| a == flag);
     match words.as_slice() {
         ["publish", ..] => Some("publish.schema.json"),
+        ["audit", "draft", ..] => Some("audit-draft.schema.json"),
+        ["audit", "show", ..] => Some("audit-show.schema.json"),
+        ["audit", "sign", ..] | ["respond", ..] if has("--out") || has("-o") => {
+            Some("sign.schema.json")
+        }
         ["feed", "add", ..] => Some("feed-add.schema.json"),
         ["feed", "sync", ..] => Some("feed-sync.schema.json"),
         ["feed", "list", ..] => Some("feed-list.schema.json"),

@@ -57,6 +57,18 @@ pub enum CliError {
     /// A Statement could not be made.
     #[error(transparent)]
     Statement(#[from] StatementError),
+    /// An audit could not be drafted.
+    #[error(transparent)]
+    AuditDraft(#[from] candor_audit::draft::DraftError),
+    /// An audit could not be signed.
+    #[error(transparent)]
+    AuditSign(#[from] candor_audit::sign::SignAuditError),
+    /// A response could not be made.
+    #[error(transparent)]
+    Respond(#[from] candor_audit::respond::RespondError),
+    /// Audits could not be shown.
+    #[error(transparent)]
+    AuditShow(#[from] candor_audit::show::ShowError),
     /// A release manifest could not be generated.
     #[error(transparent)]
     Generate(#[from] candor_release::generate::GenerateError),
@@ -96,6 +108,10 @@ impl CliError {
             CliError::Feed(error) => error.kind(),
             CliError::Declaration(error) => error.kind(),
             CliError::Statement(error) => error.kind(),
+            CliError::AuditDraft(error) => error.kind(),
+            CliError::AuditSign(error) => error.kind(),
+            CliError::Respond(error) => error.kind(),
+            CliError::AuditShow(error) => error.kind(),
             CliError::Generate(error) => error.kind(),
             CliError::Sign(error) => error.kind(),
             CliError::Sigstore(error) => error.kind(),
@@ -110,6 +126,8 @@ impl CliError {
     pub fn exit_code(&self) -> u8 {
         match self {
             CliError::Feed(error) if error.is_refusal() => 1,
+            CliError::AuditDraft(error) if error.is_rejection() => 1,
+            CliError::AuditSign(error) if error.is_refusal() => 1,
             _ => 2,
         }
     }

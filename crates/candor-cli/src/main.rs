@@ -43,6 +43,9 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Audits: draft one from a scan against a manifest, sign it, show audits and responses.
+    #[command(subcommand)]
+    Audit(commands::audit::AuditCommand),
     /// Feeds this machine syncs into its local store: add, sync, list, remove.
     #[command(subcommand)]
     Feed(commands::feed::FeedCommand),
@@ -54,6 +57,8 @@ enum Command {
     Manifest(commands::manifest::ManifestCommand),
     /// Put signed documents into a feed (a directory or a git repository).
     Publish(commands::publish::PublishArgs),
+    /// A vendor's signed answer to an audit.
+    Respond(commands::audit::RespondArgs),
     /// Find behaviour indicators in files and directories, or diff two releases.
     Scan(commands::scan::ScanArgs),
     /// Sign a candor Statement into a DSSE envelope.
@@ -77,10 +82,12 @@ fn main() -> ExitCode {
             .exit();
     }
     let result = match cli.command {
+        Command::Audit(command) => commands::audit::run(command, cli.format),
         Command::Feed(command) => commands::feed::run(command, cli.format),
         Command::Key(command) => commands::key::run(command, cli.format),
         Command::Manifest(command) => commands::manifest::run(command, cli.format),
         Command::Publish(args) => commands::publish::run(&args, cli.format),
+        Command::Respond(args) => commands::audit::run_respond(&args, cli.format),
         Command::Scan(args) => commands::scan::run(&args, cli.format),
         Command::Sign(args) => commands::sign::run(&args, cli.format),
         Command::Sigstore(command) => commands::sigstore::run(command, cli.format),

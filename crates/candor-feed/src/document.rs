@@ -83,7 +83,12 @@ impl FeedDocument {
     pub fn refers_to(&self) -> Option<&str> {
         match &self.statement {
             AnyStatement::Manifest(_) => None,
-            AnyStatement::Audit(s) => s.predicate.manifest.envelope_digest.sha256(),
+            AnyStatement::Audit(s) => s
+                .predicate
+                .manifest
+                .envelope_digest
+                .as_ref()
+                .and_then(|d| d.sha256()),
             AnyStatement::Response(s) => s.predicate.audit.envelope_digest.sha256(),
         }
     }

@@ -27,16 +27,22 @@ pub struct AuditorInfo {
     pub contact: Option<String>,
 }
 
-/// The manifest an audit examined.
+/// The manifest an audit examined (or, for a release that has none, the release).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExaminedManifest {
-    /// Digest of the manifest's DSSE envelope file, exactly as published.
-    pub envelope_digest: DigestSet,
+    /// Digest of the manifest's DSSE envelope file, exactly as published; absent when the
+    /// release has no manifest (the findings are then against no declaration).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub envelope_digest: Option<DigestSet>,
     /// The tool the manifest is for.
     pub tool: ToolName,
     /// The release the manifest is for.
     pub version: Version,
+    /// Whether the auditor checked the manifest's signature against its vendor's signers
+    /// (`false`: drafted against a manifest whose signer the auditor could not check).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub signature_verified: bool,
 }
 
 /// How the auditor worked.
@@ -133,11 +139,20 @@ pub struct Finding {
     pub severity: Severity,
     /// The behaviour's category.
     pub category: ClaimCategory,
-    /// The claim examined (required for confirmed and contradicted; absent for undeclared).
+    /// The claim examined (required for confirmed, and for contradicted unless it
+    /// contradicts the completeness assertion; absent for undeclared).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub claim: Option<ClaimId>,
+    /// The finding contradicts the manifest's assertion that its category is declared
+    /// exhaustively (a `contradicted` finding without a claim).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub contradicts_completeness: bool,
     /// One-line summary.
     pub summary: String,
+    /// The values found (a list of domains decoded from one blob is one finding with
+    /// every domain here).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<String>,
     /// What it rests on.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<Evidence>,
@@ -155,6 +170,9 @@ pub struct AuditPredicate {
     pub method: AuditMethod,
     /// When the audit was completed.
     pub date: Timestamp,
+    /// What the auditor examined and what not, in the auditor's words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
     /// What was found.
     #[serde(default)]
     pub findings: Vec<Finding>,
@@ -184,7 +202,12 @@ impl Predicate for AuditPredicate {
                 ));
             }
         }
-        if self.manifest.envelope_digest.sha256().is_none() {
+        if self
+            .manifest
+            .envelope_digest
+            .as_ref()
+            .is_some_and(|d| d.sha256().is_none())
+        {
             out.push(Violation::new(
                 at.key("manifest").key("envelope_digest"),
                 "no sha256 digest; expected the sha256 of the manifest envelope examined",
@@ -213,7 +236,16 @@ impl Predicate for AuditPredicate {
                     "empty summary; expected a description",
                 ));
             }
+            if finding.contradicts_completeness
+                && (finding.status != FindingStatus::Contradicted || finding.claim.is_some())
+            {
+                out.push(Violation::new(
+                    path.key("contradicts_completeness"),
+                    "only a contradicted finding without a claim contradicts the completeness assertion",
+                ));
+            }
             match (finding.status, &finding.claim) {
+                (FindingStatus::Contradicted, None) if finding.contradicts_completeness => {}
                 (FindingStatus::Confirmed | FindingStatus::Contradicted, None) => {
                     out.push(Violation::new(
                         path.key("claim"),
@@ -251,5 +283,113 @@ impl Predicate for AuditPredicate {
             AnyStatement::Audit(statement) => Ok(statement),
             other => Err(other),
         }
+    }
+}
+
+/// The manifest an audit draft examined, as the draft records it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DraftManifest {
+    /// The manifest envelope file the draft was made from (signing reads it again to
+    /// check the audit's subjects against the manifest's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// Digest of the manifest envelope (absent: the release has no manifest).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub envelope_digest: Option<DigestSet>,
+    /// The tool.
+    pub tool: ToolName,
+    /// The release.
+    pub version: Version,
+    /// Whether the manifest's signature was checked.
+    #[serde(default)]
+    pub signature_verified: bool,
+}
+
+impl DraftManifest {
+    /// What the audit Statement records.
+    pub fn examined(&self) -> ExaminedManifest {
+        ExaminedManifest {
+            envelope_digest: self.envelope_digest.clone(),
+            tool: self.tool.clone(),
+            version: self.version.clone(),
+            signature_verified: self.signature_verified,
+        }
+    }
+}
+
+/// An audit being written: what `candor audit draft` makes and the auditor edits (TOML),
+/// and `candor audit sign` turns into a signed audit Statement. The audit's predicate
+/// fields, with the artifacts as `[[subject]]` and the findings as `[[finding]]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AuditDraft {
+    /// Who audits.
+    pub auditor: AuditorInfo,
+    /// What the auditor examined and what not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    /// The manifest examined.
+    pub manifest: DraftManifest,
+    /// How.
+    pub method: AuditMethod,
+    /// The artifacts audited (at least one).
+    #[serde(rename = "subject")]
+    pub subjects: Vec<crate::statement::Subject>,
+    /// What was found.
+    #[serde(default, rename = "finding")]
+    pub findings: Vec<Finding>,
+}
+
+impl AuditDraft {
+    /// The audit Statement of this draft, dated `date`.
+    pub fn to_statement(&self, date: Timestamp) -> Statement<AuditPredicate> {
+        Statement {
+            subject: self.subjects.clone(),
+            predicate: AuditPredicate {
+                auditor: self.auditor.clone(),
+                manifest: self.manifest.examined(),
+                method: self.method.clone(),
+                date,
+                scope: self.scope.clone(),
+                findings: self.findings.clone(),
+            },
+        }
+    }
+
+    /// Parse and validate a draft's TOML text (every rule of an audit Statement, located
+    /// at line:column). `file` names it in errors.
+    pub fn from_toml(text: &str, file: &str) -> Result<Self, crate::DocumentErrors> {
+        let draft: AuditDraft = crate::toml_doc::from_toml_str(text, file)?;
+        let date = Timestamp::from_offset_date_time(time::OffsetDateTime::UNIX_EPOCH);
+        let mut violations = Vec::new();
+        for violation in draft.to_statement(date).violations() {
+            // Statement paths to draft paths: `predicate.x` → `x`, `findings` →
+            // `finding`, `subject` as is.
+            let mut segments = violation.path.0.clone();
+            if segments.first() == Some(&crate::location::PathSegment::Key("predicate".to_owned()))
+            {
+                segments.remove(0);
+            }
+            if let Some(first) = segments.first_mut()
+                && *first == crate::location::PathSegment::Key("findings".to_owned())
+            {
+                *first = crate::location::PathSegment::Key("finding".to_owned());
+            }
+            violations.push(Violation::new(
+                crate::location::FieldPath(segments),
+                violation.message,
+            ));
+        }
+        if violations.is_empty() {
+            Ok(draft)
+        } else {
+            Err(crate::toml_doc::locate_violations(text, file, violations))
+        }
+    }
+
+    /// The draft as TOML text.
+    pub fn to_toml(&self) -> String {
+        toml::to_string_pretty(self).unwrap_or_default()
     }
 }

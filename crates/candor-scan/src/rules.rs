@@ -26,6 +26,20 @@ const TIME_ZONES: &str = include_str!("../data/timezones.txt");
 /// Known telemetry SDKs and endpoints (`data/telemetry.toml`).
 const TELEMETRY: &str = include_str!("../data/telemetry.toml");
 
+/// What the built-in rules are, as a digest: `sha256:<hex>` of the scanner's version and
+/// its data files. An audit records it, so a finding can be traced to the rules that
+/// made it.
+pub fn builtin_digest() -> String {
+    use sha2::{Digest as _, Sha256};
+    let mut hasher = Sha256::new();
+    hasher.update(env!("CARGO_PKG_VERSION").as_bytes());
+    hasher.update([0]);
+    hasher.update(TIME_ZONES.as_bytes());
+    hasher.update([0]);
+    hasher.update(TELEMETRY.as_bytes());
+    format!("sha256:{}", hex::encode(hasher.finalize()))
+}
+
 /// A rules file that could not be used.
 #[derive(Debug, thiserror::Error)]
 #[error("{file}:{location}: {message}")]

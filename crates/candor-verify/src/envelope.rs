@@ -9,10 +9,8 @@ use candor_model::digest::DigestSet;
 use candor_model::error::LocatedError;
 use candor_model::signer::SigstoreIdentity;
 use candor_sign::file::FileError;
-use candor_sign::keys::{KeyError, PublicKey};
-use candor_sign::sigstore::{self, Instance, SigstoreError};
 use candor_sign::verify::{
-    self, IgnoredSignature, SignedBy, TrustError, TrustedKeys, TrustedSigners, VerifyError,
+    self, IgnoredSignature, SignedBy, TrustError, TrustedSigners, VerifyError,
 };
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -40,18 +38,6 @@ pub struct EnvelopeRequest {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum EnvelopeError {
-    /// A trusted key does not load.
-    #[error("cannot load trusted key {}", path.display())]
-    Key {
-        /// The key file.
-        path: PathBuf,
-        /// Why.
-        #[source]
-        source: KeyError,
-    },
-    /// The trusted root does not load.
-    #[error("cannot load the Sigstore trusted root")]
-    TrustedRoot(#[source] SigstoreError),
     /// The trusted signers cannot be assembled.
     #[error(transparent)]
     Trust(#[from] TrustError),
@@ -83,8 +69,6 @@ impl EnvelopeError {
     /// A stable, kebab-case name of the failure.
     pub fn kind(&self) -> &'static str {
         match self {
-            EnvelopeError::Key { source, .. } => source.kind(),
-            EnvelopeError::TrustedRoot(_) => "trusted-root",
             EnvelopeError::Trust(error) => error.kind(),
             EnvelopeError::UnmeetableThreshold { .. } => "unmeetable-threshold",
             EnvelopeError::Artifact { .. } => "unreadable-artifact",
@@ -206,29 +190,10 @@ fn rejected(envelope: &str, error: &VerifyError) -> EnvelopeReport {
 
 /// The signers `request` trusts.
 fn trusted_signers(request: &EnvelopeRequest) -> Result<TrustedSigners, EnvelopeError> {
-    let keys = request
-        .keys
-        .iter()
-        .map(|path| {
-            PublicKey::from_file(path).map_err(|source| EnvelopeError::Key {
-                path: path.clone(),
-                source,
-            })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    let root = if request.identities.is_empty() {
-        None
-    } else {
-        Some(
-            sigstore::trusted_root(request.trusted_root.as_deref(), Instance::Production)
-                .map_err(EnvelopeError::TrustedRoot)?,
-        )
-    };
-    Ok(TrustedSigners::new(
-        TrustedKeys::new(keys),
+    Ok(TrustedSigners::from_files(
+        &request.keys,
         request.identities.clone(),
-        root,
-        "--certificate-identity",
+        request.trusted_root.as_deref(),
     )?)
 }
 

@@ -1,6 +1,7 @@
 //! One module per subcommand: its clap arguments and `run`, which turns the arguments
 //! into one library call and renders the typed result.
 
+pub mod audit;
 pub mod feed;
 pub mod generate;
 pub mod key;

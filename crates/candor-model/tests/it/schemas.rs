@@ -253,7 +253,7 @@ fn broken_statements() -> Vec<(&'static str, &'static str, Value)> {
     let mut cases: Vec<(&str, &str, Value)> = Vec::new();
 
     let mut doc = audit.clone();
-    doc["predicate"]["scope"] = json!("partial");
+    doc["predicate"]["verdict"] = json!("partial");
     cases.push((
         "audit-statement.schema.json",
         "an unknown field in the predicate",

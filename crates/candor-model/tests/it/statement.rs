@@ -157,12 +157,12 @@ fn unknown_field_inside_a_predicate_is_rejected() {
     // a field it does not know, so it refuses the document rather than drop a constraint.
     let text = audit_with(
         "\"auditor\": {",
-        "\"scope\": \"partial\",\n    \"auditor\": {",
+        "\"verdict\": \"partial\",\n    \"auditor\": {",
     );
     assert_eq!(
         error(text.as_bytes()),
-        "audit.json: at $.predicate.scope: unknown field `scope`, expected one of `auditor`, \
-         `manifest`, `method`, `date`, `findings`"
+        "audit.json: at $.predicate.verdict: unknown field `verdict`, expected one of `auditor`, \
+         `manifest`, `method`, `date`, `scope`, `findings`"
     );
     let text = audit_with(
         "\"command\": \"agent --version\",",

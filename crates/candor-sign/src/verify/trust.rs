@@ -47,6 +47,18 @@ pub enum TrustError {
     /// A key in the list does not load.
     #[error(transparent)]
     Key(#[from] KeyError),
+    /// A trusted key file does not load.
+    #[error("cannot load trusted key {}", path.display())]
+    KeyFile {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Why.
+        #[source]
+        source: KeyError,
+    },
+    /// The Sigstore trusted root does not load.
+    #[error("cannot load the Sigstore trusted root")]
+    TrustedRoot(#[source] crate::sigstore::SigstoreError),
     /// Sigstore identities are trusted but there is no trusted root to verify their
     /// certificates against: every certificate bundle would be refused.
     #[error(
@@ -65,7 +77,8 @@ impl TrustError {
     /// A stable, kebab-case name of the failure.
     pub fn kind(&self) -> &'static str {
         match self {
-            TrustError::Key(error) => error.kind(),
+            TrustError::Key(error) | TrustError::KeyFile { source: error, .. } => error.kind(),
+            TrustError::TrustedRoot(error) => error.kind(),
             TrustError::NoTrustedRoot { .. } => "no-trusted-root",
         }
     }
@@ -73,7 +86,10 @@ impl TrustError {
     /// Whether the caller's input is at fault (always: trust is the caller's input).
     pub fn is_input_error(&self) -> bool {
         match self {
-            TrustError::Key(_) | TrustError::NoTrustedRoot { .. } => true,
+            TrustError::Key(_)
+            | TrustError::KeyFile { .. }
+            | TrustError::TrustedRoot(_)
+            | TrustError::NoTrustedRoot { .. } => true,
         }
     }
 }
@@ -153,6 +169,39 @@ impl TrustedSigners {
             }
         }
         Self::new(TrustedKeys::new(keys), identities, trusted_root, at)
+    }
+
+    /// The signers a command line names: public key files, Sigstore identities, and the
+    /// trusted root file for them (default: the embedded production root; read only
+    /// when there are identities).
+    pub fn from_files(
+        keys: &[std::path::PathBuf],
+        identities: Vec<SigstoreIdentity>,
+        trusted_root: Option<&std::path::Path>,
+    ) -> Result<Self, TrustError> {
+        let keys = keys
+            .iter()
+            .map(|path| {
+                PublicKey::from_file(path).map_err(|source| TrustError::KeyFile {
+                    path: path.clone(),
+                    source,
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let root = if identities.is_empty() {
+            None
+        } else {
+            Some(
+                crate::sigstore::trusted_root(trusted_root, crate::sigstore::Instance::Production)
+                    .map_err(TrustError::TrustedRoot)?,
+            )
+        };
+        Self::new(
+            TrustedKeys::new(keys),
+            identities,
+            root,
+            "--certificate-identity",
+        )
     }
 
     /// The trusted ed25519 keys.
