@@ -78,6 +78,13 @@ fn settings(ws: &Workspace, audit: &str) -> insta::Settings {
         &regex_escape(sha.sha256().unwrap_or_default()),
         "[AUDIT SHA256]",
     );
+    if ws.exists("response.dsse.json") {
+        let sha = candor_sign::artifact::sha256_of(&ws.read_bytes("response.dsse.json"));
+        settings.add_filter(
+            &regex_escape(sha.sha256().unwrap_or_default()),
+            "[RESPONSE SHA256]",
+        );
+    }
     settings.add_filter(r"rules sha256:[0-9a-f]{64}", "rules sha256:[RULES]");
     settings.add_filter(r"candor scan \d+\.\d+\.\d+", "candor scan [VERSION]");
     settings
@@ -198,6 +205,8 @@ fn an_undeclared_finding_a_clean_audit_and_the_vendors_fix() {
         "json",
     ]);
     run.success();
+    settings(&ws, "audit-1.0.1.dsse.json")
+        .bind(|| insta::assert_snapshot!("show-json", run.stdout));
     let json = run.json();
     let answered = json["audits"][0]["findings"]
         .as_array()
