@@ -87,6 +87,9 @@ pub enum CliError {
     /// A scan could not be done.
     #[error(transparent)]
     Scan(#[from] ScanRequestError),
+    /// An installed tool could not be verified, or a policy could not be used.
+    #[error(transparent)]
+    Verification(#[from] candor_verify::error::VerificationError),
 }
 
 impl CliError {
@@ -118,6 +121,7 @@ impl CliError {
             CliError::Envelope(error) => error.kind(),
             CliError::Bundle(error) => error.kind(),
             CliError::Scan(error) => error.kind(),
+            CliError::Verification(error) => error.kind(),
         }
     }
 
@@ -186,6 +190,7 @@ impl CliError {
             CliError::Scan(ScanRequestError::DiffNeedsTwo { .. }) => {
                 Some("candor scan --diff OLD NEW".to_owned())
             }
+            CliError::Verification(error) => error.hint(),
             CliError::Envelope(EnvelopeError::UnmeetableThreshold { .. }) => Some(
                 "pass one --key per required signer (the same key given twice counts once)"
                     .to_owned(),

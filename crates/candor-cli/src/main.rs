@@ -33,7 +33,7 @@ Consumer check:\n  \
 candor verify-envelope --key release.pub --artifact agent-1.4.0.tgz manifest.dsse.json"
 )]
 struct Cli {
-    /// How to report: `human` (default), `json` (stable, for scripts) or `sarif` (`scan` only).
+    /// How to report: `human` (default), `json` (stable, for scripts) or `sarif` (`scan` and `verify`).
     #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
     format: Format,
 
@@ -55,6 +55,9 @@ enum Command {
     /// Write, check and turn `candor.toml` declarations into Statements.
     #[command(subcommand)]
     Manifest(commands::manifest::ManifestCommand),
+    /// The trust policy: write a commented one, check one.
+    #[command(subcommand)]
+    Policy(commands::policy::PolicyCommand),
     /// Put signed documents into a feed (a directory or a git repository).
     Publish(commands::publish::PublishArgs),
     /// A vendor's signed answer to an audit.
@@ -66,6 +69,9 @@ enum Command {
     /// Sigstore bundles: verify offline against a trusted root and a signer identity.
     #[command(subcommand)]
     Sigstore(commands::sigstore::SigstoreCommand),
+    /// Verify installed tools against the trust policy and the documents in the store:
+    /// PASS, WARN or FAIL with every reason.
+    Verify(commands::verify::VerifyArgs),
     /// Verify a DSSE envelope against trusted keys and, optionally, an artifact.
     VerifyEnvelope(commands::verify_envelope::VerifyEnvelopeArgs),
 }
@@ -73,11 +79,12 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // Only `candor scan` writes SARIF; the other commands never see Format::Sarif.
-    if cli.format == Format::Sarif && !matches!(cli.command, Command::Scan(_)) {
+    if cli.format == Format::Sarif && !matches!(cli.command, Command::Scan(_) | Command::Verify(_))
+    {
         Cli::command()
             .error(
                 clap::error::ErrorKind::InvalidValue,
-                "--format sarif is only supported by candor scan",
+                "--format sarif is only supported by candor scan and candor verify",
             )
             .exit();
     }
@@ -86,11 +93,13 @@ fn main() -> ExitCode {
         Command::Feed(command) => commands::feed::run(command, cli.format),
         Command::Key(command) => commands::key::run(command, cli.format),
         Command::Manifest(command) => commands::manifest::run(command, cli.format),
+        Command::Policy(command) => commands::policy::run(command, cli.format),
         Command::Publish(args) => commands::publish::run(&args, cli.format),
         Command::Respond(args) => commands::audit::run_respond(&args, cli.format),
         Command::Scan(args) => commands::scan::run(&args, cli.format),
         Command::Sign(args) => commands::sign::run(&args, cli.format),
         Command::Sigstore(command) => commands::sigstore::run(command, cli.format),
+        Command::Verify(args) => commands::verify::run(&args, cli.format),
         Command::VerifyEnvelope(args) => commands::verify_envelope::run(&args, cli.format),
     };
     match result {

@@ -73,3 +73,44 @@ pub fn report_error(error: &CliError, format: Format) {
 pub fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
+
+/// ANSI colour for human output, only on a terminal and unless `NO_COLOR` is set
+/// (no-color.org).
+#[derive(Debug, Clone, Copy)]
+pub struct Paint {
+    enabled: bool,
+}
+
+impl Paint {
+    /// Colour when stdout is a terminal and `NO_COLOR` is unset or empty.
+    pub fn stdout() -> Self {
+        use std::io::IsTerminal as _;
+        Self {
+            enabled: std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        }
+    }
+
+    fn paint(self, code: &str, text: &str) -> String {
+        if self.enabled {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_owned()
+        }
+    }
+
+    /// Red (bold).
+    pub fn red(self, text: &str) -> String {
+        self.paint("1;31", text)
+    }
+
+    /// Yellow (bold).
+    pub fn yellow(self, text: &str) -> String {
+        self.paint("1;33", text)
+    }
+
+    /// Green.
+    pub fn green(self, text: &str) -> String {
+        self.paint("32", text)
+    }
+}

@@ -36,7 +36,13 @@ impl FeedDocument {
                 source: Box::new(source),
             })?;
         let sha256 = hex::encode(Sha256::digest(&bytes));
-        let (kind, tool, version) = release_of(&inspected.statement);
+        let (kind, tool, version) =
+            release_of(&inspected.statement).ok_or_else(|| FeedError::Unnameable {
+                file: file.to_owned(),
+                reason: "it is a verification summary; feeds hold manifests, audits and \
+                         vendor responses"
+                    .to_owned(),
+            })?;
         let signer =
             signer_id(inspected.claimed_signers.first()).ok_or_else(|| FeedError::Unnameable {
                 file: file.to_owned(),
@@ -82,7 +88,7 @@ impl FeedDocument {
     /// examined, the audit a response answers.
     pub fn refers_to(&self) -> Option<&str> {
         match &self.statement {
-            AnyStatement::Manifest(_) => None,
+            AnyStatement::Manifest(_) | AnyStatement::Summary(_) => None,
             AnyStatement::Audit(s) => s
                 .predicate
                 .manifest
@@ -95,9 +101,12 @@ impl FeedDocument {
 }
 
 /// The kind of a Statement and the release it is filed under: a manifest's own tool and
-/// version, the audited release of an audit or of the audit a response answers.
-pub fn release_of(statement: &AnyStatement) -> (DocumentKind, ToolName, Version) {
-    match statement {
+/// version, the audited release of an audit or of the audit a response answers. `None`
+/// for a verification summary: feeds hold what vendors and auditors publish, not
+/// verdicts.
+pub fn release_of(statement: &AnyStatement) -> Option<(DocumentKind, ToolName, Version)> {
+    Some(match statement {
+        AnyStatement::Summary(_) => return None,
         AnyStatement::Manifest(s) => (
             DocumentKind::Manifest,
             s.predicate.tool.name.clone(),
@@ -113,7 +122,7 @@ pub fn release_of(statement: &AnyStatement) -> (DocumentKind, ToolName, Version)
             s.predicate.audit.tool.clone(),
             s.predicate.audit.version.clone(),
         ),
-    }
+    })
 }
 
 /// The hex id a feed names a signer by: a key id hint that is already lowercase hex of at

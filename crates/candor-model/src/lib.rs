@@ -1,4 +1,5 @@
-//! candor's documents: behaviour manifests, audits, vendor responses and trust policies.
+//! candor's documents: behaviour manifests, audits, vendor responses, trust policies and
+//! verification summaries.
 //!
 //! This crate is the pure data model: types, strict parsing, validation and the one
 //! canonical encoding of what gets signed. It does no I/O; callers hand it text and a
@@ -54,6 +55,7 @@ pub mod response;
 pub mod schema;
 pub mod signer;
 pub mod statement;
+pub mod summary;
 mod toml_doc;
 
 pub use error::{DocumentError, DocumentErrors, Violation};

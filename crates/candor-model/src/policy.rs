@@ -10,7 +10,9 @@
 //! allowed_endpoints = ["*.acme.example"]
 //! on_contradicted = "fail"
 //! on_undeclared = "warn"
-//! max_age_days = 365
+//! on_downgrade = "fail"             # weaker coverage than the previous release
+//! max_age_days = 365                # of the manifest, from its release date
+//! max_audit_age_days = 730          # older audits do not count
 //!
 //! [[auditor]]
 //! id = "seclab"
@@ -75,6 +77,13 @@ pub struct Rules {
     /// Oldest acceptable manifest, in days since its release date (default: no limit).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_age_days: Option<u32>,
+    /// Oldest audit that counts, in days since its date (default: no limit).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_audit_age_days: Option<u32>,
+    /// What a coverage downgrade does: no manifest where the previous release had one,
+    /// or fewer categories asserted exhaustive (default fail).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_downgrade: Option<Action>,
 }
 
 /// Rules with every default applied.
@@ -94,6 +103,10 @@ pub struct EffectiveRules {
     pub on_undeclared: Action,
     /// See [`Rules::max_age_days`].
     pub max_age_days: Option<u32>,
+    /// See [`Rules::max_audit_age_days`].
+    pub max_audit_age_days: Option<u32>,
+    /// See [`Rules::on_downgrade`].
+    pub on_downgrade: Action,
 }
 
 impl Rules {
@@ -114,6 +127,8 @@ impl Rules {
             on_contradicted: self.on_contradicted.or(defaults.on_contradicted),
             on_undeclared: self.on_undeclared.or(defaults.on_undeclared),
             max_age_days: self.max_age_days.or(defaults.max_age_days),
+            max_audit_age_days: self.max_audit_age_days.or(defaults.max_audit_age_days),
+            on_downgrade: self.on_downgrade.or(defaults.on_downgrade),
         }
     }
 
@@ -127,6 +142,8 @@ impl Rules {
             on_contradicted: self.on_contradicted.unwrap_or(Action::Fail),
             on_undeclared: self.on_undeclared.unwrap_or(Action::Fail),
             max_age_days: self.max_age_days,
+            max_audit_age_days: self.max_audit_age_days,
+            on_downgrade: self.on_downgrade.unwrap_or(Action::Fail),
         }
     }
 }
@@ -419,6 +436,12 @@ fn validate_rules(rules: &Rules, at: &FieldPath, organizations: usize, out: &mut
         out.push(Violation::new(
             at.key("max_age_days"),
             "max_age_days = 0 rejects every manifest; expected at least 1, or leave it out",
+        ));
+    }
+    if rules.max_audit_age_days == Some(0) {
+        out.push(Violation::new(
+            at.key("max_audit_age_days"),
+            "max_audit_age_days = 0 counts no audit; expected at least 1, or leave it out",
         ));
     }
 }

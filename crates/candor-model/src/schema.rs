@@ -12,6 +12,7 @@ use crate::manifest::{Declaration, ManifestPredicate};
 use crate::policy::TrustPolicy;
 use crate::response::ResponsePredicate;
 use crate::statement::Statement;
+use crate::summary::VerificationSummary;
 
 /// Where candor's schemas are published; `$id`s are built on it.
 pub const SCHEMA_BASE_URI: &str = "https://candor.dev/schemas/";
@@ -123,6 +124,13 @@ pub fn all() -> Vec<(&'static str, Schema)> {
             generate::<Statement<ResponsePredicate>>(
                 "response-statement.schema.json",
                 "in-toto Statement v1 with a candor vendor response",
+            ),
+        ),
+        (
+            "summary-statement.schema.json",
+            generate::<Statement<VerificationSummary>>(
+                "summary-statement.schema.json",
+                "in-toto Statement v1 with a verification summary (SLSA VSA v1) by candor verify",
             ),
         ),
         ("dsse-envelope.schema.json", dsse_envelope()),

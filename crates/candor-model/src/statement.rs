@@ -27,6 +27,7 @@ use crate::json;
 use crate::location::{FieldPath, Location};
 use crate::manifest::ManifestPredicate;
 use crate::response::ResponsePredicate;
+use crate::summary::VerificationSummary;
 
 /// The only Statement `_type` candor reads and writes.
 pub const STATEMENT_TYPE_V1: &str = "https://in-toto.io/Statement/v1";
@@ -216,6 +217,8 @@ pub enum AnyStatement {
     Audit(Statement<AuditPredicate>),
     /// A vendor's response to an audit.
     Response(Statement<ResponsePredicate>),
+    /// A verifier's signed verdict (SLSA VSA v1).
+    Summary(Statement<VerificationSummary>),
 }
 
 /// The Statement fields before the predicate type is known. Unknown fields are ignored
@@ -231,10 +234,11 @@ struct RawStatement {
 }
 
 /// The predicate types candor reads.
-pub const PREDICATE_TYPES: [&str; 3] = [
+pub const PREDICATE_TYPES: [&str; 4] = [
     ManifestPredicate::PREDICATE_TYPE,
     AuditPredicate::PREDICATE_TYPE,
     ResponsePredicate::PREDICATE_TYPE,
+    VerificationSummary::PREDICATE_TYPE,
 ];
 
 impl AnyStatement {
@@ -307,6 +311,10 @@ impl AnyStatement {
                 subject,
                 predicate: json::from_value_at(predicate, &predicate_at, file)?,
             }),
+            VerificationSummary::PREDICATE_TYPE => AnyStatement::Summary(Statement {
+                subject,
+                predicate: json::from_value_at(predicate, &predicate_at, file)?,
+            }),
             other => {
                 return Err(at(
                     "$.predicateType",
@@ -341,6 +349,7 @@ impl AnyStatement {
             AnyStatement::Manifest(s) => &s.subject,
             AnyStatement::Audit(s) => &s.subject,
             AnyStatement::Response(s) => &s.subject,
+            AnyStatement::Summary(s) => &s.subject,
         }
     }
 
@@ -350,6 +359,7 @@ impl AnyStatement {
             AnyStatement::Manifest(_) => ManifestPredicate::PREDICATE_TYPE,
             AnyStatement::Audit(_) => AuditPredicate::PREDICATE_TYPE,
             AnyStatement::Response(_) => ResponsePredicate::PREDICATE_TYPE,
+            AnyStatement::Summary(_) => VerificationSummary::PREDICATE_TYPE,
         }
     }
 
@@ -359,6 +369,7 @@ impl AnyStatement {
             AnyStatement::Manifest(_) => ManifestPredicate::NAME,
             AnyStatement::Audit(_) => AuditPredicate::NAME,
             AnyStatement::Response(_) => ResponsePredicate::NAME,
+            AnyStatement::Summary(_) => VerificationSummary::NAME,
         }
     }
 
@@ -367,6 +378,7 @@ impl AnyStatement {
             AnyStatement::Manifest(s) => s.violations(),
             AnyStatement::Audit(s) => s.violations(),
             AnyStatement::Response(s) => s.violations(),
+            AnyStatement::Summary(s) => s.violations(),
         }
     }
 
@@ -376,6 +388,7 @@ impl AnyStatement {
             AnyStatement::Manifest(s) => s.to_canonical_json(),
             AnyStatement::Audit(s) => s.to_canonical_json(),
             AnyStatement::Response(s) => s.to_canonical_json(),
+            AnyStatement::Summary(s) => s.to_canonical_json(),
         }
     }
 
@@ -385,6 +398,7 @@ impl AnyStatement {
             AnyStatement::Manifest(s) => s.to_pretty_json(),
             AnyStatement::Audit(s) => s.to_pretty_json(),
             AnyStatement::Response(s) => s.to_pretty_json(),
+            AnyStatement::Summary(s) => s.to_pretty_json(),
         }
     }
 }

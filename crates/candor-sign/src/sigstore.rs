@@ -23,8 +23,9 @@
 use std::path::Path;
 
 use candor_model::signer::SigstoreIdentity;
+pub use sigstore_verify::trust_root::TrustedRoot;
 use sigstore_verify::trust_root::{
-    SIGSTORE_PRODUCTION_TRUSTED_ROOT, SIGSTORE_STAGING_TRUSTED_ROOT, TrustedRoot,
+    SIGSTORE_PRODUCTION_TRUSTED_ROOT, SIGSTORE_STAGING_TRUSTED_ROOT,
 };
 use sigstore_verify::types::{Artifact, Bundle, DerPublicKey, Sha256Hash};
 use sigstore_verify::{

@@ -38,6 +38,16 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod attest;
 pub mod bundle;
+pub mod digest;
 pub mod envelope;
+pub mod error;
+pub mod gather;
+pub mod policy;
+pub mod report;
+pub mod resolve;
+pub mod rules;
+pub mod run;
+pub mod sarif;
 pub mod schema;

@@ -7,6 +7,8 @@ use schemars::Schema;
 
 use crate::bundle::BundleReport;
 use crate::envelope::EnvelopeReport;
+use crate::policy::{InitReport, PolicyReport};
+use crate::report::VerifyReport;
 
 /// Every schema of this crate as (file name, schema), in a fixed order.
 pub fn all() -> Vec<(&'static str, Schema)> {
@@ -16,6 +18,27 @@ pub fn all() -> Vec<(&'static str, Schema)> {
             candor_model::schema::output_schema::<EnvelopeReport>(
                 "verify-envelope.schema.json",
                 "candor verify-envelope --format json",
+            ),
+        ),
+        (
+            "verify.schema.json",
+            candor_model::schema::output_schema::<VerifyReport>(
+                "verify.schema.json",
+                "candor verify --format json",
+            ),
+        ),
+        (
+            "policy-init.schema.json",
+            candor_model::schema::output_schema::<InitReport>(
+                "policy-init.schema.json",
+                "candor policy init --format json",
+            ),
+        ),
+        (
+            "policy-check.schema.json",
+            candor_model::schema::output_schema::<PolicyReport>(
+                "policy-check.schema.json",
+                "candor policy check --format json",
             ),
         ),
         (

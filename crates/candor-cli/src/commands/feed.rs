@@ -101,18 +101,22 @@ pub struct RemoveArgs {
     store: StoreArgs,
 }
 
-/// Open the store `--store` names, or the default one.
-pub fn open_store(args: &StoreArgs) -> Result<Store, CliError> {
-    let dir = match &args.store {
-        Some(dir) => dir.clone(),
+/// The store directory `--store` names, or the default one.
+pub fn store_dir(args: &StoreArgs) -> Result<std::path::PathBuf, CliError> {
+    match &args.store {
+        Some(dir) => Ok(dir.clone()),
         None => Store::default_dir().ok_or_else(|| {
             CliError::usage(
                 "no store directory: neither $XDG_DATA_HOME nor $HOME is set",
                 "pass --store DIR",
             )
-        })?,
-    };
-    Ok(Store::open(&dir)?)
+        }),
+    }
+}
+
+/// Open the store `--store` names, or the default one.
+pub fn open_store(args: &StoreArgs) -> Result<Store, CliError> {
+    Ok(Store::open(&store_dir(args)?)?)
 }
 
 /// Run `candor feed …`.

@@ -6,10 +6,12 @@ pub mod feed;
 pub mod generate;
 pub mod key;
 pub mod manifest;
+pub mod policy;
 pub mod publish;
 pub mod scan;
 pub mod sign;
 pub mod sigstore;
+pub mod verify;
 pub mod verify_envelope;
 
 use std::path::Path;

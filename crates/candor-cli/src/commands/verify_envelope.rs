@@ -125,6 +125,23 @@ pub fn describe(statement: &AnyStatement) -> String {
             s.predicate.auditor.organization
         ),
         AnyStatement::Response(s) => format!("vendor response by {}", s.predicate.vendor),
+        AnyStatement::Summary(s) => {
+            let p = &s.predicate;
+            match &p.candor {
+                Some(d) => format!(
+                    "verification summary: {} {} {} under policy version {}, by {}",
+                    d.verdict.label(),
+                    d.tool.as_deref().unwrap_or(&p.resource_uri),
+                    d.version.as_deref().unwrap_or(""),
+                    d.policy_version,
+                    p.verifier.id
+                ),
+                None => format!(
+                    "verification summary: {} {:?} by {}",
+                    p.resource_uri, p.verification_result, p.verifier.id
+                ),
+            }
+        }
     }
 }
 

@@ -361,6 +361,8 @@ fn rules_for_merges_tool_over_defaults_over_built_ins() {
                 Pattern::from_str("https://registry.npmjs.org/*").unwrap(),
             ]),
             on_contradicted: Action::Fail,
+            max_audit_age_days: None,
+            on_downgrade: Action::Fail,
         }
     );
 
@@ -383,6 +385,8 @@ fn rules_for_merges_tool_over_defaults_over_built_ins() {
             on_contradicted: Action::Fail,
             on_undeclared: Action::Fail,
             max_age_days: None,
+            max_audit_age_days: None,
+            on_downgrade: Action::Fail,
         }
     );
 

@@ -1,0 +1,356 @@
+//! `candor verify`: installed targets against the trust policy and the documents in the
+//! local store.
+//!
+//! ```text
+//! policy.toml ──load (located errors)──► policy ──store: version ≥ highest seen?──► trust
+//! TARGET ──resolve (PATH, links, shims)──► artifact file(s)
+//!        ──one open file: fstat, cache by stamp, else sha256, fstat again──► digests
+//! digests ──store: documents by subject──► each verified against the policy's signers
+//!         (manifests: the tool's vendor; audits: each trusted auditor; responses: the
+//!         vendor) ──► untrusted ones listed, never used
+//! trusted documents (+ --scan here) ──rules──► PASS / WARN / FAIL with every reason
+//! ```
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+use candor_feed::store::{PolicyCheck, Store};
+use candor_model::ids::{Timestamp, ToolName};
+use candor_model::policy::EffectiveRules;
+use candor_scan::coverage;
+use candor_scan::{ScanOptions, Scanner};
+use time::OffsetDateTime;
+
+use crate::digest::{self, Cache};
+use crate::error::VerificationError;
+use crate::gather::{self, Gathered, Trust};
+use crate::policy::{self, LoadedPolicy};
+use crate::report::{
+    ArtifactRead, Outcome, PolicySeenState, PolicyUsed, TargetVerdict, Verdict, VerifyReport,
+};
+use crate::resolve::{self, ArtifactKind, ResolveRequest, Resolved};
+use crate::rules::{self, Case, LocalFinding};
+
+/// What to verify.
+#[derive(Debug, Clone)]
+pub struct VerifyRequest {
+    /// Files, directories or command names.
+    pub targets: Vec<String>,
+    /// Also every tool the store knows that is installed (found on PATH).
+    pub all: bool,
+    /// The trust policy.
+    pub policy: PathBuf,
+    /// The store.
+    pub store: PathBuf,
+    /// The tool the targets are, when no trusted document names it.
+    pub tool: Option<ToolName>,
+    /// Scan the artifacts here too (facts "observed here").
+    pub scan: bool,
+    /// Use and fill the digest cache.
+    pub cache: bool,
+    /// The Sigstore trusted root for identities in the policy (default: the embedded
+    /// production root).
+    pub trusted_root: Option<PathBuf>,
+    /// PATH for command targets (`None`: the process's).
+    pub path_var: Option<OsString>,
+    /// The directory relative targets are relative to.
+    pub cwd: PathBuf,
+    /// The home directory (cargo and pip user installs).
+    pub home: Option<PathBuf>,
+    /// The time rules are judged at (`None`: now).
+    pub now: Option<OffsetDateTime>,
+}
+
+/// Progress of a verification.
+#[derive(Debug, Clone, Copy)]
+pub enum Progress<'a> {
+    /// A file is being digested: bytes read so far of its size.
+    Digesting {
+        /// The file.
+        path: &'a Path,
+        /// Bytes read.
+        read: u64,
+        /// Its size.
+        size: u64,
+    },
+}
+
+/// RFC 3339 for Unix seconds.
+pub fn rfc3339(seconds: i64) -> String {
+    OffsetDateTime::from_unix_timestamp(seconds)
+        .map(Timestamp::from_offset_date_time)
+        .map_or_else(|_| seconds.to_string(), |t| t.as_str().to_owned())
+}
+
+/// Verify every target (see the module documentation).
+pub fn verify(
+    request: &VerifyRequest,
+    progress: &mut dyn FnMut(Progress<'_>),
+) -> Result<VerifyReport, VerificationError> {
+    let now = request.now.unwrap_or_else(OffsetDateTime::now_utc);
+    let loaded = policy::load(&request.policy)?;
+    let mut store =
+        Store::open_existing(&request.store)?.ok_or_else(|| VerificationError::NoStore {
+            dir: request.store.clone(),
+        })?;
+    let check = policy::check_against_store(&mut store, &loaded)?;
+    let root = if Trust::needs_root(&loaded.policy) {
+        Some(
+            candor_sign::sigstore::trusted_root(
+                request.trusted_root.as_deref(),
+                candor_sign::sigstore::Instance::Production,
+            )
+            .map_err(|e| VerificationError::PolicySigner {
+                file: loaded.file.clone(),
+                source: candor_sign::verify::TrustError::TrustedRoot(e),
+            })?,
+        )
+    } else {
+        None
+    };
+    let trust = Trust::new(&loaded.policy, &loaded.file, root.as_ref())?;
+    let mut targets = request.targets.clone();
+    if request.all {
+        let found = installed_tools(&store, request)?;
+        if found.is_empty() && targets.is_empty() {
+            return Err(VerificationError::NothingInstalled {
+                searched: store.releases()?.len(),
+            });
+        }
+        for tool in found {
+            if !targets.contains(&tool) {
+                targets.push(tool);
+            }
+        }
+    }
+    let mut verdicts = Vec::with_capacity(targets.len());
+    for target in &targets {
+        verdicts.push(verify_target(
+            target, request, &loaded, &trust, &mut store, now, progress,
+        )?);
+    }
+    let verdict = verdicts
+        .iter()
+        .map(|t| t.verdict)
+        .max()
+        .unwrap_or(Verdict::Pass);
+    Ok(VerifyReport {
+        verdict,
+        time: Timestamp::from_offset_date_time(now),
+        policy: PolicyUsed {
+            file: loaded.file.clone(),
+            sha256: loaded.sha256.clone(),
+            version: loaded.policy.version,
+            seen: match check {
+                PolicyCheck::New { .. } => PolicySeenState::New,
+                _ => PolicySeenState::Known,
+            },
+            previous_version: match check {
+                PolicyCheck::New { previous } => previous.map(|p| p.version),
+                _ => None,
+            },
+        },
+        store: request.store.clone(),
+        targets: verdicts,
+        attestations: Vec::new(),
+    })
+}
+
+/// The tools the store has documents about that are commands on PATH.
+fn installed_tools(
+    store: &Store,
+    request: &VerifyRequest,
+) -> Result<Vec<String>, VerificationError> {
+    let mut tools: Vec<String> = store
+        .releases()?
+        .into_iter()
+        .map(|(tool, _)| tool)
+        .collect();
+    tools.dedup();
+    Ok(tools
+        .into_iter()
+        .filter(|tool| {
+            resolve::resolve(&ResolveRequest {
+                target: tool.clone(),
+                path_var: request.path_var.clone(),
+                cwd: PathBuf::from("/nonexistent-candor-cwd"),
+                home: request.home.clone(),
+            })
+            .is_ok()
+        })
+        .collect())
+}
+
+#[allow(clippy::too_many_arguments)] // the run's context, passed down once
+fn verify_target(
+    target: &str,
+    request: &VerifyRequest,
+    loaded: &LoadedPolicy,
+    trust: &Trust,
+    store: &mut Store,
+    now: OffsetDateTime,
+    progress: &mut dyn FnMut(Progress<'_>),
+) -> Result<TargetVerdict, VerificationError> {
+    let resolved = resolve::resolve(&ResolveRequest {
+        target: target.to_owned(),
+        path_var: request.path_var.clone(),
+        cwd: request.cwd.clone(),
+        home: request.home.clone(),
+    })?;
+    let artifacts = digest_artifacts(&resolved, request.cache, store, progress)?;
+    let digests: Vec<&str> = artifacts.iter().map(|a| a.sha256.as_str()).collect();
+    let gathered = gather::gather(store, trust, &digests, request.tool.as_ref())?;
+    let policy = &loaded.policy;
+    let tool_policy = gathered.tool.as_ref().and_then(|t| policy.tool(t));
+    let rules: EffectiveRules =
+        tool_policy.map_or_else(|| policy.rules.effective(), |t| policy.rules_for(t));
+    let local = if request.scan {
+        Some(local_findings(&artifacts, &gathered)?)
+    } else {
+        None
+    };
+    let changed: Vec<String> = artifacts
+        .iter()
+        .filter(|a| a.changed_while_read)
+        .map(|a| a.path.display().to_string())
+        .collect();
+    let evaluation = rules::evaluate(&Case {
+        tool_policy,
+        rules: &rules,
+        escapes: &resolved.escapes,
+        changed: &changed,
+        gathered: &gathered,
+        installed_version: resolved.package.as_ref().map(|p| p.version.as_str()),
+        local: local.as_deref(),
+        now,
+    });
+    let head = rules::manifest_in_force(&gathered);
+    let known = &gathered.known;
+    Ok(TargetVerdict {
+        target: target.to_owned(),
+        verdict: evaluation.outcome().verdict(),
+        artifacts: artifacts
+            .into_iter()
+            .map(|mut a| {
+                a.known = known.contains(&a.sha256);
+                a.subject = head.and_then(|h| {
+                    h.statement
+                        .subject
+                        .iter()
+                        .find(|s| s.digest.sha256() == Some(a.sha256.as_str()))
+                        .map(|s| s.name.clone())
+                });
+                a
+            })
+            .collect(),
+        tool: gathered.tool.as_ref().map(ToString::to_string),
+        version: head
+            .map(|h| h.statement.predicate.tool.version.to_string())
+            .or_else(|| {
+                gathered
+                    .audits
+                    .first()
+                    .map(|a| a.audit.statement.predicate.manifest.version.to_string())
+            }),
+        vendor: head.map(|h| h.statement.predicate.vendor.name.clone()),
+        resolved,
+        reasons: evaluation.reasons,
+        facts: evaluation.facts,
+        documents: evaluation.documents,
+        upgrade: evaluation.upgrade,
+    })
+}
+
+/// Digest the resolved artifact: the file, or every file of the directory.
+fn digest_artifacts(
+    resolved: &Resolved,
+    use_cache: bool,
+    store: &mut Store,
+    progress: &mut dyn FnMut(Progress<'_>),
+) -> Result<Vec<ArtifactRead>, VerificationError> {
+    let files = match resolved.artifact_kind {
+        ArtifactKind::File => vec![resolved.artifact.clone()],
+        ArtifactKind::Directory => digest::files_under(&resolved.artifact)?,
+    };
+    let mut cache = if use_cache {
+        Cache::Store(store)
+    } else {
+        Cache::Off
+    };
+    let mut out = Vec::with_capacity(files.len());
+    for path in &files {
+        let size = std::fs::metadata(path).map_or(0, |m| m.len());
+        let digested = digest::digest_file(path, &mut cache, &mut |read| {
+            progress(Progress::Digesting { path, read, size });
+        })?;
+        out.push(ArtifactRead {
+            path: digested.path,
+            sha256: digested.sha256,
+            size: digested.size,
+            cached: digested.cached,
+            changed_while_read: digested.changed_while_read,
+            known: false,
+            subject: None,
+        });
+    }
+    Ok(out)
+}
+
+/// Scan the artifacts and match what is found with the claims of the manifest in force
+/// (none: every gating indicator is undeclared).
+fn local_findings(
+    artifacts: &[ArtifactRead],
+    gathered: &Gathered,
+) -> Result<Vec<LocalFinding>, VerificationError> {
+    let scanner = Scanner::new(
+        candor_scan::rules::detectors(&[]).map_err(|e| VerificationError::Scan {
+            path: PathBuf::from("(built-in rules)"),
+            source: candor_scan::ScanError::Io(std::io::Error::other(e.to_string())),
+        })?,
+        ScanOptions::default(),
+    );
+    let mut indicators = Vec::new();
+    for artifact in artifacts {
+        let report = candor_scan::scan_path(&scanner, &artifact.path).map_err(|source| {
+            VerificationError::Scan {
+                path: artifact.path.clone(),
+                source,
+            }
+        })?;
+        indicators.extend(report.indicators);
+    }
+    let empty = candor_model::claims::Claims::default();
+    let (claims, exceptions) = match rules::manifest_in_force(gathered) {
+        Some(head) => (
+            &head.statement.predicate.claims,
+            head.statement.predicate.exceptions.as_slice(),
+        ),
+        None => (&empty, &[][..]),
+    };
+    let covered = coverage::cover(&indicators, claims, exceptions);
+    Ok(covered
+        .uncovered
+        .iter()
+        .map(|group| LocalFinding {
+            category: group.category,
+            summary: group.summary(),
+            values: group.values.clone(),
+            evidence: group
+                .members
+                .iter()
+                .take(3)
+                .filter_map(|&i| indicators.get(i).map(|ind| ind.evidence.clone()))
+                .collect(),
+        })
+        .collect())
+}
+
+/// The outcome a target's reasons add up to.
+pub fn outcome_of(target: &TargetVerdict) -> Outcome {
+    target
+        .reasons
+        .iter()
+        .map(|r| r.outcome)
+        .max()
+        .unwrap_or(Outcome::Pass)
+}
