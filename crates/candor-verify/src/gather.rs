@@ -201,10 +201,13 @@ pub fn gather(
     if let Some(tool) = gathered.tool.clone() {
         release_documents(store, trust, &tool, &mut seen, &mut gathered)?;
     }
+    // Responses name the audited artifacts as subjects too, but are found through the
+    // audit they answer: a response to an untrusted audit is not looked at.
+    let mut answered = BTreeSet::new();
     for audit in gathered.audits.clone() {
         for document in store.documents_referring_to(&audit.audit.sha256)? {
             if document.kind == "response"
-                && seen.insert(document.sha256.clone())
+                && answered.insert(document.sha256.clone())
                 && let Some(r) = verify_response(trust, &document, &mut gathered.untrusted)
             {
                 gathered.responses.push(r);

@@ -24,6 +24,9 @@ pub struct VerifyReport {
     pub policy: PolicyUsed,
     /// The store the documents came from.
     pub store: PathBuf,
+    /// The feeds synced first (`--feed`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub synced: Vec<candor_feed::sync::SyncReport>,
     /// One verdict per target.
     pub targets: Vec<TargetVerdict>,
     /// Signed verification summaries written (`--attest`).

@@ -827,26 +827,25 @@ fn findings(case: &Case<'_>, facts: &[Fact], reasons: &mut Vec<Reason>) {
     }
 }
 
-/// One line for a fact: `F-004 (high) undeclared conditional: … — vendor: fixed in 1.0.2`.
+/// One line for a fact: `F-004 (high): … [vendor: fixed in 1.0.2]`.
 fn describe(fact: &Fact) -> String {
     let mut out = String::new();
     if let Some(f) = &fact.finding {
-        let _ = write!(
-            out,
-            "{} ({}) {} ",
-            f.id,
-            serde_plain(&f.severity),
-            serde_plain(&f.status)
-        );
+        let _ = write!(out, "{} ({}): ", f.id, serde_plain(&f.severity));
     } else if let Some(claim) = &fact.claim {
         let _ = write!(out, "{claim}: ");
     }
-    out.push_str(&fact.summary);
-    for answer in &fact.answers {
-        let _ = write!(out, "; vendor: {}", serde_plain(&answer.status));
-        if let Some(v) = &answer.fixed_in {
-            let _ = write!(out, " in {v}");
-        }
+    out.push_str(fact.summary.trim_end_matches('.'));
+    let answers: Vec<String> = fact
+        .answers
+        .iter()
+        .map(|answer| match &answer.fixed_in {
+            Some(version) => format!("{} in {version}", serde_plain(&answer.status)),
+            None => serde_plain(&answer.status),
+        })
+        .collect();
+    if !answers.is_empty() {
+        let _ = write!(out, " [vendor: {}]", answers.join(", "));
     }
     out
 }

@@ -42,6 +42,9 @@ pub struct VerifyRequest {
     pub policy: PathBuf,
     /// The store.
     pub store: PathBuf,
+    /// Feeds (directories, git repositories, HTTPS sites) to add to the store if it lacks
+    /// them, and to sync, before verifying.
+    pub feeds: Vec<String>,
     /// The tool the targets are, when no trusted document names it.
     pub tool: Option<ToolName>,
     /// Scan the artifacts here too (facts "observed here").
@@ -89,10 +92,14 @@ pub fn verify(
 ) -> Result<VerifyReport, VerificationError> {
     let now = request.now.unwrap_or_else(OffsetDateTime::now_utc);
     let loaded = policy::load(&request.policy)?;
-    let mut store =
+    let mut store = if request.feeds.is_empty() {
         Store::open_existing(&request.store)?.ok_or_else(|| VerificationError::NoStore {
             dir: request.store.clone(),
-        })?;
+        })?
+    } else {
+        Store::open(&request.store)?
+    };
+    let synced = sync_given_feeds(&mut store, &request.feeds)?;
     let check = policy::check_against_store(&mut store, &loaded)?;
     let root = if Trust::needs_root(&loaded.policy) {
         Some(
@@ -151,9 +158,74 @@ pub fn verify(
             },
         },
         store: request.store.clone(),
+        synced,
         targets: verdicts,
         attestations: Vec::new(),
     })
+}
+
+/// Add each feed the store lacks (named after its last path segment) and sync each.
+fn sync_given_feeds(
+    store: &mut Store,
+    feeds: &[String],
+) -> Result<Vec<candor_feed::sync::SyncReport>, VerificationError> {
+    let mut reports = Vec::with_capacity(feeds.len());
+    for location in feeds {
+        let wanted = candor_feed::location::FeedLocation::detect(location, None)?.to_string();
+        let existing = store
+            .feeds()?
+            .into_iter()
+            .find(|f| f.location.to_string() == wanted)
+            .map(|f| f.name);
+        let name = if let Some(name) = existing {
+            name
+        } else {
+            let taken: Vec<String> = store.feeds()?.into_iter().map(|f| f.name).collect();
+            let base: String = location
+                .trim_end_matches('/')
+                .rsplit(['/', ':'])
+                .next()
+                .unwrap_or("feed")
+                .trim_end_matches(".git")
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
+                .take(48)
+                .collect();
+            let base = if base.is_empty() {
+                "feed".to_owned()
+            } else {
+                base
+            };
+            let name = (1..=taken.len() + 1)
+                .map(|i| {
+                    if i == 1 {
+                        base.clone()
+                    } else {
+                        format!("{base}-{i}")
+                    }
+                })
+                .find(|n| !taken.contains(n))
+                .unwrap_or(base);
+            candor_feed::feeds::add(
+                store,
+                &candor_feed::feeds::AddRequest {
+                    name: name.clone(),
+                    location: location.clone(),
+                    transport: None,
+                    ca_certificates: Vec::new(),
+                    allow_http: false,
+                    timeout_seconds: None,
+                },
+            )?;
+            name
+        };
+        reports.push(candor_feed::sync::sync(
+            store,
+            &name,
+            candor_feed::sync::SyncOptions::default(),
+        )?);
+    }
+    Ok(reports)
 }
 
 /// The tools the store has documents about that are commands on PATH.

@@ -43,6 +43,10 @@ pub struct VerifyArgs {
     policy: PathBuf,
     #[command(flatten)]
     store: StoreArgs,
+    /// A feed to sync first (added to the store if it lacks it): a directory, a git
+    /// repository or an HTTPS site. Repeatable.
+    #[arg(long = "feed", value_name = "LOCATION")]
+    feeds: Vec<String>,
     /// The tool the targets are, when no trusted document names it (its rules apply).
     #[arg(long)]
     tool: Option<ToolName>,
@@ -85,6 +89,7 @@ pub fn run(args: &VerifyArgs, format: Format) -> Result<ExitCode, CliError> {
         all: args.all,
         policy: args.policy.clone(),
         store,
+        feeds: args.feeds.clone(),
         tool: args.tool.clone(),
         scan: args.scan,
         cache: !args.no_cache,
