@@ -19,3 +19,4 @@ mod sign_verify;
 mod sigstore_conformance;
 mod support;
 mod tuf_update;
+mod verify;

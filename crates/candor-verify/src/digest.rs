@@ -63,7 +63,7 @@ pub fn digest_file(
         path: path.to_owned(),
         source,
     };
-    let mut file = fs_err::File::open(path).map_err(unreadable)?;
+    let mut file = open_nonblocking(path).map_err(unreadable)?;
     let metadata = file.metadata().map_err(unreadable)?;
     if !metadata.is_file() {
         return Err(VerificationError::NotAFile {
@@ -110,6 +110,16 @@ pub fn digest_file(
         cached: false,
         changed_while_read,
     })
+}
+
+/// Open for reading without blocking on a FIFO that has no writer (its `fstat` then shows
+/// it is not a regular file, and it is refused).
+fn open_nonblocking(path: &Path) -> std::io::Result<fs_err::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+    fs_err::OpenOptions::from_options(options).open(path)
 }
 
 /// The stamp of an open file's metadata (`None` where the platform has none).
@@ -172,4 +182,110 @@ pub fn files_under(dir: &Path) -> Result<Vec<PathBuf>, VerificationError> {
     }
     out.sort();
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Seek as _, SeekFrom, Write as _};
+
+    use super::*;
+
+    fn sha256(bytes: &[u8]) -> String {
+        hex::encode(Sha256::digest(bytes))
+    }
+
+    fn content(seed: u8, len: usize) -> Vec<u8> {
+        (0..len)
+            .map(|i| u8::try_from(i % 251).unwrap_or(0).wrapping_mul(31) ^ seed)
+            .collect()
+    }
+
+    #[test]
+    fn an_artifact_replaced_while_it_is_read_is_reported_as_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("agent");
+        let original = content(1, 3 * BLOCK + 17);
+        fs_err::write(&path, &original).unwrap();
+        let replacement = dir.path().join("agent.new");
+        fs_err::write(&replacement, content(2, 3 * BLOCK + 17)).unwrap();
+        let mut swapped = false;
+        let digested = digest_file(&path, &mut Cache::Off, &mut |_| {
+            if !swapped {
+                fs_err::rename(&replacement, &path).unwrap();
+                swapped = true;
+            }
+        })
+        .unwrap();
+        // The digest is of the one open file: the bytes that were read.
+        assert!(swapped);
+        assert_eq!(digested.sha256, sha256(&original));
+        assert_eq!(digested.size, original.len() as u64);
+        assert_ne!(sha256(&fs_err::read(&path).unwrap()), digested.sha256);
+    }
+
+    #[test]
+    fn an_artifact_written_while_it_is_read_is_flagged_and_not_remembered() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("store")).unwrap();
+        let path = dir.path().join("agent");
+        fs_err::write(&path, content(1, 3 * BLOCK)).unwrap();
+        let mut written = false;
+        let digested = digest_file(&path, &mut Cache::Store(&mut store), &mut |_| {
+            if !written {
+                let mut file = fs_err::OpenOptions::new().write(true).open(&path).unwrap();
+                file.seek(SeekFrom::Start(2 * BLOCK as u64)).unwrap();
+                file.write_all(b"tampered").unwrap();
+                written = true;
+            }
+        })
+        .unwrap();
+        assert!(digested.changed_while_read);
+        let again = digest_file(&path, &mut Cache::Store(&mut store), &mut |_| {}).unwrap();
+        assert!(
+            !again.cached,
+            "a digest of a changing file is never remembered"
+        );
+        assert_eq!(again.sha256, sha256(&fs_err::read(&path).unwrap()));
+    }
+
+    #[test]
+    fn the_cache_serves_an_unchanged_file_and_not_one_rewritten_with_its_old_mtime() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("store")).unwrap();
+        let path = dir.path().join("agent");
+        fs_err::write(&path, content(1, 1000)).unwrap();
+        let first = digest_file(&path, &mut Cache::Store(&mut store), &mut |_| {}).unwrap();
+        assert!(!first.cached);
+        let second = digest_file(&path, &mut Cache::Store(&mut store), &mut |_| {}).unwrap();
+        assert!(second.cached);
+        assert_eq!(first.sha256, second.sha256);
+        // Same size, mtime set back: the ctime still moved.
+        let mtime = fs_err::metadata(&path).unwrap().modified().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        let tampered = content(9, 1000);
+        fs_err::write(&path, &tampered).unwrap();
+        let file = fs_err::OpenOptions::new().write(true).open(&path).unwrap();
+        file.file()
+            .set_times(std::fs::FileTimes::new().set_modified(mtime))
+            .unwrap();
+        drop(file);
+        let third = digest_file(&path, &mut Cache::Store(&mut store), &mut |_| {}).unwrap();
+        assert!(!third.cached);
+        assert_eq!(third.sha256, sha256(&tampered));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_is_refused_without_blocking() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("fifo");
+        let status = std::process::Command::new("mkfifo")
+            .arg(&path)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let error = digest_file(&path, &mut Cache::Off, &mut |_| {}).unwrap_err();
+        assert_eq!(error.kind(), "not-a-file");
+        assert!(files_under(dir.path()).unwrap().is_empty());
+    }
 }
