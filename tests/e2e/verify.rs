@@ -702,3 +702,97 @@ fn a_tool_the_policy_does_not_name() {
         "{run}"
     );
 }
+
+/// `candor verify COMMAND` with PATH set to `path` (relative to the workspace).
+fn verify_command(ws: &Workspace, command: &str, path: &str, more: &[&str]) -> Run {
+    let mut cmd = ws.candor();
+    cmd.env("PATH", ws.join(path)).args([
+        "verify",
+        command,
+        "--policy",
+        "policy.toml",
+        "--store",
+        "store",
+    ]);
+    cmd.args(more);
+    Run::of(&mut cmd)
+}
+
+#[cfg(unix)]
+#[test]
+fn a_command_through_a_symlink_chain_and_a_shim_pointing_outside_its_package() {
+    use std::os::unix::fs::{PermissionsExt as _, symlink};
+    let executable = |ws: &Workspace, rel: &str| {
+        fs_err::set_permissions(ws.join(rel), std::fs::Permissions::from_mode(0o755))
+            .expect("chmod");
+    };
+    let ws = Workspace::new();
+    let keys = keys(&ws);
+    ws.write("policy.toml", policy(&keys, 1, "", ""));
+    release(&ws, "1.0.1", false, "vendor");
+    publish(&ws, "manifest-1.0.1.dsse.json", "feed");
+    synced_store(&ws);
+
+    // bin/agent → ../lib/agent → ../dist/agent-1.0.1.js: every hop is reported.
+    executable(&ws, "dist/agent-1.0.1.js");
+    fs_err::create_dir_all(ws.join("bin")).expect("bin");
+    fs_err::create_dir_all(ws.join("lib")).expect("lib");
+    symlink("../dist/agent-1.0.1.js", ws.join("lib/agent")).expect("link");
+    symlink("../lib/agent", ws.join("bin/agent")).expect("link");
+    let run = verify_command(&ws, "agent", "bin", &[]);
+    run.success();
+    assert!(
+        run.stdout.contains("resolved   path-lookup: agent → "),
+        "{run}"
+    );
+    assert_eq!(
+        run.stdout.matches("resolved   symlink: ").count(),
+        2,
+        "{run}"
+    );
+
+    // A package whose .bin shim leads out of node_modules to a copy of the real bytes:
+    // the digest matches the manifest, but what runs is not the package's file.
+    let pkg = "project/node_modules/@acme/agent";
+    ws.write(
+        &format!("{pkg}/package.json"),
+        r#"{"name": "@acme/agent", "version": "1.0.1", "bin": {"agent": "cli.js"}}"#,
+    );
+    ws.write(
+        &format!("{pkg}/cli.js"),
+        ws.read_bytes("dist/agent-1.0.1.js"),
+    );
+    ws.write("elsewhere/agent.js", ws.read_bytes("dist/agent-1.0.1.js"));
+    executable(&ws, "elsewhere/agent.js");
+    executable(&ws, &format!("{pkg}/cli.js"));
+    fs_err::create_dir_all(ws.join("project/node_modules/.bin")).expect(".bin");
+    symlink(
+        "../../../elsewhere/agent.js",
+        ws.join("project/node_modules/.bin/agent"),
+    )
+    .expect("link");
+    let run = verify_command(
+        &ws,
+        "agent",
+        "project/node_modules/.bin",
+        &["--format", "json"],
+    );
+    run.code(1);
+    let json = run.json();
+    let target = &json["targets"][0];
+    assert!(
+        !target["resolved"]["escapes"]
+            .as_array()
+            .expect("escapes")
+            .is_empty(),
+        "{json:#}"
+    );
+    let failing: Vec<&str> = target["reasons"]
+        .as_array()
+        .expect("reasons")
+        .iter()
+        .filter(|r| r["outcome"] == "fail")
+        .filter_map(|r| r["rule"].as_str())
+        .collect();
+    assert_eq!(failing, ["resolution"], "{json:#}");
+}

@@ -37,7 +37,7 @@ use candor_sign::keys::PrivateKey;
 use candor_sign::signing::{SignWith, sign_statement};
 use candor_verify::digest::{Cache, digest_file};
 use candor_verify::gather::{Trust, gather};
-use candor_verify::resolve::{ResolveRequest, resolve};
+use candor_verify::resolve::{ResolveEnv, ResolveRequest, resolve};
 use candor_verify::rules::{Case, evaluate};
 use candor_verify::run::{VerifyRequest, verify};
 
@@ -208,9 +208,11 @@ fn phases(artifact: &Path, store: &mut Store, policy_path: &Path) -> String {
     let t1 = Instant::now();
     let resolved = resolve(&ResolveRequest {
         target: artifact.display().to_string(),
-        path_var: None,
-        cwd: PathBuf::from("/"),
-        home: None,
+        env: ResolveEnv {
+            path_var: None,
+            cwd: PathBuf::from("/"),
+            home: None,
+        },
     })
     .unwrap();
     let t2 = Instant::now();

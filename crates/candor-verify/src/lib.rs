@@ -7,7 +7,10 @@
 //! - [`envelope::verify_envelope`]: one DSSE envelope or Sigstore bundle against trusted
 //!   keys and identities, and optionally an installed artifact (`candor verify-envelope`);
 //! - [`bundle::verify_bundle`]: a Sigstore bundle over any artifact, the conformance
-//!   suite's client protocol (`candor sigstore verify-bundle`).
+//!   suite's client protocol (`candor sigstore verify-bundle`);
+//! - [`resolve::resolve`]: what `candor verify TARGET` verifies: a file, a directory or a
+//!   command name resolved through links and shims to the artifact that runs, its package
+//!   and any link leading out of it ([`resolve::find_installed`] for `--all`).
 //!
 //! A report is either *verified* or *rejected*: a rejection is a result, not an error.
 //!

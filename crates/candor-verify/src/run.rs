@@ -28,7 +28,7 @@ use crate::policy::{self, LoadedPolicy};
 use crate::report::{
     ArtifactRead, Outcome, PolicySeenState, PolicyUsed, TargetVerdict, Verdict, VerifyReport,
 };
-use crate::resolve::{self, ArtifactKind, ResolveRequest, Resolved};
+use crate::resolve::{self, ArtifactKind, ResolveEnv, ResolveRequest, Resolved};
 use crate::rules::{self, Case, LocalFinding};
 
 /// What to verify.
@@ -116,24 +116,34 @@ pub fn verify(
         None
     };
     let trust = Trust::new(&loaded.policy, &loaded.file, root.as_ref())?;
-    let mut targets = request.targets.clone();
+    let env = ResolveEnv {
+        path_var: request.path_var.clone(),
+        cwd: request.cwd.clone(),
+        home: request.home.clone(),
+    };
+    let mut targets = Vec::with_capacity(request.targets.len());
+    for target in &request.targets {
+        targets.push(resolve::resolve(&ResolveRequest {
+            target: target.clone(),
+            env: env.clone(),
+        })?);
+    }
     if request.all {
-        let found = installed_tools(&store, request)?;
+        let searched = store.releases()?.len();
+        let found = installed_tools(&store, &env)?;
         if found.is_empty() && targets.is_empty() {
-            return Err(VerificationError::NothingInstalled {
-                searched: store.releases()?.len(),
-            });
+            return Err(VerificationError::NothingInstalled { searched });
         }
-        for tool in found {
-            if !targets.contains(&tool) {
-                targets.push(tool);
+        for resolved in found {
+            if !targets.iter().any(|t| t.artifact == resolved.artifact) {
+                targets.push(resolved);
             }
         }
     }
     let mut verdicts = Vec::with_capacity(targets.len());
-    for target in &targets {
+    for resolved in targets {
         verdicts.push(verify_target(
-            target, request, &loaded, &trust, &mut store, now, progress,
+            resolved, request, &loaded, &trust, &mut store, now, progress,
         )?);
     }
     let verdict = verdicts
@@ -228,34 +238,42 @@ fn sync_given_feeds(
     Ok(reports)
 }
 
-/// The tools the store has documents about that are commands on PATH.
-fn installed_tools(
-    store: &Store,
-    request: &VerifyRequest,
-) -> Result<Vec<String>, VerificationError> {
+/// Every installation of a tool the store has a manifest of: the tool's command on
+/// PATH, and what its package URL's ecosystem knows (npm global packages, `cargo
+/// install`, Python distributions). The package URL is read from the store's newest
+/// manifest of the tool, unverified: it only says where to look.
+fn installed_tools(store: &Store, env: &ResolveEnv) -> Result<Vec<Resolved>, VerificationError> {
     let mut tools: Vec<String> = store
         .releases()?
         .into_iter()
         .map(|(tool, _)| tool)
         .collect();
     tools.dedup();
-    Ok(tools
-        .into_iter()
-        .filter(|tool| {
-            resolve::resolve(&ResolveRequest {
-                target: tool.clone(),
-                path_var: request.path_var.clone(),
-                cwd: PathBuf::from("/nonexistent-candor-cwd"),
-                home: request.home.clone(),
-            })
-            .is_ok()
-        })
-        .collect())
+    let mut found = Vec::new();
+    for tool in tools {
+        let Ok(name) = tool.parse::<ToolName>() else {
+            continue;
+        };
+        let purl = store
+            .documents_for_release(&tool, None)?
+            .iter()
+            .rev()
+            .filter(|d| d.kind == "manifest")
+            .find_map(|d| {
+                let inspected = candor_sign::verify::inspect_attestation(&d.bytes, "store").ok()?;
+                match inspected.statement {
+                    candor_model::AnyStatement::Manifest(m) => m.predicate.tool.purl,
+                    _ => None,
+                }
+            });
+        found.extend(resolve::find_installed(&name, purl.as_ref(), env).found);
+    }
+    Ok(found)
 }
 
 #[allow(clippy::too_many_arguments)] // the run's context, passed down once
 fn verify_target(
-    target: &str,
+    resolved: Resolved,
     request: &VerifyRequest,
     loaded: &LoadedPolicy,
     trust: &Trust,
@@ -263,12 +281,6 @@ fn verify_target(
     now: OffsetDateTime,
     progress: &mut dyn FnMut(Progress<'_>),
 ) -> Result<TargetVerdict, VerificationError> {
-    let resolved = resolve::resolve(&ResolveRequest {
-        target: target.to_owned(),
-        path_var: request.path_var.clone(),
-        cwd: request.cwd.clone(),
-        home: request.home.clone(),
-    })?;
     let artifacts = digest_artifacts(&resolved, request.cache, store, progress)?;
     let digests: Vec<&str> = artifacts.iter().map(|a| a.sha256.as_str()).collect();
     let gathered = gather::gather(store, trust, &digests, request.tool.as_ref())?;
@@ -292,14 +304,14 @@ fn verify_target(
         escapes: &resolved.escapes,
         changed: &changed,
         gathered: &gathered,
-        installed_version: resolved.package.as_ref().map(|p| p.version.as_str()),
+        installed_version: resolved.package.as_ref().and_then(|p| p.version.as_deref()),
         local: local.as_deref(),
         now,
     });
     let head = rules::manifest_in_force(&gathered);
     let known = &gathered.known;
     Ok(TargetVerdict {
-        target: target.to_owned(),
+        target: resolved.target.clone(),
         verdict: evaluation.outcome().verdict(),
         artifacts: artifacts
             .into_iter()

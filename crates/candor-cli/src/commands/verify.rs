@@ -248,12 +248,23 @@ fn render_target(out: &mut String, target: &TargetVerdict, paint: Paint) {
     );
     let resolved = &target.resolved;
     for step in &resolved.steps {
+        let how = serde_json::to_value(step.how)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
         let _ = writeln!(
             out,
-            "  resolved   {:?}: {} → {}",
-            step.how,
+            "  resolved   {how}: {} → {}",
             step.from.display(),
             step.to.display()
+        );
+    }
+    if let Some(package) = &resolved.package {
+        let _ = writeln!(
+            out,
+            "  package    {} ({})",
+            package.purl,
+            package.root.display()
         );
     }
     for artifact in &target.artifacts {

@@ -305,7 +305,8 @@ fn duplicate_auditor_id_is_rejected() {
 #[test]
 fn b3_unknown_rule_is_rejected_not_dropped() {
     let rules = "expected one of `require_manifest`, `min_audits`, `deny_categories`, \
-                 `allowed_endpoints`, `on_contradicted`, `on_undeclared`, `max_age_days`";
+                 `allowed_endpoints`, `on_contradicted`, `on_undeclared`, `max_age_days`, \
+                 `max_audit_age_days`, `on_downgrade`";
     assert_eq!(
         error(&edit(
             "min_audits = 1",

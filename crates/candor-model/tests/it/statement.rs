@@ -112,7 +112,7 @@ fn b5_unknown_predicate_type_is_rejected() {
         "audit.json: at $.predicateType: unsupported predicate type \
          \"https://candor.dev/attestation/audit/v2\"; expected one of \
          https://candor.dev/attestation/manifest/v1, https://candor.dev/attestation/audit/v1, \
-         https://candor.dev/attestation/response/v1"
+         https://candor.dev/attestation/response/v1, https://slsa.dev/verification_summary/v1"
     );
 }
 

@@ -48,7 +48,7 @@ fn b5_signed_statement_with_wrong_predicate_type_is_rejected() {
         format!(
             "{PAYLOAD}: at $.predicateType: unsupported predicate type \"https://slsa.dev/provenance/v1\"; \
              expected one of https://candor.dev/attestation/manifest/v1, https://candor.dev/attestation/audit/v1, \
-             https://candor.dev/attestation/response/v1"
+             https://candor.dev/attestation/response/v1, https://slsa.dev/verification_summary/v1"
         )
     );
 
