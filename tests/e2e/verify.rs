@@ -796,3 +796,60 @@ fn a_command_through_a_symlink_chain_and_a_shim_pointing_outside_its_package() {
         .collect();
     assert_eq!(failing, ["resolution"], "{json:#}");
 }
+
+#[cfg(unix)]
+#[test]
+fn all_verifies_every_installed_tool_the_store_knows() {
+    use std::os::unix::fs::{PermissionsExt as _, symlink};
+    let ws = Workspace::new();
+    let keys = keys(&ws);
+    ws.write("policy.toml", policy(&keys, 1, "", ""));
+    release(&ws, "1.0.1", false, "vendor");
+    publish(&ws, "manifest-1.0.1.dsse.json", "feed");
+    synced_store(&ws);
+    fs_err::set_permissions(
+        ws.join("dist/agent-1.0.1.js"),
+        std::fs::Permissions::from_mode(0o755),
+    )
+    .expect("chmod");
+    fs_err::create_dir_all(ws.join("bin")).expect("bin");
+    symlink("../dist/agent-1.0.1.js", ws.join("bin/agent")).expect("link");
+    let mut cmd = ws.candor();
+    cmd.env("PATH", ws.join("bin")).args([
+        "verify",
+        "--all",
+        "--policy",
+        "policy.toml",
+        "--store",
+        "store",
+        "--format",
+        "json",
+    ]);
+    let run = Run::of(&mut cmd);
+    run.success();
+    let json = run.json();
+    assert_eq!(
+        json["targets"].as_array().map(Vec::len),
+        Some(1),
+        "{json:#}"
+    );
+    assert_eq!(json["targets"][0]["tool"], "agent");
+    assert_eq!(json["targets"][0]["verdict"], "pass");
+    // Nothing installed: said so, exit 2.
+    let mut cmd = ws.candor();
+    cmd.env("PATH", ws.join("dist")).args([
+        "verify",
+        "--all",
+        "--policy",
+        "policy.toml",
+        "--store",
+        "store",
+    ]);
+    let run = Run::of(&mut cmd);
+    run.code(2);
+    assert!(
+        run.stderr
+            .contains("no tool the store knows is installed here"),
+        "{run}"
+    );
+}
