@@ -925,12 +925,17 @@ fn downgrade(
 }
 
 /// The latest trusted release before the installed one: by release date where both
-/// have one, else by version.
+/// have one, else by version. Its manifest in force: one another manifest supersedes is
+/// not what the vendor now says of that release.
 fn previous_release<'g>(
     others: &'g [Trusted<ManifestPredicate>],
     head: Option<&Trusted<ManifestPredicate>>,
     installed: Option<&str>,
 ) -> Option<&'g Trusted<ManifestPredicate>> {
+    let superseded: BTreeSet<&str> = others
+        .iter()
+        .filter_map(|m| m.statement.predicate.supersedes.as_ref()?.sha256())
+        .collect();
     let before = |m: &Trusted<ManifestPredicate>| -> bool {
         let p = &m.statement.predicate;
         if let (Some(head), Some(date)) = (head, &p.release_date)
@@ -940,12 +945,15 @@ fn previous_release<'g>(
         }
         installed.is_none_or(|v| compare_versions(p.tool.version.as_str(), v) == Ordering::Less)
     };
-    others.iter().filter(|m| before(m)).max_by(|a, b| {
-        compare_versions(
-            a.statement.predicate.tool.version.as_str(),
-            b.statement.predicate.tool.version.as_str(),
-        )
-    })
+    others
+        .iter()
+        .filter(|m| !superseded.contains(m.sha256.as_str()) && before(m))
+        .max_by(|a, b| {
+            compare_versions(
+                a.statement.predicate.tool.version.as_str(),
+                b.statement.predicate.tool.version.as_str(),
+            )
+        })
 }
 
 /// Compare release versions: dot-separated numeric parts numerically, other parts as
