@@ -957,15 +957,16 @@ fn previous_release<'g>(
 }
 
 /// Compare release versions: dot-separated numeric parts numerically, other parts as
-/// text; a pre-release (`1.0.0-rc.1`) before its release.
+/// text; a pre-release (`1.0.0-rc.1`) before its release, its parts compared the same way
+/// (`rc.2` before `rc.10`); build metadata (`+build.5`) ignored, as semver orders them.
 pub fn compare_versions(left: &str, right: &str) -> Ordering {
-    fn split(version: &str) -> (Vec<&str>, Option<&str>) {
+    fn split(version: &str) -> (Vec<&str>, Option<Vec<&str>>) {
         let version = version.strip_prefix('v').unwrap_or(version);
-        let (main, pre) = match version.split_once('-') {
-            Some((main, pre)) => (main, Some(pre)),
-            None => (version, None),
-        };
-        (main.split('.').collect(), pre)
+        let version = version.split_once('+').map_or(version, |(v, _)| v);
+        match version.split_once('-') {
+            Some((main, pre)) => (main.split('.').collect(), Some(pre.split('.').collect())),
+            None => (version.split('.').collect(), None),
+        }
     }
     fn part(x: &str, y: &str) -> Ordering {
         match (x.parse::<u64>(), y.parse::<u64>()) {
@@ -987,7 +988,13 @@ pub fn compare_versions(left: &str, right: &str) -> Ordering {
         (None, None) => Ordering::Equal,
         (None, Some(_)) => Ordering::Greater,
         (Some(_), None) => Ordering::Less,
-        (Some(x), Some(y)) => x.cmp(y),
+        // Part by part; where one runs out first, it is the earlier (`rc.1` < `rc.1.1`).
+        (Some(x), Some(y)) => x
+            .iter()
+            .zip(&y)
+            .map(|(a, b)| part(a, b))
+            .find(|o| o.is_ne())
+            .unwrap_or_else(|| x.len().cmp(&y.len())),
     }
 }
 
