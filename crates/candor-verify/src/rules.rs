@@ -318,21 +318,30 @@ fn manifest_required(
         .iter()
         .find(|m| superseded.contains(m.sha256.as_str()))
     {
-        let by = all
-            .iter()
-            .find(|m| {
-                m.statement
-                    .predicate
-                    .supersedes
-                    .as_ref()
-                    .and_then(|d| d.sha256())
-                    == Some(old.sha256.as_str())
-            })
-            .map_or_else(String::new, |m| short(&m.sha256));
-        format!(
-            "the manifest naming this artifact ({}) is superseded by {by}, which does not name it",
-            short(&old.sha256)
-        )
+        let by = all.iter().find(|m| {
+            m.statement
+                .predicate
+                .supersedes
+                .as_ref()
+                .and_then(|d| d.sha256())
+                == Some(old.sha256.as_str())
+        });
+        // A superseding manifest that names the artifact too is not in force only because
+        // it is superseded in turn (a cycle, reported under equivocation).
+        let by_names_it =
+            by.is_some_and(|by| gathered.manifests.iter().any(|m| m.sha256 == by.sha256));
+        let by = by.map_or_else(String::new, |m| short(&m.sha256));
+        if by_names_it {
+            format!(
+                "the manifest naming this artifact ({}) is superseded by {by}, itself superseded; none naming it is in force",
+                short(&old.sha256)
+            )
+        } else {
+            format!(
+                "the manifest naming this artifact ({}) is superseded by {by}, which does not name it",
+                short(&old.sha256)
+            )
+        }
     } else if gathered.untrusted.iter().any(|d| d.kind == "manifest") {
         "no manifest by the tool's trusted signers names this artifact (manifests by others are listed as untrusted)".to_owned()
     } else {
