@@ -318,21 +318,30 @@ fn manifest_required(
         .iter()
         .find(|m| superseded.contains(m.sha256.as_str()))
     {
-        let by = all
-            .iter()
-            .find(|m| {
-                m.statement
-                    .predicate
-                    .supersedes
-                    .as_ref()
-                    .and_then(|d| d.sha256())
-                    == Some(old.sha256.as_str())
-            })
-            .map_or_else(String::new, |m| short(&m.sha256));
-        format!(
-            "the manifest naming this artifact ({}) is superseded by {by}, which does not name it",
-            short(&old.sha256)
-        )
+        let by = all.iter().find(|m| {
+            m.statement
+                .predicate
+                .supersedes
+                .as_ref()
+                .and_then(|d| d.sha256())
+                == Some(old.sha256.as_str())
+        });
+        // A superseding manifest that names the artifact too is not in force only because
+        // it is superseded in turn (a cycle, reported under equivocation).
+        let by_names_it =
+            by.is_some_and(|by| gathered.manifests.iter().any(|m| m.sha256 == by.sha256));
+        let by = by.map_or_else(String::new, |m| short(&m.sha256));
+        if by_names_it {
+            format!(
+                "the manifest naming this artifact ({}) is superseded by {by}, itself superseded; none naming it is in force",
+                short(&old.sha256)
+            )
+        } else {
+            format!(
+                "the manifest naming this artifact ({}) is superseded by {by}, which does not name it",
+                short(&old.sha256)
+            )
+        }
     } else if gathered.untrusted.iter().any(|d| d.kind == "manifest") {
         "no manifest by the tool's trusted signers names this artifact (manifests by others are listed as untrusted)".to_owned()
     } else {
@@ -925,12 +934,17 @@ fn downgrade(
 }
 
 /// The latest trusted release before the installed one: by release date where both
-/// have one, else by version.
+/// have one, else by version. Its manifest in force: one another manifest supersedes is
+/// not what the vendor now says of that release.
 fn previous_release<'g>(
     others: &'g [Trusted<ManifestPredicate>],
     head: Option<&Trusted<ManifestPredicate>>,
     installed: Option<&str>,
 ) -> Option<&'g Trusted<ManifestPredicate>> {
+    let superseded: BTreeSet<&str> = others
+        .iter()
+        .filter_map(|m| m.statement.predicate.supersedes.as_ref()?.sha256())
+        .collect();
     let before = |m: &Trusted<ManifestPredicate>| -> bool {
         let p = &m.statement.predicate;
         if let (Some(head), Some(date)) = (head, &p.release_date)
@@ -940,24 +954,28 @@ fn previous_release<'g>(
         }
         installed.is_none_or(|v| compare_versions(p.tool.version.as_str(), v) == Ordering::Less)
     };
-    others.iter().filter(|m| before(m)).max_by(|a, b| {
-        compare_versions(
-            a.statement.predicate.tool.version.as_str(),
-            b.statement.predicate.tool.version.as_str(),
-        )
-    })
+    others
+        .iter()
+        .filter(|m| !superseded.contains(m.sha256.as_str()) && before(m))
+        .max_by(|a, b| {
+            compare_versions(
+                a.statement.predicate.tool.version.as_str(),
+                b.statement.predicate.tool.version.as_str(),
+            )
+        })
 }
 
 /// Compare release versions: dot-separated numeric parts numerically, other parts as
-/// text; a pre-release (`1.0.0-rc.1`) before its release.
+/// text; a pre-release (`1.0.0-rc.1`) before its release, its parts compared the same way
+/// (`rc.2` before `rc.10`); build metadata (`+build.5`) ignored, as semver orders them.
 pub fn compare_versions(left: &str, right: &str) -> Ordering {
-    fn split(version: &str) -> (Vec<&str>, Option<&str>) {
+    fn split(version: &str) -> (Vec<&str>, Option<Vec<&str>>) {
         let version = version.strip_prefix('v').unwrap_or(version);
-        let (main, pre) = match version.split_once('-') {
-            Some((main, pre)) => (main, Some(pre)),
-            None => (version, None),
-        };
-        (main.split('.').collect(), pre)
+        let version = version.split_once('+').map_or(version, |(v, _)| v);
+        match version.split_once('-') {
+            Some((main, pre)) => (main.split('.').collect(), Some(pre.split('.').collect())),
+            None => (version.split('.').collect(), None),
+        }
     }
     fn part(x: &str, y: &str) -> Ordering {
         match (x.parse::<u64>(), y.parse::<u64>()) {
@@ -979,7 +997,13 @@ pub fn compare_versions(left: &str, right: &str) -> Ordering {
         (None, None) => Ordering::Equal,
         (None, Some(_)) => Ordering::Greater,
         (Some(_), None) => Ordering::Less,
-        (Some(x), Some(y)) => x.cmp(y),
+        // Part by part; where one runs out first, it is the earlier (`rc.1` < `rc.1.1`).
+        (Some(x), Some(y)) => x
+            .iter()
+            .zip(&y)
+            .map(|(a, b)| part(a, b))
+            .find(|o| o.is_ne())
+            .unwrap_or_else(|| x.len().cmp(&y.len())),
     }
 }
 

@@ -1,6 +1,7 @@
-//! candor-verify against real file systems: links, wrappers and package layouts made in
-//! temporary directories, by hand and by the real package managers (`npm`, `pip` in a
-//! venv) where they are installed.
+//! candor-verify's integration tests: resolution against real file systems (links,
+//! wrappers and package layouts made in temporary directories, by hand and by the real
+//! package managers, `npm` and `pip` in a venv, where they are installed), and the
+//! policy's rules as a truth table (`rules.rs`, built from documents made in memory).
 
 // clippy.toml allows `unwrap` in `#[test]` functions only, not in the helpers they call.
 #![allow(clippy::unwrap_used)]
@@ -8,3 +9,4 @@
 mod layout;
 mod resolve;
 mod resolve_installers;
+mod rules;
