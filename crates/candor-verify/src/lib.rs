@@ -44,6 +44,7 @@ pub mod digest;
 pub mod envelope;
 pub mod error;
 pub mod gather;
+pub mod ledger;
 pub mod policy;
 pub mod report;
 pub mod resolve;
