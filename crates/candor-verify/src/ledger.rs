@@ -50,7 +50,9 @@ pub struct LedgerRequest {
     pub trusted_root: Option<PathBuf>,
 }
 
-/// The trust ledger (see the module documentation).
+/// The trust ledger per vendor: per tool and version, the manifests published, the
+/// auditors' findings and the vendor's answers, the fixing releases, equivocations and
+/// coverage downgrades, with totals.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct LedgerReport {
     /// Whether documents were verified, and against which policy.

@@ -210,8 +210,7 @@ fn versions(tool: &ToolLedger) -> Vec<&str> {
 /// DESIGN.md's story: 1.0.0 hides behaviour, the auditor finds it, the vendor answers
 /// two weeks later that 1.0.1 fixes it, and 1.0.1's audit is clean; one finding is left
 /// unanswered.
-#[test]
-fn a_finding_fixed_in_the_next_release_after_fourteen_days() {
+fn story() -> Fixture {
     let mut f = Fixture::new();
     let m100 = manifest("1.0.0", VENDOR, &["network", "conditional"], "", None);
     let m101 = manifest("1.0.1", VENDOR, &["network", "conditional"], "", None);
@@ -257,7 +256,12 @@ fn a_finding_fixed_in_the_next_release_after_fourteen_days() {
     for document in [&m101, &a101, &r100, &a100, &m100] {
         f.add(document);
     }
+    f
+}
 
+#[test]
+fn a_finding_fixed_in_the_next_release_after_fourteen_days() {
+    let f = story();
     let report = f.ledger(true);
     assert!(matches!(
         report.verification,
@@ -313,8 +317,12 @@ fn a_finding_fixed_in_the_next_release_after_fourteen_days() {
     );
     assert!(tool.equivocations.is_empty() && tool.downgrades.is_empty());
     assert_eq!(report.vendors[0].totals.findings, 2);
+}
 
-    // The vendor by name, in any case; JSON as `--format json` prints it.
+/// The vendor by name, in any case; JSON as `--format json` prints it.
+#[test]
+fn the_vendor_is_named_in_any_case() {
+    let f = story();
     let named = ledger(&f.request(true, Some("ACME"))).unwrap();
     assert_eq!(agent(&named).totals.findings, 2);
     let json = serde_json::to_value(&named).unwrap();
