@@ -7,7 +7,9 @@
 //! - [`envelope::verify_envelope`]: one DSSE envelope or Sigstore bundle against trusted
 //!   keys and identities, and optionally an installed artifact (`candor verify-envelope`);
 //! - [`bundle::verify_bundle`]: a Sigstore bundle over any artifact, the conformance
-//!   suite's client protocol (`candor sigstore verify-bundle`).
+//!   suite's client protocol (`candor sigstore verify-bundle`);
+//! - [`ledger::ledger`]: the trust ledger per vendor from the local store, with or
+//!   without a policy to verify its documents against (`candor ledger`).
 //!
 //! A report is either *verified* or *rejected*: a rejection is a result, not an error.
 //!
