@@ -544,3 +544,20 @@ fn an_empty_store_is_an_empty_ledger_and_a_missing_one_an_error() {
 fn sha256_hex(bytes: &[u8]) -> String {
     sha256_of(bytes).sha256().unwrap().to_owned()
 }
+
+/// The ledger only reads: a policy older than one the store has seen is refused, and a
+/// newer one is not remembered.
+#[test]
+fn an_older_policy_is_refused_and_a_newer_one_not_recorded() {
+    let mut f = Fixture::new();
+    f.add(&manifest("1.0.0", VENDOR, &["network"], "", None));
+    f.store
+        .check_policy(5, "other content", "seen.toml")
+        .unwrap();
+    let error = ledger(&f.request(true, None)).unwrap_err();
+    assert_eq!(error.kind(), "policy-rollback", "{error}");
+
+    let f = Fixture::new();
+    f.ledger(true);
+    assert!(f.store.highest_policy().unwrap().is_none());
+}
