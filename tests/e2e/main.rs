@@ -11,6 +11,7 @@ mod help;
 mod interop;
 mod key;
 mod keyless;
+mod ledger;
 mod manifest;
 mod sample;
 mod scan_output;

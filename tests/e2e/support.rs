@@ -320,6 +320,7 @@ fn report_schema(args: &[String], code: i32) -> Option<&'static str> {
         ["feed", "remove", ..] => Some("feed-remove.schema.json"),
         ["key", "generate", ..] => Some("key-generate.schema.json"),
         ["key", "public", ..] => Some("key-public.schema.json"),
+        ["ledger", ..] => Some("ledger.schema.json"),
         ["manifest", "init", ..] => Some("manifest-init.schema.json"),
         ["manifest", "validate", ..] => Some("manifest-validate.schema.json"),
         ["manifest", "generate", ..] => Some("manifest-generate.schema.json"),

@@ -52,6 +52,9 @@ enum Command {
     /// Generate ed25519 keys and print public keys.
     #[command(subcommand)]
     Key(commands::key::KeyCommand),
+    /// The trust ledger per vendor, from the store: manifests per version, findings and
+    /// how the vendor answered them, fixes, equivocations and coverage downgrades.
+    Ledger(commands::ledger::LedgerArgs),
     /// Write, check and turn `candor.toml` declarations into Statements.
     #[command(subcommand)]
     Manifest(commands::manifest::ManifestCommand),
@@ -92,6 +95,7 @@ fn main() -> ExitCode {
         Command::Audit(command) => commands::audit::run(command, cli.format),
         Command::Feed(command) => commands::feed::run(command, cli.format),
         Command::Key(command) => commands::key::run(command, cli.format),
+        Command::Ledger(args) => commands::ledger::run(&args, cli.format),
         Command::Manifest(command) => commands::manifest::run(command, cli.format),
         Command::Policy(command) => commands::policy::run(command, cli.format),
         Command::Publish(args) => commands::publish::run(&args, cli.format),

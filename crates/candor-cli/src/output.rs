@@ -109,6 +109,11 @@ impl Paint {
         self.paint("1;33", text)
     }
 
+    /// Bold.
+    pub fn bold(self, text: &str) -> String {
+        self.paint("1", text)
+    }
+
     /// Green.
     pub fn green(self, text: &str) -> String {
         self.paint("32", text)

@@ -103,6 +103,14 @@ pub enum VerificationError {
         /// How many tools were looked for.
         searched: usize,
     },
+    /// `candor ledger VENDOR` names a vendor no counted manifest in the store names.
+    #[error("no vendor `{vendor}` in the store: {}", known_vendors(.known))]
+    UnknownVendor {
+        /// The vendor asked for.
+        vendor: String,
+        /// The vendors the store's counted manifests name.
+        known: Vec<String>,
+    },
     /// The verdict could not be signed.
     #[error("cannot sign the verification summary")]
     Attest(#[source] SignError),
@@ -144,6 +152,7 @@ impl VerificationError {
             VerificationError::NotAFile { .. } => "not-a-file",
             VerificationError::TooManyFiles { .. } => "too-many-files",
             VerificationError::NothingInstalled { .. } => "nothing-installed",
+            VerificationError::UnknownVendor { .. } => "unknown-vendor",
             VerificationError::Attest(error) => error.kind(),
             VerificationError::AttestOut { .. } => "usage",
             VerificationError::Scan { source, .. } => source.kind(),
@@ -163,7 +172,24 @@ impl VerificationError {
             VerificationError::NoStore { .. } => Some(
                 "`candor feed add NAME LOCATION` and `candor feed sync`, or --store DIR".to_owned(),
             ),
+            VerificationError::UnknownVendor { known, .. } if !known.is_empty() => Some(
+                "name one of the vendors listed (any case), or leave VENDOR out for all of them"
+                    .to_owned(),
+            ),
+            VerificationError::UnknownVendor { .. } => Some(
+                "sync a feed first (`candor feed add NAME LOCATION`, `candor feed sync`)"
+                    .to_owned(),
+            ),
             _ => None,
         }
+    }
+}
+
+/// `known vendors: A, B` or why there are none.
+fn known_vendors(known: &[String]) -> String {
+    if known.is_empty() {
+        "no manifest in it names a vendor".to_owned()
+    } else {
+        format!("the vendors it knows are {}", known.join(", "))
     }
 }

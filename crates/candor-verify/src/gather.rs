@@ -10,6 +10,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::num::NonZeroUsize;
+use std::path::Path;
 
 use candor_feed::store::{Store, StoredDocument};
 use candor_model::audit::AuditPredicate;
@@ -22,6 +23,7 @@ use candor_sign::sigstore::TrustedRoot;
 use candor_sign::verify::{SignedBy, TrustedSigners, verify_attestation};
 
 use crate::error::VerificationError;
+use crate::policy::LoadedPolicy;
 use crate::report::UntrustedDocument;
 
 /// The policy's signers, ready to verify with.
@@ -78,6 +80,29 @@ impl Trust {
             });
         }
         Ok(Self { tools, auditors })
+    }
+
+    /// The signers of a loaded policy, with the Sigstore trusted root (`trusted_root`,
+    /// else the embedded production root) loaded only when the policy lists identities.
+    pub fn for_policy(
+        loaded: &LoadedPolicy,
+        trusted_root: Option<&Path>,
+    ) -> Result<Self, VerificationError> {
+        let root = if Self::needs_root(&loaded.policy) {
+            Some(
+                candor_sign::sigstore::trusted_root(
+                    trusted_root,
+                    candor_sign::sigstore::Instance::Production,
+                )
+                .map_err(|e| VerificationError::PolicySigner {
+                    file: loaded.file.clone(),
+                    source: candor_sign::verify::TrustError::TrustedRoot(e),
+                })?,
+            )
+        } else {
+            None
+        };
+        Self::new(&loaded.policy, &loaded.file, root.as_ref())
     }
 
     /// Whether the policy lists Sigstore identities anywhere (a trusted root is needed).
@@ -275,7 +300,7 @@ fn release_documents(
     Ok(())
 }
 
-fn untrusted(document: &StoredDocument, reason: String) -> UntrustedDocument {
+pub(crate) fn untrusted(document: &StoredDocument, reason: String) -> UntrustedDocument {
     UntrustedDocument {
         sha256: document.sha256.clone(),
         kind: document.kind.clone(),
@@ -287,7 +312,7 @@ fn untrusted(document: &StoredDocument, reason: String) -> UntrustedDocument {
 }
 
 /// The document's path in a feed.
-fn feed_path(document: &StoredDocument) -> String {
+pub(crate) fn feed_path(document: &StoredDocument) -> String {
     let kind = candor_model::feed::DocumentKind::ALL
         .into_iter()
         .find(|k| k.as_str() == document.kind);
@@ -308,7 +333,7 @@ fn feed_path(document: &StoredDocument) -> String {
     }
 }
 
-fn name(document: &StoredDocument) -> String {
+pub(crate) fn name(document: &StoredDocument) -> String {
     format!("store document sha256:{}", document.sha256)
 }
 
@@ -316,7 +341,7 @@ fn signers(signed: &[SignedBy]) -> Vec<String> {
     signed.iter().map(ToString::to_string).collect()
 }
 
-fn verify_manifest(
+pub(crate) fn verify_manifest(
     trust: &Trust,
     document: &StoredDocument,
     out: &mut Vec<UntrustedDocument>,
@@ -371,7 +396,7 @@ fn verify_manifest(
     }
 }
 
-fn verify_audit(
+pub(crate) fn verify_audit(
     trust: &Trust,
     document: &StoredDocument,
     out: &mut Vec<UntrustedDocument>,
@@ -413,7 +438,7 @@ fn verify_audit(
     None
 }
 
-fn verify_response(
+pub(crate) fn verify_response(
     trust: &Trust,
     document: &StoredDocument,
     out: &mut Vec<UntrustedDocument>,

@@ -11,6 +11,8 @@
 //! - [`resolve::resolve`]: what `candor verify TARGET` verifies: a file, a directory or a
 //!   command name resolved through links and shims to the artifact that runs, its package
 //!   and any link leading out of it ([`resolve::find_installed`] for `--all`).
+//! - [`ledger::ledger`]: the trust ledger per vendor from the local store, with or
+//!   without a policy to verify its documents against (`candor ledger`).
 //!
 //! A report is either *verified* or *rejected*: a rejection is a result, not an error.
 //!
@@ -47,6 +49,7 @@ pub mod digest;
 pub mod envelope;
 pub mod error;
 pub mod gather;
+pub mod ledger;
 pub mod policy;
 pub mod report;
 pub mod resolve;

@@ -297,3 +297,31 @@ pub fn check_against_store(
         PolicyCheck::New { .. } | PolicyCheck::Known => Ok(check),
     }
 }
+
+/// Check `loaded` against the policies the store has seen without remembering it (for
+/// commands that only read the store, such as `candor ledger`): a version lower than
+/// the highest seen is a rollback, the highest version with other content a change
+/// without a new version; a newer policy is fine.
+pub fn check_read_only(store: &Store, loaded: &LoadedPolicy) -> Result<(), VerificationError> {
+    let Some(highest) = store.highest_policy()? else {
+        return Ok(());
+    };
+    if highest.version > loaded.policy.version {
+        return Err(VerificationError::PolicyRollback {
+            file: loaded.file.clone(),
+            version: loaded.policy.version,
+            highest: highest.version,
+            highest_file: highest.file,
+            first_seen: crate::run::rfc3339(highest.first_seen),
+        });
+    }
+    if highest.version == loaded.policy.version && highest.sha256 != loaded.sha256 {
+        return Err(VerificationError::PolicyChanged {
+            file: loaded.file.clone(),
+            version: loaded.policy.version,
+            seen_file: highest.file,
+            first_seen: crate::run::rfc3339(highest.first_seen),
+        });
+    }
+    Ok(())
+}

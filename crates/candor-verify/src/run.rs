@@ -101,21 +101,7 @@ pub fn verify(
     };
     let synced = sync_given_feeds(&mut store, &request.feeds)?;
     let check = policy::check_against_store(&mut store, &loaded)?;
-    let root = if Trust::needs_root(&loaded.policy) {
-        Some(
-            candor_sign::sigstore::trusted_root(
-                request.trusted_root.as_deref(),
-                candor_sign::sigstore::Instance::Production,
-            )
-            .map_err(|e| VerificationError::PolicySigner {
-                file: loaded.file.clone(),
-                source: candor_sign::verify::TrustError::TrustedRoot(e),
-            })?,
-        )
-    } else {
-        None
-    };
-    let trust = Trust::new(&loaded.policy, &loaded.file, root.as_ref())?;
+    let trust = Trust::for_policy(&loaded, request.trusted_root.as_deref())?;
     let env = ResolveEnv {
         path_var: request.path_var.clone(),
         cwd: request.cwd.clone(),

@@ -7,6 +7,7 @@ use schemars::Schema;
 
 use crate::bundle::BundleReport;
 use crate::envelope::EnvelopeReport;
+use crate::ledger::LedgerReport;
 use crate::policy::{InitReport, PolicyReport};
 use crate::report::VerifyReport;
 
@@ -39,6 +40,13 @@ pub fn all() -> Vec<(&'static str, Schema)> {
             candor_model::schema::output_schema::<PolicyReport>(
                 "policy-check.schema.json",
                 "candor policy check --format json",
+            ),
+        ),
+        (
+            "ledger.schema.json",
+            candor_model::schema::output_schema::<LedgerReport>(
+                "ledger.schema.json",
+                "candor ledger --format json",
             ),
         ),
         (

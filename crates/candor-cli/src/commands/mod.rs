@@ -5,6 +5,7 @@ pub mod audit;
 pub mod feed;
 pub mod generate;
 pub mod key;
+pub mod ledger;
 pub mod manifest;
 pub mod policy;
 pub mod publish;
