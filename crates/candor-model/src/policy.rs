@@ -65,7 +65,11 @@ pub struct Rules {
     /// Claim categories that may not be present at all (default none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deny_categories: Option<Vec<ClaimCategory>>,
-    /// Endpoints network and telemetry claims may name (default: any).
+    /// Endpoints network, telemetry and update claims (and undeclared endpoints auditors
+    /// or this machine find) may name (default: any). A pattern with a scheme
+    /// (`https://*.acme.example/*`) matches scheme, host and path separately, so a `*`
+    /// in the host never reaches into the path; one without a scheme or `/`
+    /// (`*.acme.example`) matches the host.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allowed_endpoints: Option<Vec<Pattern>>,
     /// What a `contradicted` finding does (default fail).

@@ -46,6 +46,7 @@
 pub mod attest;
 pub mod bundle;
 pub mod digest;
+pub mod endpoint;
 pub mod envelope;
 pub mod error;
 pub mod gather;

@@ -33,7 +33,6 @@ use candor_model::audit::{Finding, FindingStatus};
 use candor_model::claims::ClaimCategory;
 use candor_model::evidence::StaticEvidence;
 use candor_model::manifest::ManifestPredicate;
-use candor_model::pattern::Pattern;
 use candor_model::policy::{Action, EffectiveRules, ToolPolicy};
 use time::OffsetDateTime;
 
@@ -259,6 +258,28 @@ fn current_manifest<'g>(
                 },
             ));
         }
+    }
+    // One artifact, one release: current manifests of two releases naming the same
+    // digest are the vendor saying two things about the same bytes.
+    let mut named: BTreeSet<String> = BTreeSet::new();
+    for m in gathered
+        .manifests
+        .iter()
+        .filter(|m| !superseded.contains(m.sha256.as_str()))
+    {
+        named.insert(m.statement.predicate.tool.version.to_string());
+    }
+    if named.len() > 1 {
+        equivocating = true;
+        reasons.push(reason(
+            Rule::Equivocation,
+            Outcome::Fail,
+            format!(
+                "the vendor's current manifests of {} releases name this artifact: {}",
+                named.len(),
+                named.iter().cloned().collect::<Vec<_>>().join(", ")
+            ),
+        ));
     }
     let head = manifest_in_force(gathered);
     manifest_required(case, head, &all, &superseded, reasons);
@@ -714,18 +735,7 @@ fn deny_categories(case: &Case<'_>, facts: &[Fact], reasons: &mut Vec<Reason>) {
     }
 }
 
-/// Whether `value` (an endpoint as written, a URL, a bare host) is allowed by one of
-/// `patterns`: a pattern matches the value as written, or, for a bare host or address,
-/// `https://HOST/` or `http://HOST/`.
-pub fn endpoint_allowed(value: &str, patterns: &[Pattern]) -> bool {
-    let bare = !value.contains("://") && !value.contains('/');
-    patterns.iter().any(|p| {
-        p.matches(value)
-            || (bare
-                && (p.matches(&format!("https://{value}/"))
-                    || p.matches(&format!("http://{value}/"))))
-    })
-}
+pub use crate::endpoint::endpoint_allowed;
 
 fn is_endpoint_category(category: ClaimCategory) -> bool {
     matches!(
@@ -1012,7 +1022,12 @@ pub fn compare_versions(left: &str, right: &str) -> Ordering {
 fn upgrade(facts: &[Fact]) -> Option<Upgrade> {
     let mut best: Option<Upgrade> = None;
     for fact in facts {
-        let Some(finding) = &fact.finding else {
+        let Some(finding) = fact.finding.as_ref().filter(|f| {
+            matches!(
+                f.status,
+                FindingStatus::Undeclared | FindingStatus::Contradicted
+            )
+        }) else {
             continue;
         };
         for answer in &fact.answers {

@@ -1105,6 +1105,11 @@ fn response_rows() -> Vec<Row> {
             ])]),
             Fail, &[Undeclared], &[])
             .check(upgrade(None, &[])).check(times(Undeclared, 3)),
+        row("a fix answering a confirmed finding names no upgrade",
+            p(""), answered(vec![confirmed("F-1", "network.api", &["api.acme.example"])],
+                vec![response(R1, A1, &[("F-1", Fixed, Some("1.4.2"))])]),
+            Pass, &[], &[])
+            .check(upgrade(None, &[])),
         row("a response to another audit is not attached, though its finding ids match",
             p(""), answered(vec![evil("F-1")], vec![response(R1, A_UNSEEN, &[("F-1", Fixed, Some("1.4.2"))])]),
             Fail, &[Undeclared], &[])
@@ -1252,6 +1257,10 @@ fn equivocation_rows() -> Vec<Row> {
             Fail, &[Equivocation, ManifestRequired], &[])
             .check(in_force(None)).check(says(Equivocation, "cycle"))
             .check(never_says(ManifestRequired, "does not name it")),
+        row("equivocation: current manifests of two releases name one artifact",
+            p(""), manifests(vec![manifest(M1, "1.4.0"), manifest(M2, "1.5.0")], Vec::new()),
+            Fail, &[Equivocation], &[])
+            .check(says(Equivocation, "2 releases name this artifact: 1.4.0, 1.5.0")),
         row("equivocation: another tool's trusted manifest names the artifact",
             p(""), claimed_by_another_tool(),
             Fail, &[Equivocation], &[])
@@ -1672,8 +1681,19 @@ fn endpoint_allowed_rows() {
             &["https://*.other.example/*"],
             false,
         ),
-        // A host pattern does not match a URL: patterns match the value as written.
-        ("https://api.acme.example/v1", &["*.acme.example"], false),
+        // A host pattern matches a URL's host, never its path.
+        ("https://api.acme.example/v1", &["*.acme.example"], true),
+        (
+            "https://evil.example/api.acme.example",
+            &["*.acme.example"],
+            false,
+        ),
+        // A `*` in a URL pattern's host does not reach into the path.
+        (
+            "https://evil.example/.acme.example/",
+            &["https://*.acme.example/*"],
+            false,
+        ),
         ("api.acme.example", &["*.acme.example"], true),
         // A bare host is tried as https://HOST/ and http://HOST/.
         ("api.acme.example", &["https://*.acme.example/*"], true),
