@@ -25,11 +25,18 @@
 //! A vendor's `fixed` response names the release to upgrade to; it does not clear the
 //! installed one.
 
-use std::cmp::Ordering;
+mod facts;
+mod versions;
+
+pub use versions::compare_versions;
+
+use facts::{claim_facts, describe, documents, finding_facts, is_behaviour, list};
+use versions::{downgrade, upgrade};
+
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
-use candor_model::audit::{Finding, FindingStatus};
+use candor_model::audit::FindingStatus;
 use candor_model::claims::ClaimCategory;
 use candor_model::evidence::StaticEvidence;
 use candor_model::manifest::ManifestPredicate;
@@ -37,10 +44,7 @@ use candor_model::policy::{Action, EffectiveRules, ToolPolicy};
 use time::OffsetDateTime;
 
 use crate::gather::{Gathered, Trusted, TrustedAudit};
-use crate::report::{
-    Answer, Documents, Fact, FindingRef, Outcome, Reason, Rule, Source, Upgrade, UsedAudit,
-    UsedDocument,
-};
+use crate::report::{Documents, Fact, Outcome, Reason, Rule, Source, Upgrade, UsedAudit};
 use crate::resolve::Escape;
 
 /// Behaviour this machine's scan found that the manifest does not declare.
@@ -104,14 +108,14 @@ impl Evaluation {
     }
 }
 
-fn action(action: Action) -> Outcome {
+pub(crate) fn action(action: Action) -> Outcome {
     match action {
         Action::Fail => Outcome::Fail,
         Action::Warn => Outcome::Warn,
     }
 }
 
-fn reason(rule: Rule, outcome: Outcome, message: impl Into<String>) -> Reason {
+pub(crate) fn reason(rule: Rule, outcome: Outcome, message: impl Into<String>) -> Reason {
     Reason {
         rule,
         outcome,
@@ -415,105 +419,6 @@ fn max_age(case: &Case<'_>, head: &Trusted<ManifestPredicate>, reasons: &mut Vec
     }
 }
 
-fn claim_facts(head: &Trusted<ManifestPredicate>, facts: &mut Vec<Fact>) {
-    let claims = &head.statement.predicate.claims;
-    let source = Source::Claimed {
-        manifest: head.sha256.clone(),
-    };
-    let mut push = |category, id: &candor_model::ids::ClaimId, summary: String, values| {
-        facts.push(Fact {
-            source: source.clone(),
-            category,
-            claim: Some(id.to_string()),
-            finding: None,
-            summary,
-            values,
-            evidence: Vec::new(),
-            answers: Vec::new(),
-        });
-    };
-    for c in &claims.network {
-        push(
-            ClaimCategory::Network,
-            &c.id,
-            c.purpose.clone(),
-            vec![c.endpoint.clone()],
-        );
-    }
-    for c in &claims.telemetry {
-        push(
-            ClaimCategory::Telemetry,
-            &c.id,
-            c.purpose.clone(),
-            vec![c.endpoint.clone()],
-        );
-    }
-    for c in &claims.env {
-        push(
-            ClaimCategory::Env,
-            &c.id,
-            c.purpose.clone(),
-            vec![c.variable.to_string()],
-        );
-    }
-    for c in &claims.filesystem {
-        push(
-            ClaimCategory::Filesystem,
-            &c.id,
-            c.purpose.clone(),
-            vec![c.path.clone()],
-        );
-    }
-    for c in &claims.process {
-        push(
-            ClaimCategory::Process,
-            &c.id,
-            c.purpose.clone(),
-            vec![c.command.clone()],
-        );
-    }
-    for c in &claims.conditional {
-        push(
-            ClaimCategory::Conditional,
-            &c.id,
-            format!("{}: {}", c.condition, c.effect),
-            c.values.clone(),
-        );
-    }
-    for c in &claims.identifiers {
-        push(
-            ClaimCategory::Identifiers,
-            &c.id,
-            c.purpose.clone(),
-            vec![c.identifier.clone()],
-        );
-    }
-    for c in &claims.output_marking {
-        push(
-            ClaimCategory::OutputMarking,
-            &c.id,
-            format!("{}: {}", c.technique, c.purpose),
-            Vec::new(),
-        );
-    }
-    for c in &claims.obfuscation {
-        push(
-            ClaimCategory::Obfuscation,
-            &c.id,
-            format!("{} ({}): {}", c.content, c.encoding, c.reason),
-            Vec::new(),
-        );
-    }
-    for c in &claims.update {
-        push(
-            ClaimCategory::Update,
-            &c.id,
-            c.description.clone(),
-            c.endpoint.iter().cloned().collect(),
-        );
-    }
-}
-
 /// Audits whose auditor the tool's entry trusts (all trusted auditors when it lists
 /// none).
 fn usable_audits<'g>(case: &Case<'g>) -> Vec<&'g TrustedAudit> {
@@ -637,66 +542,6 @@ fn min_audits(case: &Case<'_>, head: Option<&Trusted<ManifestPredicate>>, out: &
     }
 }
 
-fn finding_facts(case: &Case<'_>, audit: &TrustedAudit, facts: &mut Vec<Fact>) {
-    let source = Source::ObservedByAuditor {
-        auditor: audit.auditor.clone(),
-        organization: audit.organization.clone(),
-        audit: audit.audit.sha256.clone(),
-    };
-    for finding in &audit.audit.statement.predicate.findings {
-        facts.push(Fact {
-            source: source.clone(),
-            category: finding.category,
-            claim: finding.claim.as_ref().map(ToString::to_string),
-            finding: Some(FindingRef {
-                id: finding.id.to_string(),
-                status: finding.status,
-                severity: finding.severity,
-            }),
-            summary: finding.summary.clone(),
-            values: finding.values.clone(),
-            evidence: finding.evidence.clone(),
-            answers: answers(case, audit, finding),
-        });
-    }
-}
-
-fn answers(case: &Case<'_>, audit: &TrustedAudit, finding: &Finding) -> Vec<Answer> {
-    let mut out = Vec::new();
-    for response in &case.gathered.responses {
-        let predicate = &response.statement.predicate;
-        if predicate.audit.envelope_digest.sha256() != Some(audit.audit.sha256.as_str()) {
-            continue;
-        }
-        for answer in predicate
-            .responses
-            .iter()
-            .filter(|r| r.finding == finding.id)
-        {
-            out.push(Answer {
-                status: answer.status,
-                fixed_in: answer.fixed_in.as_ref().map(ToString::to_string),
-                statement: answer.statement.clone(),
-                response: response.sha256.clone(),
-                date: predicate.date.clone(),
-            });
-        }
-    }
-    out
-}
-
-/// Whether a fact reports behaviour (a claim, an undeclared or contradicted finding,
-/// something found here), as opposed to a confirmation or an open question.
-fn is_behaviour(fact: &Fact) -> bool {
-    match &fact.finding {
-        Some(f) => matches!(
-            f.status,
-            FindingStatus::Undeclared | FindingStatus::Contradicted
-        ),
-        None => true,
-    }
-}
-
 fn deny_categories(case: &Case<'_>, facts: &[Fact], reasons: &mut Vec<Reason>) {
     if case.rules.deny_categories.is_empty() {
         return;
@@ -737,7 +582,7 @@ fn deny_categories(case: &Case<'_>, facts: &[Fact], reasons: &mut Vec<Reason>) {
 
 pub use crate::endpoint::endpoint_allowed;
 
-fn is_endpoint_category(category: ClaimCategory) -> bool {
+pub(crate) fn is_endpoint_category(category: ClaimCategory) -> bool {
     matches!(
         category,
         ClaimCategory::Network | ClaimCategory::Telemetry | ClaimCategory::Update
@@ -844,249 +689,6 @@ fn findings(case: &Case<'_>, facts: &[Fact], reasons: &mut Vec<Reason>) {
             ));
         }
     }
-}
-
-/// One line for a fact: `F-004 (high): … [vendor: fixed in 1.0.2]`.
-fn describe(fact: &Fact) -> String {
-    let mut out = String::new();
-    if let Some(f) = &fact.finding {
-        let _ = write!(out, "{} ({}): ", f.id, serde_plain(&f.severity));
-    } else if let Some(claim) = &fact.claim {
-        let _ = write!(out, "{claim}: ");
-    }
-    out.push_str(fact.summary.trim_end_matches('.'));
-    let answers: Vec<String> = fact
-        .answers
-        .iter()
-        .map(|answer| match &answer.fixed_in {
-            Some(version) => format!("{} in {version}", serde_plain(&answer.status)),
-            None => serde_plain(&answer.status),
-        })
-        .collect();
-    if !answers.is_empty() {
-        let _ = write!(out, " [vendor: {}]", answers.join(", "));
-    }
-    out
-}
-
-fn serde_plain<T: serde::Serialize>(value: &T) -> String {
-    serde_json::to_value(value)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
-}
-
-fn list(values: &[&str], max: usize) -> String {
-    let shown: Vec<&str> = values.iter().take(max).copied().collect();
-    let more = values.len().saturating_sub(shown.len());
-    if more > 0 {
-        format!("{} and {more} more", shown.join(", "))
-    } else {
-        shown.join(", ")
-    }
-}
-
-fn downgrade(
-    case: &Case<'_>,
-    head: Option<&Trusted<ManifestPredicate>>,
-    reasons: &mut Vec<Reason>,
-) {
-    let outcome = action(case.rules.on_downgrade);
-    let installed = head
-        .map(|h| h.statement.predicate.tool.version.to_string())
-        .or_else(|| case.installed_version.map(str::to_owned));
-    let Some(previous) =
-        previous_release(&case.gathered.other_releases, head, installed.as_deref())
-    else {
-        return;
-    };
-    let before = &previous.statement.predicate;
-    let Some(head) = head else {
-        reasons.push(reason(
-            Rule::Downgrade,
-            outcome,
-            format!(
-                "no manifest, where the previous release {} had one ({})",
-                before.tool.version,
-                short(&previous.sha256)
-            ),
-        ));
-        return;
-    };
-    let now = &head.statement.predicate.completeness.exhaustive;
-    let dropped: Vec<&str> = before
-        .completeness
-        .exhaustive
-        .iter()
-        .filter(|c| !now.contains(c))
-        .map(|c| c.as_str())
-        .collect();
-    if dropped.is_empty() {
-        reasons.push(reason(
-            Rule::Downgrade,
-            Outcome::Pass,
-            format!(
-                "coverage no weaker than {}'s: every category it asserted exhaustive still is",
-                before.tool.version
-            ),
-        ));
-    } else {
-        reasons.push(reason(
-            Rule::Downgrade,
-            outcome,
-            format!(
-                "fewer categories asserted exhaustive than {}: {} no longer",
-                before.tool.version,
-                dropped.join(", ")
-            ),
-        ));
-    }
-}
-
-/// The latest trusted release before the installed one: by release date where both
-/// have one, else by version. Its manifest in force: one another manifest supersedes is
-/// not what the vendor now says of that release.
-fn previous_release<'g>(
-    others: &'g [Trusted<ManifestPredicate>],
-    head: Option<&Trusted<ManifestPredicate>>,
-    installed: Option<&str>,
-) -> Option<&'g Trusted<ManifestPredicate>> {
-    let superseded: BTreeSet<&str> = others
-        .iter()
-        .filter_map(|m| m.statement.predicate.supersedes.as_ref()?.sha256())
-        .collect();
-    let before = |m: &Trusted<ManifestPredicate>| -> bool {
-        let p = &m.statement.predicate;
-        if let (Some(head), Some(date)) = (head, &p.release_date)
-            && let Some(head_date) = &head.statement.predicate.release_date
-        {
-            return date.to_offset_date_time() < head_date.to_offset_date_time();
-        }
-        installed.is_none_or(|v| compare_versions(p.tool.version.as_str(), v) == Ordering::Less)
-    };
-    others
-        .iter()
-        .filter(|m| !superseded.contains(m.sha256.as_str()) && before(m))
-        .max_by(|a, b| {
-            compare_versions(
-                a.statement.predicate.tool.version.as_str(),
-                b.statement.predicate.tool.version.as_str(),
-            )
-        })
-}
-
-/// Compare release versions: dot-separated numeric parts numerically, other parts as
-/// text; a pre-release (`1.0.0-rc.1`) before its release, its parts compared the same way
-/// (`rc.2` before `rc.10`); build metadata (`+build.5`) ignored, as semver orders them.
-pub fn compare_versions(left: &str, right: &str) -> Ordering {
-    fn split(version: &str) -> (Vec<&str>, Option<Vec<&str>>) {
-        let version = version.strip_prefix('v').unwrap_or(version);
-        let version = version.split_once('+').map_or(version, |(v, _)| v);
-        match version.split_once('-') {
-            Some((main, pre)) => (main.split('.').collect(), Some(pre.split('.').collect())),
-            None => (version.split('.').collect(), None),
-        }
-    }
-    fn part(x: &str, y: &str) -> Ordering {
-        match (x.parse::<u64>(), y.parse::<u64>()) {
-            (Ok(x), Ok(y)) => x.cmp(&y),
-            _ => x.cmp(y),
-        }
-    }
-    let (left_main, left_pre) = split(left);
-    let (right_main, right_pre) = split(right);
-    for i in 0..left_main.len().max(right_main.len()) {
-        let x = left_main.get(i).copied().unwrap_or("0");
-        let y = right_main.get(i).copied().unwrap_or("0");
-        match part(x, y) {
-            Ordering::Equal => {}
-            other => return other,
-        }
-    }
-    match (left_pre, right_pre) {
-        (None, None) => Ordering::Equal,
-        (None, Some(_)) => Ordering::Greater,
-        (Some(_), None) => Ordering::Less,
-        // Part by part; where one runs out first, it is the earlier (`rc.1` < `rc.1.1`).
-        (Some(x), Some(y)) => x
-            .iter()
-            .zip(&y)
-            .map(|(a, b)| part(a, b))
-            .find(|o| o.is_ne())
-            .unwrap_or_else(|| x.len().cmp(&y.len())),
-    }
-}
-
-/// The release the vendor's `fixed` answers to failing or warning findings name: the
-/// highest of them.
-fn upgrade(facts: &[Fact]) -> Option<Upgrade> {
-    let mut best: Option<Upgrade> = None;
-    for fact in facts {
-        let Some(finding) = fact.finding.as_ref().filter(|f| {
-            matches!(
-                f.status,
-                FindingStatus::Undeclared | FindingStatus::Contradicted
-            )
-        }) else {
-            continue;
-        };
-        for answer in &fact.answers {
-            let Some(version) = &answer.fixed_in else {
-                continue;
-            };
-            match &mut best {
-                Some(b) if compare_versions(version, &b.version) == Ordering::Less => {}
-                Some(b) if compare_versions(version, &b.version) == Ordering::Equal => {
-                    if !b.fixes.contains(&finding.id) {
-                        b.fixes.push(finding.id.clone());
-                    }
-                }
-                _ => {
-                    best = Some(Upgrade {
-                        version: version.clone(),
-                        fixes: vec![finding.id.clone()],
-                    });
-                }
-            }
-        }
-    }
-    best
-}
-
-fn used<P>(m: &Trusted<P>, note: Option<String>, tool: &str, version: &str) -> UsedDocument {
-    UsedDocument {
-        sha256: m.sha256.clone(),
-        tool: tool.to_owned(),
-        version: version.to_owned(),
-        signers: m.signers.clone(),
-        feed: m.feed.clone(),
-        path: m.path.clone(),
-        note,
-    }
-}
-
-fn documents(case: &Case<'_>, out: &mut Documents) {
-    let gathered = case.gathered;
-    for m in gathered.manifests.iter().chain(&gathered.release_manifests) {
-        let tool = &m.statement.predicate.tool;
-        let note = if gathered
-            .release_manifests
-            .iter()
-            .any(|r| r.sha256 == m.sha256)
-        {
-            Some("for the same release; does not name this artifact".to_owned())
-        } else {
-            None
-        };
-        out.manifests
-            .push(used(m, note, tool.name.as_str(), tool.version.as_str()));
-    }
-    for r in &gathered.responses {
-        let audit = &r.statement.predicate.audit;
-        out.responses
-            .push(used(r, None, audit.tool.as_str(), audit.version.as_str()));
-    }
-    out.untrusted.clone_from(&gathered.untrusted);
 }
 
 /// The first 16 hex digits of a sha256.
