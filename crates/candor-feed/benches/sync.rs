@@ -105,9 +105,10 @@ fn main() {
     println!("generated documents are byte for byte what `publish` writes (checked on 20)");
 
     let feed = root.join("feed");
-    let started = Instant::now();
+    let (started, cpu) = (Instant::now(), cpu_secs());
     let feed_bytes = generator.write_feed(&feed, count, threads);
     let generate = started.elapsed();
+    let generate_cpu = cpu_secs() - cpu;
     println!(
         "generated {count} documents in {:.1} s ({:.0} docs/s), {:.0} MiB of documents and index",
         generate.as_secs_f64(),
@@ -125,6 +126,7 @@ fn main() {
     let ca = root.join("ca.pem");
     identity.write_ca(&ca).unwrap();
     let server = serve_tls(&identity, static_files(feed.clone()));
+    let server_cpu = cpu_secs();
     let env = [
         ("CANDOR_BENCH_LOCATION", format!("{}/", server.url())),
         ("CANDOR_BENCH_CA", ca.display().to_string()),
@@ -133,6 +135,7 @@ fn main() {
         "https",
         PHASES.map(|phase| run_child("https", phase, &root, count, &env)),
     ));
+    let server_cpu = cpu_secs() - server_cpu;
     let requests = server.requests();
     let connections: std::collections::BTreeSet<usize> =
         requests.iter().map(|r| r.connection).collect();
@@ -140,21 +143,22 @@ fn main() {
 
     println!();
     println!(
-        "{count} documents ({:.0} MiB of envelopes and index); HTTPS: {} requests on {} \
-         connection(s)",
+        "{count} documents ({:.0} MiB of envelopes and index); HTTPS server: {} requests on \
+         {} connection(s), {server_cpu:.1} s of CPU",
         mib(feed_bytes),
         requests.len(),
         connections.len()
     );
     println!(
-        "{:<28} {:>9} {:>10} {:>9} {:>20}",
-        "phase", "wall", "docs/s", "peak RSS", "store.db + WAL"
+        "{:<28} {:>9} {:>10} {:>9} {:>9} {:>20}",
+        "phase", "wall", "docs/s", "CPU", "peak RSS", "store.db + WAL"
     );
     println!(
-        "{:<28} {:>9} {:>10.0} {:>9} {:>20}",
+        "{:<28} {:>9} {:>10.0} {:>9} {:>9} {:>20}",
         format!("generate ({threads} threads)"),
         secs(generate),
         count as f64 / generate.as_secs_f64(),
+        format!("{generate_cpu:.2} s"),
         "-",
         "-"
     );
@@ -177,10 +181,11 @@ fn main() {
             };
             let wall = Duration::from_secs_f64(result["secs"].as_f64().unwrap());
             println!(
-                "{:<28} {:>9} {:>10.0} {:>9} {:>20}",
+                "{:<28} {:>9} {:>10.0} {:>9} {:>9} {:>20}",
                 label,
                 secs(wall),
                 count as f64 / wall.as_secs_f64(),
+                format!("{:.2} s", result["cpu_secs"].as_f64().unwrap()),
                 kib(result["peak_kib"].as_u64()),
                 format!(
                     "{:.1} + {:.1} MiB",
@@ -430,9 +435,10 @@ fn child(transport: &str) {
         lookups(&store, count, &mut failures)
     } else {
         let resync = phase == "resync";
-        let started = Instant::now();
+        let (started, cpu) = (Instant::now(), cpu_secs());
         let report = sync(&mut store, FEED, SyncOptions::default());
         let elapsed = started.elapsed();
+        let cpu = cpu_secs() - cpu;
         let peak = peak_kib();
         match &report {
             Ok(report) => {
@@ -469,6 +475,7 @@ fn child(transport: &str) {
         let size = |name: &str| fs_err::metadata(store_dir.join(name)).map_or(0, |m| m.len());
         json!({
             "secs": elapsed.as_secs_f64(),
+            "cpu_secs": cpu,
             "peak_kib": peak,
             "db_bytes": size("store.db"),
             "wal_bytes": size("store.db-wal"),
@@ -550,6 +557,22 @@ fn peak_kib() -> Option<u64> {
         .trim()
         .parse()
         .ok()
+}
+
+/// User and system CPU time of this process so far, all threads (from /proc/self/stat,
+/// in the kernel's 100 Hz ticks): the measure that other load on the machine does not
+/// inflate.
+fn cpu_secs() -> f64 {
+    fs_err::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|stat| {
+            // Fields after the command name (which is in parentheses and may hold spaces):
+            // state is field 3, utime 14, stime 15.
+            let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+            let ticks = |n: usize| fields.get(n - 3)?.parse::<u64>().ok();
+            Some((ticks(14)? + ticks(15)?) as f64 / 100.0)
+        })
+        .unwrap_or(0.0)
 }
 
 fn kib(kib: Option<u64>) -> String {
