@@ -451,26 +451,16 @@ impl Store {
     /// Whether the store holds the document with this sha256.
     pub fn has_document(&self, sha256: &str) -> Result<bool, FeedError> {
         self.conn
-            .query_row(
-                "SELECT 1 FROM documents WHERE sha256 = ?1",
-                [sha256],
-                |_| Ok(()),
-            )
-            .optional()
-            .map(|found| found.is_some())
+            .prepare_cached("SELECT 1 FROM documents WHERE sha256 = ?1")
+            .and_then(|mut statement| statement.exists([sha256]))
             .map_err(self.error())
     }
 
     /// Whether `feed` has staged the document with this sha256.
     pub fn is_staged(&self, feed: &str, sha256: &str) -> Result<bool, FeedError> {
         self.conn
-            .query_row(
-                "SELECT 1 FROM staged WHERE feed = ?1 AND sha256 = ?2",
-                [feed, sha256],
-                |_| Ok(()),
-            )
-            .optional()
-            .map(|found| found.is_some())
+            .prepare_cached("SELECT 1 FROM staged WHERE feed = ?1 AND sha256 = ?2")
+            .and_then(|mut statement| statement.exists([feed, sha256]))
             .map_err(self.error())
     }
 
@@ -638,12 +628,9 @@ impl Store {
         feed: &str,
         sha256: &str,
     ) -> rusqlite::Result<Option<Vec<u8>>> {
-        tx.query_row(
-            "SELECT bytes FROM staged WHERE feed = ?1 AND sha256 = ?2",
-            [feed, sha256],
-            |r| r.get(0),
-        )
-        .optional()
+        tx.prepare_cached("SELECT bytes FROM staged WHERE feed = ?1 AND sha256 = ?2")?
+            .query_row([feed, sha256], |r| r.get(0))
+            .optional()
     }
 
     /// Make one sync of `feed` take effect, in one transaction: `listing` (path →
@@ -712,14 +699,9 @@ impl Store {
                 continue;
             }
             let stored = tx
-                .query_row(
-                    "SELECT 1 FROM documents WHERE sha256 = ?1",
-                    [sha256],
-                    |_| Ok(()),
-                )
-                .optional()
-                .map_err(&error)?
-                .is_some();
+                .prepare_cached("SELECT 1 FROM documents WHERE sha256 = ?1")
+                .and_then(|mut statement| statement.exists([sha256]))
+                .map_err(&error)?;
             if !stored {
                 let Some(bytes) = Self::staged_bytes(&tx, feed, sha256).map_err(&error)? else {
                     // Listed but neither stored nor staged: the caller skipped it.
@@ -745,10 +727,10 @@ impl Store {
                     .equivocations
                     .extend(check_equivocation(&tx, &row, Some(feed), time).map_err(&error)?);
             }
-            tx.execute(
+            tx.prepare_cached(
                 "INSERT OR REPLACE INTO feed_documents (feed, path, document, first_seen) VALUES (?1, ?2, ?3, ?4)",
-                params![feed, path, sha256, time],
             )
+            .and_then(|mut insert| insert.execute(params![feed, path, sha256, time]))
             .map_err(&error)?;
             outcome.new_in_feed += 1;
         }
@@ -864,11 +846,12 @@ fn insert_document(
     time: i64,
     feed: Option<&str>,
 ) -> rusqlite::Result<bool> {
-    let inserted = tx.execute(
+    let inserted = tx.prepare_cached(
         "INSERT OR IGNORE INTO documents (sha256, bytes, size, kind, form, tool, version, signer_id, signers, \
          predicate_type, supersedes, refers_to, first_seen, first_feed) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-        params![
+    )?
+    .execute(params![
             row.sha256,
             bytes,
             i64::try_from(bytes.len()).unwrap_or(i64::MAX),
@@ -883,8 +866,7 @@ fn insert_document(
             row.refers_to,
             time,
             feed
-        ],
-    )?;
+        ])?;
     if inserted == 0 {
         return Ok(false);
     }
@@ -972,9 +954,9 @@ fn insert_event(
     version: Option<&str>,
     detail: &serde_json::Value,
 ) -> rusqlite::Result<i64> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO events (time, kind, feed, document, tool, version, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![now(), kind, feed, document, tool, version, detail.to_string()],
-    )?;
+    )?
+    .execute(params![now(), kind, feed, document, tool, version, detail.to_string()])?;
     Ok(conn.last_insert_rowid())
 }
