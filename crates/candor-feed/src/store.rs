@@ -14,6 +14,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
+use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OptionalExtension as _, TransactionBehavior, params};
 use serde::{Deserialize, Serialize};
 
@@ -228,6 +229,14 @@ impl Store {
         conn.pragma_update(None, "synchronous", "NORMAL")
             .map_err(store_error)?;
         conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(store_error)?;
+        // Query plans that do not depend on bound values. Without this, SQLite marks a
+        // statement with a `column = ?` filter term to be re-planned when a parameter is
+        // rebound (it guesses selectivity from small integer values), and rusqlite clears
+        // the bindings of every statement it puts back in its cache: each cached
+        // statement was prepared again on every use (the lookup by subject digest, the
+        // equivocation check of every new manifest).
+        conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)
             .map_err(store_error)?;
         let mut store = Self {
             conn,
