@@ -7,9 +7,10 @@
 //! document about an installed artifact, and checked against the policy of the day when
 //! it is used.
 //!
-//! A sync first stages what it fetched (table `staged`, in small transactions: a killed
-//! sync resumes from there), then makes every change to documents, links, events and the
-//! feed's state in one transaction: a sync that fails leaves them as they were.
+//! A sync first stages what it fetched (table `staged`, with the metadata its parse gave,
+//! in small transactions: a killed sync resumes from there), then makes every change to
+//! documents, links, events and the feed's state in one transaction: a sync that fails
+//! leaves them as they were.
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -24,7 +25,8 @@ use crate::location::{FeedLocation, TransportKind};
 
 /// The store's schema versions, one migration each, applied in order (`PRAGMA
 /// user_version` records how many ran).
-const MIGRATIONS: &[&str] = &[r"
+const MIGRATIONS: &[&str] = &[
+    r"
 CREATE TABLE documents (
     sha256 TEXT PRIMARY KEY NOT NULL,
     bytes BLOB NOT NULL,
@@ -89,7 +91,13 @@ CREATE TRIGGER events_are_append_only_update BEFORE UPDATE ON events
     BEGIN SELECT RAISE(ABORT, 'the events ledger is append-only'); END;
 CREATE TRIGGER events_are_append_only_delete BEFORE DELETE ON events
     BEGIN SELECT RAISE(ABORT, 'the events ledger is append-only'); END;
-"];
+",
+    r"
+-- A staged document's metadata as its fetch parsed it (JSON), so that the sync's final
+-- transaction does not parse it again; NULL for one staged by an older candor.
+ALTER TABLE staged ADD COLUMN metadata TEXT;
+",
+];
 
 /// The schema version this candor writes.
 #[allow(clippy::cast_possible_wrap)] // a handful of migrations
@@ -607,7 +615,8 @@ impl Store {
 
     // ---- syncing ----
 
-    /// Stage fetched documents for `feed` (one transaction for the batch).
+    /// Stage fetched documents for `feed` (one transaction for the batch), with the
+    /// metadata their parse gave.
     pub fn stage(
         &mut self,
         feed: &str,
@@ -618,12 +627,21 @@ impl Store {
         {
             let mut insert = tx
                 .prepare_cached(
-                    "INSERT OR REPLACE INTO staged (feed, sha256, path, bytes) VALUES (?1, ?2, ?3, ?4)",
+                    "INSERT OR REPLACE INTO staged (feed, sha256, path, bytes, metadata) \
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
                 )
                 .map_err(&error)?;
             for (path, document) in documents {
+                // Strings, options and lists of them: serializing cannot fail.
+                let metadata = serde_json::to_string(&DocumentRow::of(document)).ok();
                 insert
-                    .execute(params![feed, document.sha256, path, document.bytes])
+                    .execute(params![
+                        feed,
+                        document.sha256,
+                        path,
+                        document.bytes,
+                        metadata
+                    ])
                     .map_err(&error)?;
             }
         }
@@ -631,15 +649,38 @@ impl Store {
         Ok(())
     }
 
-    /// The staged documents of `feed`, by sha256, for the final transaction.
-    fn staged_bytes(
+    /// A staged document of `feed` (listed at `path`), by sha256, for the final
+    /// transaction: its row and its bytes.
+    ///
+    /// Staged documents passed every check, and were parsed, when they were fetched;
+    /// their metadata was staged with them (a crash between staging and now loses
+    /// nothing). One staged without it, by an older candor, is parsed again.
+    fn staged_document(
         tx: &rusqlite::Transaction<'_>,
         feed: &str,
+        path: &str,
         sha256: &str,
-    ) -> rusqlite::Result<Option<Vec<u8>>> {
-        tx.prepare_cached("SELECT bytes FROM staged WHERE feed = ?1 AND sha256 = ?2")?
-            .query_row([feed, sha256], |r| r.get(0))
-            .optional()
+        error: impl Fn(rusqlite::Error) -> FeedError,
+    ) -> Result<Option<(DocumentRow, Vec<u8>)>, FeedError> {
+        let staged: Option<(Vec<u8>, Option<String>)> = tx
+            .prepare_cached("SELECT bytes, metadata FROM staged WHERE feed = ?1 AND sha256 = ?2")
+            .and_then(|mut select| {
+                select
+                    .query_row([feed, sha256], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()
+            })
+            .map_err(error)?;
+        let Some((bytes, metadata)) = staged else {
+            return Ok(None);
+        };
+        let staged_row = metadata
+            .and_then(|m| serde_json::from_str::<DocumentRow>(&m).ok())
+            .filter(|row| row.sha256 == sha256);
+        if let Some(row) = staged_row {
+            return Ok(Some((row, bytes)));
+        }
+        let document = FeedDocument::parse(bytes, path)?;
+        Ok(Some((DocumentRow::of(&document), document.bytes)))
     }
 
     /// Make one sync of `feed` take effect, in one transaction: `listing` (path →
@@ -712,15 +753,12 @@ impl Store {
                 .and_then(|mut statement| statement.exists([sha256]))
                 .map_err(&error)?;
             if !stored {
-                let Some(bytes) = Self::staged_bytes(&tx, feed, sha256).map_err(&error)? else {
+                let Some((row, bytes)) = Self::staged_document(&tx, feed, path, sha256, &error)?
+                else {
                     // Listed but neither stored nor staged: the caller skipped it.
                     continue;
                 };
-                // Staged bytes passed every check when they were fetched; parsing again
-                // recovers their metadata (a crash between staging and now loses nothing).
-                let document = FeedDocument::parse(bytes, path)?;
-                let row = DocumentRow::of(&document);
-                insert_document(&tx, &row, &document.bytes, time, Some(feed)).map_err(&error)?;
+                insert_document(&tx, &row, &bytes, time, Some(feed)).map_err(&error)?;
                 insert_event(
                     &tx,
                     "new-document",
@@ -799,7 +837,8 @@ fn feed_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<FeedRecord> {
     })
 }
 
-/// The metadata columns of a document.
+/// The metadata columns of a document (staged with it as JSON).
+#[derive(Serialize, Deserialize)]
 struct DocumentRow {
     sha256: String,
     kind: String,
