@@ -168,3 +168,39 @@ fn staged_metadata_and_a_parse_at_commit_store_the_same_document() {
     assert!(rows[0].contains("\"manifest\""), "{rows:#?}");
     assert_eq!(rows, stored_rows(&without_metadata));
 }
+
+/// A sync's commit clears what it staged, and only that: what another feed's interrupted
+/// sync staged stays for it to resume.
+#[test]
+fn a_commit_clears_only_its_own_feeds_staged_documents() {
+    let dir = tempfile::tempdir().unwrap();
+    let bytes = manifest("1.4.0", &key(1), "", None);
+    let document = candor_feed::document::FeedDocument::parse(bytes, "m").unwrap();
+    let path = document.path.to_string();
+    let mut store = store_with_feed(dir.path(), "a", "feed-a");
+    store
+        .add_feed(
+            "b",
+            &FeedLocation::detect("feed-b", None).unwrap(),
+            &candor_feed::store::FeedOptions::default(),
+        )
+        .unwrap();
+    let staged = |store: &Store| -> Vec<String> {
+        let conn = rusqlite::Connection::open(store.database()).unwrap();
+        let mut statement = conn
+            .prepare("SELECT feed FROM staged ORDER BY feed")
+            .unwrap();
+        statement
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    store.stage("a", &[(path.as_str(), &document)]).unwrap();
+    store.stage("b", &[(path.as_str(), &document)]).unwrap();
+    let listing = [(path.clone(), document.sha256.clone())];
+    store.commit_sync("a", &listing, None, false).unwrap();
+    assert_eq!(staged(&store), ["b"]);
+    store.commit_sync("b", &listing, None, false).unwrap();
+    assert!(staged(&store).is_empty());
+}
