@@ -32,12 +32,12 @@
 //! generator or the HTTPS server, which stay in the parent. The bench exits non-zero if
 //! a sync fails or skips a document, or a store does not hold exactly N documents, or a
 //! lookup does not find its document. `CANDOR_BENCH_KEEP=1` keeps the temporary
-//! directory (its path is printed), for instance to profile one phase:
+//! directory (its path is printed). To profile one phase, name it and the command to run
+//! it under:
 //!
 //! ```sh
-//! CANDOR_BENCH_CHILD=directory CANDOR_BENCH_PHASE=sync CANDOR_BENCH_DOCS=20000 \
-//!   CANDOR_BENCH_LOCATION=$KEPT/feed CANDOR_BENCH_STORE=/tmp/store \
-//!   CANDOR_BENCH_RESULTS=/tmp/r.json perf record -g target/release/deps/sync-…
+//! CANDOR_BENCH_WRAP_PHASE=https-sync CANDOR_BENCH_WRAP="perf record -g -o https.data" \
+//!   cargo bench -p candor-feed --bench sync
 //! ```
 
 #![allow(
@@ -385,7 +385,21 @@ fn run_child(
     env: &[(&str, String)],
 ) -> Option<Value> {
     let results = root.join(format!("{transport}-{phase}.json"));
-    let status = Command::new(std::env::current_exe().unwrap())
+    let exe = std::env::current_exe().unwrap();
+    // A profiler to run this phase under, e.g. `perf record -g -o sync.data`.
+    let wrap = std::env::var("CANDOR_BENCH_WRAP").ok().filter(|_| {
+        std::env::var("CANDOR_BENCH_WRAP_PHASE").ok() == Some(format!("{transport}-{phase}"))
+    });
+    let mut command = match wrap {
+        Some(wrap) => {
+            let mut words = wrap.split_whitespace();
+            let mut command = Command::new(words.next().unwrap());
+            command.args(words).arg(exe);
+            command
+        }
+        None => Command::new(exe),
+    };
+    let status = command
         .env("CANDOR_BENCH_CHILD", transport)
         .env("CANDOR_BENCH_PHASE", phase)
         .env("CANDOR_BENCH_DOCS", count.to_string())
