@@ -7,5 +7,6 @@
 
 mod directory;
 mod git;
+mod parallel_reads;
 mod store;
 mod support;
