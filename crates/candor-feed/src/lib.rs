@@ -35,6 +35,7 @@ pub mod git_http;
 pub mod http;
 pub mod location;
 pub mod publish;
+mod read_ahead;
 pub mod schema;
 pub mod source;
 pub mod store;

@@ -7,13 +7,15 @@
 //! document about an installed artifact, and checked against the policy of the day when
 //! it is used.
 //!
-//! A sync first stages what it fetched (table `staged`, in small transactions: a killed
-//! sync resumes from there), then makes every change to documents, links, events and the
-//! feed's state in one transaction: a sync that fails leaves them as they were.
+//! A sync first stages what it fetched (table `staged`, with the metadata its parse gave,
+//! in small transactions: a killed sync resumes from there), then makes every change to
+//! documents, links, events and the feed's state in one transaction: a sync that fails
+//! leaves them as they were.
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
+use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OptionalExtension as _, TransactionBehavior, params};
 use serde::{Deserialize, Serialize};
 
@@ -89,6 +91,11 @@ CREATE TRIGGER events_are_append_only_update BEFORE UPDATE ON events
     BEGIN SELECT RAISE(ABORT, 'the events ledger is append-only'); END;
 CREATE TRIGGER events_are_append_only_delete BEFORE DELETE ON events
     BEGIN SELECT RAISE(ABORT, 'the events ledger is append-only'); END;
+",
+    r"
+-- A staged document's metadata as its fetch parsed it (JSON), so that the sync's final
+-- transaction does not parse it again; NULL for one staged by an older candor.
+ALTER TABLE staged ADD COLUMN metadata TEXT;
 ",
     r"
 CREATE TABLE policies (
@@ -256,6 +263,14 @@ impl Store {
         conn.pragma_update(None, "synchronous", "NORMAL")
             .map_err(store_error)?;
         conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(store_error)?;
+        // Query plans that do not depend on bound values. Without this, SQLite marks a
+        // statement with a `column = ?` filter term to be re-planned when a parameter is
+        // rebound (it guesses selectivity from small integer values), and rusqlite clears
+        // the bindings of every statement it puts back in its cache: each cached
+        // statement was prepared again on every use (the lookup by subject digest, the
+        // equivocation check of every new manifest).
+        conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)
             .map_err(store_error)?;
         let mut store = Self {
             conn,
@@ -479,26 +494,16 @@ impl Store {
     /// Whether the store holds the document with this sha256.
     pub fn has_document(&self, sha256: &str) -> Result<bool, FeedError> {
         self.conn
-            .query_row(
-                "SELECT 1 FROM documents WHERE sha256 = ?1",
-                [sha256],
-                |_| Ok(()),
-            )
-            .optional()
-            .map(|found| found.is_some())
+            .prepare_cached("SELECT 1 FROM documents WHERE sha256 = ?1")
+            .and_then(|mut statement| statement.exists([sha256]))
             .map_err(self.error())
     }
 
     /// Whether `feed` has staged the document with this sha256.
     pub fn is_staged(&self, feed: &str, sha256: &str) -> Result<bool, FeedError> {
         self.conn
-            .query_row(
-                "SELECT 1 FROM staged WHERE feed = ?1 AND sha256 = ?2",
-                [feed, sha256],
-                |_| Ok(()),
-            )
-            .optional()
-            .map(|found| found.is_some())
+            .prepare_cached("SELECT 1 FROM staged WHERE feed = ?1 AND sha256 = ?2")
+            .and_then(|mut statement| statement.exists([feed, sha256]))
             .map_err(self.error())
     }
 
@@ -636,7 +641,8 @@ impl Store {
 
     // ---- syncing ----
 
-    /// Stage fetched documents for `feed` (one transaction for the batch).
+    /// Stage fetched documents for `feed` (one transaction for the batch), with the
+    /// metadata their parse gave.
     pub fn stage(
         &mut self,
         feed: &str,
@@ -647,12 +653,21 @@ impl Store {
         {
             let mut insert = tx
                 .prepare_cached(
-                    "INSERT OR REPLACE INTO staged (feed, sha256, path, bytes) VALUES (?1, ?2, ?3, ?4)",
+                    "INSERT OR REPLACE INTO staged (feed, sha256, path, bytes, metadata) \
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
                 )
                 .map_err(&error)?;
             for (path, document) in documents {
+                // Strings, options and lists of them: serializing cannot fail.
+                let metadata = serde_json::to_string(&DocumentRow::of(document)).ok();
                 insert
-                    .execute(params![feed, document.sha256, path, document.bytes])
+                    .execute(params![
+                        feed,
+                        document.sha256,
+                        path,
+                        document.bytes,
+                        metadata
+                    ])
                     .map_err(&error)?;
             }
         }
@@ -660,18 +675,38 @@ impl Store {
         Ok(())
     }
 
-    /// The staged documents of `feed`, by sha256, for the final transaction.
-    fn staged_bytes(
+    /// A staged document of `feed` (listed at `path`), by sha256, for the final
+    /// transaction: its row and its bytes.
+    ///
+    /// Staged documents passed every check, and were parsed, when they were fetched;
+    /// their metadata was staged with them (a crash between staging and now loses
+    /// nothing). One staged without it, by an older candor, is parsed again.
+    fn staged_document(
         tx: &rusqlite::Transaction<'_>,
         feed: &str,
+        path: &str,
         sha256: &str,
-    ) -> rusqlite::Result<Option<Vec<u8>>> {
-        tx.query_row(
-            "SELECT bytes FROM staged WHERE feed = ?1 AND sha256 = ?2",
-            [feed, sha256],
-            |r| r.get(0),
-        )
-        .optional()
+        error: impl Fn(rusqlite::Error) -> FeedError,
+    ) -> Result<Option<(DocumentRow, Vec<u8>)>, FeedError> {
+        let staged: Option<(Vec<u8>, Option<String>)> = tx
+            .prepare_cached("SELECT bytes, metadata FROM staged WHERE feed = ?1 AND sha256 = ?2")
+            .and_then(|mut select| {
+                select
+                    .query_row([feed, sha256], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()
+            })
+            .map_err(error)?;
+        let Some((bytes, metadata)) = staged else {
+            return Ok(None);
+        };
+        let staged_row = metadata
+            .and_then(|m| serde_json::from_str::<DocumentRow>(&m).ok())
+            .filter(|row| row.sha256 == sha256);
+        if let Some(row) = staged_row {
+            return Ok(Some((row, bytes)));
+        }
+        let document = FeedDocument::parse(bytes, path)?;
+        Ok(Some((DocumentRow::of(&document), document.bytes)))
     }
 
     /// Make one sync of `feed` take effect, in one transaction: `listing` (path →
@@ -740,24 +775,16 @@ impl Store {
                 continue;
             }
             let stored = tx
-                .query_row(
-                    "SELECT 1 FROM documents WHERE sha256 = ?1",
-                    [sha256],
-                    |_| Ok(()),
-                )
-                .optional()
-                .map_err(&error)?
-                .is_some();
+                .prepare_cached("SELECT 1 FROM documents WHERE sha256 = ?1")
+                .and_then(|mut statement| statement.exists([sha256]))
+                .map_err(&error)?;
             if !stored {
-                let Some(bytes) = Self::staged_bytes(&tx, feed, sha256).map_err(&error)? else {
+                let Some((row, bytes)) = Self::staged_document(&tx, feed, path, sha256, &error)?
+                else {
                     // Listed but neither stored nor staged: the caller skipped it.
                     continue;
                 };
-                // Staged bytes passed every check when they were fetched; parsing again
-                // recovers their metadata (a crash between staging and now loses nothing).
-                let document = FeedDocument::parse(bytes, path)?;
-                let row = DocumentRow::of(&document);
-                insert_document(&tx, &row, &document.bytes, time, Some(feed)).map_err(&error)?;
+                insert_document(&tx, &row, &bytes, time, Some(feed)).map_err(&error)?;
                 insert_event(
                     &tx,
                     "new-document",
@@ -773,15 +800,14 @@ impl Store {
                     .equivocations
                     .extend(check_equivocation(&tx, &row, Some(feed), time).map_err(&error)?);
             }
-            tx.execute(
+            tx.prepare_cached(
                 "INSERT OR REPLACE INTO feed_documents (feed, path, document, first_seen) VALUES (?1, ?2, ?3, ?4)",
-                params![feed, path, sha256, time],
             )
+            .and_then(|mut insert| insert.execute(params![feed, path, sha256, time]))
             .map_err(&error)?;
             outcome.new_in_feed += 1;
         }
-        tx.execute("DELETE FROM staged WHERE feed = ?1", [feed])
-            .map_err(&error)?;
+        clear_staged(&tx, feed).map_err(&error)?;
         tx.execute(
             "UPDATE feeds SET last_sync = ?2, state = ?3 WHERE name = ?1",
             params![feed, time, state],
@@ -1089,7 +1115,8 @@ fn feed_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<FeedRecord> {
     })
 }
 
-/// The metadata columns of a document.
+/// The metadata columns of a document (staged with it as JSON).
+#[derive(Serialize, Deserialize)]
 struct DocumentRow {
     sha256: String,
     kind: String,
@@ -1145,11 +1172,12 @@ fn insert_document(
     time: i64,
     feed: Option<&str>,
 ) -> rusqlite::Result<bool> {
-    let inserted = tx.execute(
+    let inserted = tx.prepare_cached(
         "INSERT OR IGNORE INTO documents (sha256, bytes, size, kind, form, tool, version, signer_id, signers, \
          predicate_type, supersedes, refers_to, first_seen, first_feed) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-        params![
+    )?
+    .execute(params![
             row.sha256,
             bytes,
             i64::try_from(bytes.len()).unwrap_or(i64::MAX),
@@ -1164,8 +1192,7 @@ fn insert_document(
             row.refers_to,
             time,
             feed
-        ],
-    )?;
+        ])?;
     if inserted == 0 {
         return Ok(false);
     }
@@ -1243,6 +1270,23 @@ fn check_equivocation(
     Ok(equivocations)
 }
 
+/// Delete what `feed` staged. With nothing staged for other feeds, a DELETE without
+/// WHERE: `SQLite` then frees the table's pages as they are, where deleting row by row
+/// would rewrite each one, in the WAL, and then in the database.
+fn clear_staged(tx: &rusqlite::Transaction<'_>, feed: &str) -> rusqlite::Result<()> {
+    let others_staged = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM staged WHERE feed != ?1)",
+        [feed],
+        |r| r.get::<_, bool>(0),
+    )?;
+    if others_staged {
+        tx.execute("DELETE FROM staged WHERE feed = ?1", [feed])?;
+    } else {
+        tx.execute("DELETE FROM staged", [])?;
+    }
+    Ok(())
+}
+
 /// Append an event; its id.
 fn insert_event(
     conn: &Connection,
@@ -1253,9 +1297,9 @@ fn insert_event(
     version: Option<&str>,
     detail: &serde_json::Value,
 ) -> rusqlite::Result<i64> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO events (time, kind, feed, document, tool, version, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![now(), kind, feed, document, tool, version, detail.to_string()],
-    )?;
+    )?
+    .execute(params![now(), kind, feed, document, tool, version, detail.to_string()])?;
     Ok(conn.last_insert_rowid())
 }

@@ -2,9 +2,10 @@
 //!
 //! The same steps for every transport: list what the feed holds; read each file the store
 //! does not hold yet (checking it against the index where there is one); parse it as a
-//! candor attestation and check that its name is the one its content gives it; stage it;
-//! then make the whole sync take effect in one transaction (documents, links, events,
-//! the feed's state). Files that are not candor attestations, or whose name does not
+//! candor attestation and check that its name is the one its content gives it (these
+//! three on the source's reader threads, a few files ahead); stage it, in the listing's
+//! order; then make the whole sync take effect in one transaction (documents, links,
+//! events, the feed's state). Files that are not candor attestations, or whose name does not
 //! match their content, are skipped and reported, never stored. Nothing is trusted here:
 //! signatures are checked when a document is used, against the policy of that day.
 
@@ -14,11 +15,15 @@ use candor_sign::verify::VerifyError;
 
 use crate::document::FeedDocument;
 use crate::error::FeedError;
+use crate::read_ahead::read_ahead;
 use crate::source::{self, Listed, Skipped};
 use crate::store::{Event, Store};
 
 /// Documents staged per transaction while fetching.
 const STAGE_BATCH: usize = 256;
+
+/// Files read and checked ahead of the one being staged, at most.
+const READ_AHEAD: usize = 64;
 
 /// How to sync.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -57,6 +62,27 @@ pub struct SyncReport {
     pub warnings: Vec<String>,
 }
 
+/// The feed's listing; a refused rollback is recorded in the ledger.
+fn list(
+    store: &mut Store,
+    name: &str,
+    source: &mut dyn source::Source,
+    state: Option<&str>,
+    options: SyncOptions,
+) -> Result<source::Listing, FeedError> {
+    match source.list(state, options.allow_rewrite) {
+        Err(error @ FeedError::Rollback { .. }) => {
+            store.record_event(
+                "rollback-refused",
+                Some(name),
+                &serde_json::json!({ "reason": error.to_string() }),
+            )?;
+            Err(error)
+        }
+        other => other,
+    }
+}
+
 /// Sync the feed `name` into `store`.
 pub fn sync(store: &mut Store, name: &str, options: SyncOptions) -> Result<SyncReport, FeedError> {
     let record = store.feed(name)?;
@@ -68,18 +94,7 @@ pub fn sync(store: &mut Store, name: &str, options: SyncOptions) -> Result<SyncR
         ));
     }
     let mut source = source::open(&record, &store.cache_dir())?;
-    let listing = match source.list(record.state.as_deref(), options.allow_rewrite) {
-        Ok(listing) => listing,
-        Err(error @ FeedError::Rollback { .. }) => {
-            store.record_event(
-                "rollback-refused",
-                Some(name),
-                &serde_json::json!({ "reason": error.to_string() }),
-            )?;
-            return Err(error);
-        }
-        Err(error) => return Err(error),
-    };
+    let listing = list(store, name, source.as_mut(), record.state.as_deref(), options)?;
     let mut report = SyncReport {
         feed: record.name.clone(),
         location: record.location.to_string(),
@@ -99,33 +114,52 @@ pub fn sync(store: &mut Store, name: &str, options: SyncOptions) -> Result<SyncR
         return Ok(report);
     }
     let links = store.feed_links(name)?;
+    // What the store can tell before anything is read; the rest is read and checked on
+    // the source's reader threads, and comes back in the listing's order.
+    let entries = listing
+        .entries
+        .iter()
+        .map(|entry| Ok((entry, known(store, name, entry, &links)?)))
+        .collect::<Result<Vec<_>, FeedError>>()?;
+    let source = &*source;
+    let read = |(entry, known): &(&Listed, Option<Fetched>)| match known {
+        Some(known) => Ok(known.clone()),
+        None => fetch(source, entry, &links),
+    };
     let mut accepted: Vec<(String, String)> = Vec::with_capacity(listing.entries.len());
     let mut batch: Vec<(String, FeedDocument)> = Vec::new();
-    for entry in &listing.entries {
-        let fetched = match fetch_one(store, name, source.as_mut(), entry, &links) {
-            Ok(fetched) => fetched,
-            Err(error) => {
-                // What was fetched and checked so far stays staged: the next sync
-                // resumes from it instead of fetching it again.
-                stage(store, name, &mut batch)?;
-                return Err(error);
-            }
-        };
-        match fetched {
-            Fetched::Known(sha256) => accepted.push((entry.path.clone(), sha256)),
-            Fetched::New(document) => {
-                accepted.push((entry.path.clone(), document.sha256.clone()));
-                batch.push((entry.path.clone(), *document));
-                if batch.len() >= STAGE_BATCH {
+    std::thread::scope(|scope| {
+        let mut fetched = read_ahead(scope, &entries, source.readers(), READ_AHEAD, &read);
+        for (entry, _) in &entries {
+            let Some(outcome) = fetched.next() else {
+                break;
+            };
+            let outcome = match outcome {
+                Ok(outcome) => outcome,
+                Err(error) => {
+                    // What was fetched and checked so far stays staged: the next sync
+                    // resumes from it instead of fetching it again.
                     stage(store, name, &mut batch)?;
+                    return Err(error);
                 }
+            };
+            match outcome {
+                Fetched::Known(sha256) => accepted.push((entry.path.clone(), sha256)),
+                Fetched::New(document) => {
+                    accepted.push((entry.path.clone(), document.sha256.clone()));
+                    batch.push((entry.path.clone(), *document));
+                    if batch.len() >= STAGE_BATCH {
+                        stage(store, name, &mut batch)?;
+                    }
+                }
+                Fetched::Skipped(reason) => report.skipped.push(Skipped {
+                    path: entry.path.clone(),
+                    reason,
+                }),
             }
-            Fetched::Skipped(reason) => report.skipped.push(Skipped {
-                path: entry.path.clone(),
-                reason,
-            }),
         }
-    }
+        Ok::<_, FeedError>(())
+    })?;
     stage(store, name, &mut batch)?;
     if options.allow_rewrite {
         let listed: std::collections::HashSet<&str> =
@@ -165,6 +199,7 @@ fn stage(
 }
 
 /// What became of one listed file.
+#[derive(Clone)]
 enum Fetched {
     /// Already stored or staged: its sha256.
     Known(String),
@@ -174,28 +209,40 @@ enum Fetched {
     Skipped(String),
 }
 
-fn fetch_one(
+/// What becomes of a listed file without reading it: skipped for its name, or known
+/// (linked already, stored, or staged by an interrupted sync) by the digest the listing
+/// gives; `None` if it must be read.
+fn known(
     store: &Store,
     feed: &str,
-    source: &mut dyn source::Source,
     entry: &Listed,
     links: &HashMap<String, String>,
-) -> Result<Fetched, FeedError> {
+) -> Result<Option<Fetched>, FeedError> {
     if let Err(e) = entry.path.parse::<candor_model::feed::FeedPath>() {
-        return Ok(Fetched::Skipped(e.message));
+        return Ok(Some(Fetched::Skipped(e.message)));
     }
     if entry.unchanged
         && let Some(sha256) = links.get(&entry.path)
     {
-        return Ok(Fetched::Known(sha256.clone()));
+        return Ok(Some(Fetched::Known(sha256.clone())));
     }
     if let Some(sha256) = &entry.sha256
         && (links.get(&entry.path) == Some(sha256)
             || store.has_document(sha256)?
             || store.is_staged(feed, sha256)?)
     {
-        return Ok(Fetched::Known(sha256.clone()));
+        return Ok(Some(Fetched::Known(sha256.clone())));
     }
+    Ok(None)
+}
+
+/// Read a listed file and check it: against what the listing promised, then as a candor
+/// attestation whose content gives it the name it has (run on a reader thread).
+fn fetch(
+    source: &dyn source::Source,
+    entry: &Listed,
+    links: &HashMap<String, String>,
+) -> Result<Fetched, FeedError> {
     let bytes = source.read(entry)?;
     // What the index promised, before anything is made of the bytes.
     if let Some(size) = entry.size
@@ -208,16 +255,21 @@ fn fetch_one(
             actual: format!("{} bytes", bytes.len()),
         });
     }
-    if let Some(expected) = &entry.sha256 {
-        let actual = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
-        if *expected != actual {
-            return Err(FeedError::DigestMismatch {
-                file: entry.path.clone(),
-                what: "sha256",
-                expected: expected.clone(),
-                actual,
-            });
-        }
+    let actual = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
+    if let Some(expected) = &entry.sha256
+        && *expected != actual
+    {
+        return Err(FeedError::DigestMismatch {
+            file: entry.path.clone(),
+            what: "sha256",
+            expected: expected.clone(),
+            actual,
+        });
+    }
+    // The very bytes this feed already links at this path (a directory walked again): the
+    // document was parsed, checked and stored when it was first synced.
+    if links.get(&entry.path) == Some(&actual) {
+        return Ok(Fetched::Known(actual));
     }
     let document = match FeedDocument::parse(bytes, &entry.path) {
         Ok(document) => document,

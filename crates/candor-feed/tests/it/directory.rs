@@ -240,3 +240,42 @@ fn a_feed_that_stops_listing_a_document_is_refused_unless_rewrites_are_allowed()
     );
     assert_eq!(store.events(&["feed-rewritten"]).unwrap().len(), 1);
 }
+
+/// A directory walked again reads every file again: unchanged bytes at a linked path are
+/// known and not parsed again, but a file replaced in place is checked like a new one
+/// (here refused: its content names another path, so the feed no longer lists what it
+/// listed).
+#[test]
+fn a_directory_synced_again_reads_every_file_and_checks_what_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let feed_dir = dir.path().join("feed");
+    let feed = FeedLocation::detect(&feed_dir.display().to_string(), None).unwrap();
+    let a = write(
+        dir.path(),
+        "a.dsse.json",
+        &manifest("1.4.0", &key(1), "", None),
+    );
+    let report = publish(&[a], &feed, &PublishOptions::default(), None).unwrap();
+    let mut store = store_with_feed(dir.path(), "vendor", &feed_dir.display().to_string());
+    assert_eq!(
+        sync(&mut store, "vendor", SyncOptions::default())
+            .unwrap()
+            .new_documents,
+        1
+    );
+    let again = sync(&mut store, "vendor", SyncOptions::default()).unwrap();
+    assert_eq!((again.listed, again.new_documents), (1, 0), "{again:#?}");
+    assert!(again.skipped.is_empty(), "{again:#?}");
+
+    write(
+        &feed_dir,
+        &report.documents[0].path,
+        &manifest("1.4.0", &key(1), " (replaced)", None),
+    );
+    let error = sync(&mut store, "vendor", SyncOptions::default()).unwrap_err();
+    assert!(
+        matches!(error, FeedError::Withdrawn { count: 1, .. }),
+        "{error}"
+    );
+    assert_eq!(store.document_count().unwrap(), 1);
+}

@@ -9,5 +9,6 @@ mod directory;
 mod git;
 mod git_http;
 mod https;
+mod parallel_reads;
 mod store;
 mod support;

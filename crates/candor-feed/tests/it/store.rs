@@ -99,3 +99,108 @@ fn two_manifests_for_one_release_by_one_signer_across_feeds_are_an_equivocation(
     assert_eq!(store.integrity_check().unwrap(), "ok");
     let _ = two_bytes;
 }
+
+/// Every column a sync gives a document and its subjects, but the time it was first seen.
+fn stored_rows(store: &Store) -> Vec<String> {
+    let conn = rusqlite::Connection::open(store.database()).unwrap();
+    let mut rows = Vec::new();
+    for query in [
+        "SELECT sha256, hex(bytes), CAST(size AS TEXT), kind, form, tool, version, signer_id, signers, \
+         predicate_type, supersedes, refers_to, first_feed FROM documents ORDER BY sha256",
+        "SELECT document, name, sha256, sha512, '', '', '', '', '', '', '', '', '' FROM subjects \
+         ORDER BY document, name",
+    ] {
+        let mut statement = conn.prepare(query).unwrap();
+        let found = statement
+            .query_map([], |r| {
+                (0..13)
+                    .map(|i| r.get::<_, Option<String>>(i).map(|v| format!("{v:?}")))
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .unwrap();
+        rows.extend(found.map(|row| row.unwrap().join(" ")));
+    }
+    rows
+}
+
+/// A sync stages each document with the metadata its parse gave, and commits that; a
+/// document staged by a candor from before (no metadata) is parsed when the sync commits.
+/// Both give the same stored rows.
+#[test]
+fn staged_metadata_and_a_parse_at_commit_store_the_same_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let older = manifest("1.4.0", &key(1), "", None);
+    let bytes = manifest("1.4.0", &key(1), " (fixed)", Some(&older));
+    let document = candor_feed::document::FeedDocument::parse(bytes.clone(), "m").unwrap();
+    let listing = [(document.path.to_string(), document.sha256.clone())];
+
+    let staged = dir.path().join("staged");
+    let mut with_metadata = store_with_feed(&staged, "vendor", "feed");
+    with_metadata
+        .stage("vendor", &[(listing[0].0.as_str(), &document)])
+        .unwrap();
+    let has_metadata: bool = rusqlite::Connection::open(with_metadata.database())
+        .unwrap()
+        .query_row("SELECT metadata IS NOT NULL FROM staged", [], |r| r.get(0))
+        .unwrap();
+    assert!(has_metadata);
+    let outcome = with_metadata
+        .commit_sync("vendor", &listing, None, false)
+        .unwrap();
+    assert_eq!(outcome.new_documents, 1);
+
+    let parsed = dir.path().join("parsed");
+    let mut without_metadata = store_with_feed(&parsed, "vendor", "feed");
+    let conn = rusqlite::Connection::open(without_metadata.database()).unwrap();
+    conn.execute(
+        "INSERT INTO staged (feed, sha256, path, bytes) VALUES ('vendor', ?1, ?2, ?3)",
+        rusqlite::params![listing[0].1, listing[0].0, bytes],
+    )
+    .unwrap();
+    drop(conn);
+    let outcome = without_metadata
+        .commit_sync("vendor", &listing, None, false)
+        .unwrap();
+    assert_eq!(outcome.new_documents, 1);
+
+    let rows = stored_rows(&with_metadata);
+    assert_eq!(rows.len(), 2, "{rows:#?}");
+    assert!(rows[0].contains("\"manifest\""), "{rows:#?}");
+    assert_eq!(rows, stored_rows(&without_metadata));
+}
+
+/// A sync's commit clears what it staged, and only that: what another feed's interrupted
+/// sync staged stays for it to resume.
+#[test]
+fn a_commit_clears_only_its_own_feeds_staged_documents() {
+    let dir = tempfile::tempdir().unwrap();
+    let bytes = manifest("1.4.0", &key(1), "", None);
+    let document = candor_feed::document::FeedDocument::parse(bytes, "m").unwrap();
+    let path = document.path.to_string();
+    let mut store = store_with_feed(dir.path(), "a", "feed-a");
+    store
+        .add_feed(
+            "b",
+            &FeedLocation::detect("feed-b", None).unwrap(),
+            &candor_feed::store::FeedOptions::default(),
+        )
+        .unwrap();
+    let staged = |store: &Store| -> Vec<String> {
+        let conn = rusqlite::Connection::open(store.database()).unwrap();
+        let mut statement = conn
+            .prepare("SELECT feed FROM staged ORDER BY feed")
+            .unwrap();
+        statement
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    store.stage("a", &[(path.as_str(), &document)]).unwrap();
+    store.stage("b", &[(path.as_str(), &document)]).unwrap();
+    let listing = [(path.clone(), document.sha256.clone())];
+    store.commit_sync("a", &listing, None, false).unwrap();
+    assert_eq!(staged(&store), ["b"]);
+    store.commit_sync("b", &listing, None, false).unwrap();
+    assert!(staged(&store).is_empty());
+}
