@@ -94,7 +94,13 @@ pub fn sync(store: &mut Store, name: &str, options: SyncOptions) -> Result<SyncR
         ));
     }
     let mut source = source::open(&record, &store.cache_dir())?;
-    let listing = list(store, name, source.as_mut(), record.state.as_deref(), options)?;
+    let listing = list(
+        store,
+        name,
+        source.as_mut(),
+        record.state.as_deref(),
+        options,
+    )?;
     let mut report = SyncReport {
         feed: record.name.clone(),
         location: record.location.to_string(),
