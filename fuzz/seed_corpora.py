@@ -148,15 +148,24 @@ def statements():
             yield data
 
 
+# Two `[[subject]]` tables (as `candor manifest statement` would add them): no fixture
+# file has one, and the subject rules of a declaration are only reached through them.
+SUBJECTS = (
+    '\n[[subject]]\nname = "pkg:npm/%40acme/agent@1.4.0"\n'
+    f'digest = {{ sha256 = "{"ab" * 32}", sha512 = "{"cd" * 64}" }}\n'
+    '\n[[subject]]\nname = "pkg:generic/agent-linux-x64@1.4.0"\n'
+    f'digest = {{ sha256 = "{"ef" * 32}" }}\n'
+).encode()
+
+
 def toml_documents():
     """Every TOML fixture: declarations and policies go to both targets, since a
-    policy's tables are a declaration's unknown fields and the other way round."""
-    yield from (
-        path.read_bytes()
-        for path in repo_files(
-            "examples/**/*.toml", "crates/candor-cli/templates/*.toml"
-        )
-    )
+    policy's tables are a declaration's unknown fields and the other way round. Each
+    declaration comes also with subjects."""
+    for path in repo_files("examples/**/*.toml", "crates/candor-cli/templates/*.toml"):
+        yield path.read_bytes()
+        if path.name == "candor.toml":
+            yield path.read_bytes() + SUBJECTS
     yield from (data for data in raw_string_literals() if is_toml(data))
 
 
