@@ -140,14 +140,67 @@ pub enum Location {
 }
 
 impl Location {
-    /// Line and column of a byte offset into `text`.
+    /// Line and column of a byte offset into `text` (an offset inside a character is
+    /// that character's). For many offsets into one text use [`LineColumns`].
     pub fn of_offset(text: &str, offset: usize) -> Self {
-        let offset = offset.min(text.len());
-        let before = text.get(..offset).unwrap_or(text);
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let column = before.get(line_start..).map_or(0, |s| s.chars().count()) + 1;
-        Location::LineColumn { line, column }
+        LineColumns::new(text).at(offset)
+    }
+}
+
+/// Line and column of byte offsets into one text, in one pass over it when the offsets
+/// come in increasing order.
+///
+/// Locating each offset from the start of the text costs the whole text before it every
+/// time: quadratic over the errors of a large document. A 1 MiB `candor.toml` with 17,000
+/// duplicate claims took 21 s to report them that way.
+#[derive(Debug, Clone)]
+pub(crate) struct LineColumns<'a> {
+    text: &'a str,
+    /// How far the walk has come (a character boundary), and the line and column there.
+    offset: usize,
+    line: usize,
+    column: usize,
+}
+
+impl<'a> LineColumns<'a> {
+    /// A walk from the start of `text`.
+    pub(crate) fn new(text: &'a str) -> Self {
+        Self {
+            text,
+            offset: 0,
+            line: 1,
+            column: 1,
+        }
+    }
+
+    /// The 1-based line and column (in characters) of `offset`. An offset before the
+    /// previous one starts the walk again from the beginning.
+    pub(crate) fn at(&mut self, offset: usize) -> Location {
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        if offset < self.offset {
+            *self = Self::new(self.text);
+        }
+        for c in self
+            .text
+            .get(self.offset..offset)
+            .unwrap_or_default()
+            .chars()
+        {
+            if c == '\n' {
+                self.line += 1;
+                self.column = 1;
+            } else {
+                self.column += 1;
+            }
+        }
+        self.offset = offset;
+        Location::LineColumn {
+            line: self.line,
+            column: self.column,
+        }
     }
 }
 
@@ -194,5 +247,34 @@ mod tests {
             Location::of_offset(text, offset),
             Location::LineColumn { line: 2, column: 4 }
         );
+    }
+
+    #[test]
+    fn one_walk_locates_increasing_offsets_like_each_from_the_start() {
+        let text = "a = 1\nbé = 2\n\nc = [\n  \"ü\",\n]\n";
+        let mut walk = LineColumns::new(text);
+        for offset in 0..=text.len() + 2 {
+            let expected = {
+                // Inside a character: that character's place.
+                let mut start = offset.min(text.len());
+                while !text.is_char_boundary(start) {
+                    start -= 1;
+                }
+                let before = &text[..start];
+                let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+                Location::LineColumn {
+                    line: before.matches('\n').count() + 1,
+                    column: before[line_start..].chars().count() + 1,
+                }
+            };
+            assert_eq!(walk.at(offset), expected, "offset {offset}");
+            assert_eq!(
+                Location::of_offset(text, offset),
+                expected,
+                "offset {offset}"
+            );
+        }
+        // Going back starts again.
+        assert_eq!(walk.at(0), Location::LineColumn { line: 1, column: 1 });
     }
 }
