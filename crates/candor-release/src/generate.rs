@@ -3,7 +3,8 @@
 //!
 //! 1. The declaration is read from the **tagged commit** (never the work tree), and its
 //!    `[source]` must agree with the repository (its remote, the tag, the commit).
-//! 2. Every artifact is digested (sha256 and sha512) and named by its package URL; a
+//! 2. Every artifact is digested (sha256, the join key every lookup uses; sha512 too on
+//!    request) and named by its package URL; a
 //!    multi-platform release is one manifest with every artifact as a subject.
 //! 3. **The gate**: every artifact is scanned and the indicators matched with the claims
 //!    ([`candor_scan::coverage`]). Indicators no claim covers fail the release, each
@@ -21,6 +22,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use candor_model::claims::Claims;
+use candor_model::digest::DigestAlgorithm;
 use candor_model::evidence::StaticEvidence;
 use candor_model::ids::{ClaimId, GitCommit, Timestamp};
 use candor_model::manifest::{
@@ -55,6 +57,8 @@ pub struct GenerateRequest {
     pub previous_artifacts: Vec<PathBuf>,
     /// A published manifest envelope this manifest replaces.
     pub supersedes: Option<PathBuf>,
+    /// Also record each artifact's sha512 (sha256, the digest every lookup uses, always).
+    pub sha512: bool,
 }
 
 /// Why a manifest could not be generated (an input error: the gate failing is a report).
@@ -310,9 +314,15 @@ fn read_release(
 fn digest_artifacts(
     declaration: &Declaration,
     artifacts: &[ArtifactSpec],
+    sha512: bool,
 ) -> Result<Vec<Subject>, GenerateError> {
     let paths: Vec<&std::path::Path> = artifacts.iter().map(|a| a.path.as_path()).collect();
-    let digests = candor_sign::artifact::digest_files(&paths);
+    let algorithms: &[DigestAlgorithm] = if sha512 {
+        &DigestAlgorithm::ALL
+    } else {
+        &[DigestAlgorithm::Sha256]
+    };
+    let digests = candor_sign::artifact::digest_files_with(&paths, algorithms);
     let mut subjects = Vec::with_capacity(artifacts.len());
     for (artifact, digest) in artifacts.iter().zip(digests) {
         let name = artifact.subject_name(declaration.tool.version.as_str())?;
@@ -400,7 +410,7 @@ pub fn generate(request: &GenerateRequest) -> Result<Generated, GenerateError> {
         check_artifact(path)?;
     }
     let started = Instant::now();
-    let subjects = digest_artifacts(&release.declaration, &request.artifacts)?;
+    let subjects = digest_artifacts(&release.declaration, &request.artifacts, request.sha512)?;
     let digest_seconds = started.elapsed().as_secs_f64();
     let started = Instant::now();
     let (indicators, previous_indicators) = scan_release(request)?;

@@ -30,16 +30,25 @@ struct Task {
     cost: u64,
 }
 
-/// The digests (sha256 and sha512) of several files, each hash of each file a task on as
-/// many threads as there are cores (at most two per file), the longest first. One file's
+/// The digests (sha256 and sha512) of several files: [`digest_files_with`] both
+/// algorithms.
+pub fn digest_files(paths: &[&Path]) -> Vec<Result<DigestSet, FileError>> {
+    digest_files_with(paths, &DigestAlgorithm::ALL)
+}
+
+/// The `algorithms` digests of several files, each hash of each file a task on as
+/// many threads as there are cores (at most one per algorithm per file), the longest first. One file's
 /// two hashes run side by side; a release's several artifacts keep every core busy. Each
 /// task streams its file in [`BLOCK`]s, so memory stays at a few MiB whatever the size
 /// (a file is read once per hash; the second read comes from the page cache).
-pub fn digest_files(paths: &[&Path]) -> Vec<Result<DigestSet, FileError>> {
-    let mut tasks = Vec::with_capacity(paths.len() * 2);
+pub fn digest_files_with(
+    paths: &[&Path],
+    algorithms: &[DigestAlgorithm],
+) -> Vec<Result<DigestSet, FileError>> {
+    let mut tasks = Vec::with_capacity(paths.len() * algorithms.len());
     for (file, path) in paths.iter().enumerate() {
         let size = fs_err::metadata(path).map_or(0, |m| m.len());
-        for algorithm in DigestAlgorithm::ALL {
+        for &algorithm in algorithms {
             let weight = if algorithm == DigestAlgorithm::Sha512 {
                 SHA512_COST
             } else {

@@ -18,7 +18,7 @@ use crate::output::{self, Format};
 #[command(
     after_help = "The declaration is read from candor.toml in the commit TAG points at \
 (not the work tree), and its [source] must agree with the repository (origin remote, tag, commit). \
-Every artifact is digested (sha256, sha512) and scanned; the completeness gate fails (exit 1, \
+Every artifact is digested (sha256; with --sha512 also sha512) and scanned; the completeness gate fails (exit 1, \
 nothing written) when the scanner finds behaviour no claim declares, listing each finding with \
 its evidence and decoding chain, unless candor.toml records an [[exception]] with a reason, \
 which then travels in the signed manifest. Claims nothing in the artifacts supports are warnings. \
@@ -49,6 +49,9 @@ pub struct GenerateArgs {
     /// The published manifest envelope this one replaces (same release and signer).
     #[arg(long, value_name = "ENVELOPE")]
     supersedes: Option<PathBuf>,
+    /// Also record each artifact's sha512 beside its sha256.
+    #[arg(long)]
+    sha512: bool,
     /// Write the Statement here (atomically); without it, the Statement goes to stdout
     /// and the report to stderr.
     #[arg(long, short)]
@@ -78,6 +81,7 @@ pub fn run(args: &GenerateArgs, format: Format) -> Result<ExitCode, CliError> {
         previous: args.previous.clone(),
         previous_artifacts: args.previous_artifacts.clone(),
         supersedes: args.supersedes.clone(),
+        sha512: args.sha512,
     })?;
     let report = &generated.report;
     if let Some(statement) = &generated.statement {

@@ -22,6 +22,7 @@ fn request(repo: &Repo, tag: &str, artifacts: &[std::path::PathBuf]) -> Generate
         previous: None,
         previous_artifacts: Vec::new(),
         supersedes: None,
+        sha512: false,
     }
 }
 
