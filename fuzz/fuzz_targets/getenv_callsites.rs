@@ -45,7 +45,11 @@ fuzz_target!(|bytes: &[u8]| {
         }
     }
     if let Some(sections) = sections(bytes) {
-        for probe in [0, bytes.len() as u64 / 2, bytes.len().saturating_sub(1) as u64] {
+        for probe in [
+            0,
+            bytes.len() as u64 / 2,
+            bytes.len().saturating_sub(1) as u64,
+        ] {
             if let Some(name) = section_at(&sections, probe) {
                 assert!(
                     sections

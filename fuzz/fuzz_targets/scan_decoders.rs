@@ -27,8 +27,8 @@
 use std::sync::OnceLock;
 
 use candor_scan::decode::{
-    Decoded, Decoder, MIN_RUN, find_base64, find_char_codes, find_encoded,
-    find_encoded_parallel, find_hex, find_js_escapes,
+    Decoded, Decoder, MIN_RUN, find_base64, find_char_codes, find_encoded, find_encoded_parallel,
+    find_hex, find_js_escapes,
 };
 use candor_scan::xor::{MAX_HIT_LEN, MIN_NEEDLE_LEN, NEEDLES, XorError, XorHit, XorSearcher};
 use libfuzzer_sys::fuzz_target;
@@ -61,7 +61,11 @@ fn decode_base64(run: &[u8], url: bool) -> Option<Vec<u8>> {
         Some(padding) => &run[..padding],
         None => run,
     };
-    let usable = if run.len() % 4 == 1 { run.len() - 1 } else { run.len() };
+    let usable = if run.len() % 4 == 1 {
+        run.len() - 1
+    } else {
+        run.len()
+    };
     let mut out = Vec::with_capacity(usable * 3 / 4);
     for chunk in run[..usable].chunks(4) {
         let mut n = 0u32;
@@ -88,7 +92,11 @@ fn decode_hex(run: &[u8]) -> Option<Vec<u8>> {
 /// The checks of one finder's results (see the module documentation).
 fn check_decoded(buffer: &[u8], found: &[Decoded], min_len: usize, decoders: &[Decoder]) {
     for d in found {
-        assert!(decoders.contains(&d.decoder), "{:?} from the wrong finder", d.decoder);
+        assert!(
+            decoders.contains(&d.decoder),
+            "{:?} from the wrong finder",
+            d.decoder
+        );
         let end = d.offset.checked_add(d.length);
         assert!(
             end.is_some_and(|end| end <= buffer.len()) && d.length > 0,
@@ -127,7 +135,10 @@ fn check_decoded(buffer: &[u8], found: &[Decoded], min_len: usize, decoders: &[D
             }
         }
     }
-    let order: Vec<_> = found.iter().map(|d| (d.offset, d.length, d.decoder)).collect();
+    let order: Vec<_> = found
+        .iter()
+        .map(|d| (d.offset, d.length, d.decoder))
+        .collect();
     assert!(order.is_sorted(), "results out of order: {order:?}");
 }
 
@@ -148,12 +159,17 @@ fn check_xor(buffer: &[u8], hits: &[XorHit], printable: bool) {
         assert_eq!(hit.plaintext.len(), hit.length);
         let cipher = &buffer[hit.offset..hit.offset + hit.length];
         assert!(
-            cipher.iter().zip(&hit.plaintext).all(|(c, p)| c ^ hit.key == *p),
+            cipher
+                .iter()
+                .zip(&hit.plaintext)
+                .all(|(c, p)| c ^ hit.key == *p),
             "plain text that is not the buffer XOR the key"
         );
         if printable {
             assert!(
-                hit.plaintext.iter().all(|&b| b == b'\t' || b == b'\n' || b == b'\r' || (0x20..0x7f).contains(&b)),
+                hit.plaintext
+                    .iter()
+                    .all(|&b| b == b'\t' || b == b'\n' || b == b'\r' || (0x20..0x7f).contains(&b)),
                 "unprintable plain text: {hit:?}"
             );
         }
@@ -187,7 +203,12 @@ fuzz_target!(|input: &[u8]| {
     let buffer = rest;
 
     let base64 = find_base64(buffer, min_len);
-    check_decoded(buffer, &base64, min_len, &[Decoder::Base64, Decoder::Base64Url]);
+    check_decoded(
+        buffer,
+        &base64,
+        min_len,
+        &[Decoder::Base64, Decoder::Base64Url],
+    );
     let hex = find_hex(buffer, min_len);
     check_decoded(buffer, &hex, min_len, &[Decoder::Hex]);
     let escapes = find_js_escapes(buffer, min_len);
@@ -210,7 +231,10 @@ fuzz_target!(|input: &[u8]| {
             .any(|n| n.len() < MIN_NEEDLE_LEN || n.iter().all(|&b| b == n[0]));
         match XorSearcher::try_new(&needles) {
             Ok(own) => {
-                assert!(!unusable, "try_new accepted an unusable needle: {needles:?}");
+                assert!(
+                    !unusable,
+                    "try_new accepted an unusable needle: {needles:?}"
+                );
                 check_xor(buffer, &own.find(buffer), false);
             }
             Err(XorError::TooShort { .. } | XorError::Constant { .. }) => {

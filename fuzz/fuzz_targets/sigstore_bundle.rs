@@ -28,7 +28,9 @@ fn signers() -> &'static TrustedSigners {
         TrustedSigners::new(
             TrustedKeys::new([trusted_key().public_key().clone()]),
             Vec::new(),
-            Some(trusted_root(None, Instance::Production).expect("the embedded trusted root loads")),
+            Some(
+                trusted_root(None, Instance::Production).expect("the embedded trusted root loads"),
+            ),
             "fuzz",
         )
         .expect("keys and a root, no identities")

@@ -20,8 +20,8 @@ use std::fmt::Debug;
 use candor_model::audit::AuditPredicate;
 use candor_model::manifest::ManifestPredicate;
 use candor_model::response::ResponsePredicate;
-use candor_model::summary::VerificationSummary;
 use candor_model::statement::Predicate;
+use candor_model::summary::VerificationSummary;
 use candor_model::{AnyStatement, Statement};
 use libfuzzer_sys::fuzz_target;
 

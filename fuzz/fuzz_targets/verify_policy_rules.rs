@@ -8,11 +8,12 @@
 //! path), with hosts from the input, often sharing the pattern's suffix.
 //!
 //! Invariants: it never panics; a list allows what one of its patterns allows; and the
-//! security property: a pattern allows an endpoint only if the endpoint's host matches
-//! the pattern's host part. The endpoint's host is what a WHATWG URL parser (Node's,
+//! security property: a pattern allows an endpoint only if the endpoint's host (or host
+//! and port, when a `*` of the pattern spans the `:`) matches the pattern's host part. The endpoint's host is what a WHATWG URL parser (Node's,
 //! browsers') connects to: tabs and newlines removed; for the special schemes (http,
 //! https, ws, wss, ftp) any run of `/` and `\` after `scheme:`, and the authority ends
-//! at `/`, `\`, `?` or `#`; user information up to the last `@` dropped; a numeric port
+//! at `/`, `\`, `?` or `#`; after another scheme, `//` starts the authority; text with
+//! `://` but no scheme before it is no URL (left out); user information up to the last `@` dropped; a numeric port
 //! dropped. A pattern's host part is its authority (to the first `/`, `?`, `#`) without
 //! user information and port; a pattern without a scheme and without `/` is all host
 //! part (and port). Endpoints whose host is not a plain ASCII host name (IPv6 literals,
@@ -34,33 +35,43 @@ use libfuzzer_sys::fuzz_target;
 const SPECIAL_SCHEMES: &[&str] = &["http", "https", "ws", "wss", "ftp"];
 
 /// The host a URL parser would connect to for `value` (see the module documentation),
-/// lowercase; `None` when the value has no plain ASCII host.
-fn endpoint_host(value: &str) -> Option<String> {
-    let value: String = value.chars().filter(|c| !matches!(c, '\t' | '\n' | '\r')).collect();
+/// lowercase, and the port as written; `None` when the value has no plain ASCII host.
+fn endpoint_host(value: &str) -> Option<(String, Option<String>)> {
+    let value: String = value
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .collect();
     let value = value.trim_matches(|c: char| c <= ' ');
-    let scheme_end = value
-        .find(':')
-        .filter(|&i| {
-            let scheme = &value[..i];
-            scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-                && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
-        });
-    let special = scheme_end
-        .filter(|&i| SPECIAL_SCHEMES.contains(&value[..i].to_ascii_lowercase().as_str()));
+    let scheme_end = value.find(':').filter(|&i| {
+        let scheme = &value[..i];
+        scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+    });
+    let special =
+        scheme_end.filter(|&i| SPECIAL_SCHEMES.contains(&value[..i].to_ascii_lowercase().as_str()));
     let authority = if let Some(i) = special {
         let after = value[i + 1..].trim_start_matches(['/', '\\']);
         &after[..after.find(['/', '\\', '?', '#']).unwrap_or(after.len())]
-    } else {
-        let after = value.split_once("://").map_or(value, |(_, after)| after);
+    } else if let Some(after) = scheme_end.and_then(|i| value[i + 1..].strip_prefix("//")) {
         &after[..after.find(['/', '?', '#']).unwrap_or(after.len())]
+    } else if value.contains("://") {
+        // `://` after something that is not a scheme: no URL parser reads this.
+        return None;
+    } else {
+        // A bare host or host:port.
+        &value[..value.find(['/', '?', '#']).unwrap_or(value.len())]
     };
     let host_port = authority.rsplit('@').next().unwrap_or(authority);
-    let host = match host_port.rsplit_once(':') {
-        Some((host, port)) if port.bytes().all(|b| b.is_ascii_digit()) => host,
+    let (host, port) = match host_port.rsplit_once(':') {
+        Some((host, port)) if port.bytes().all(|b| b.is_ascii_digit()) => {
+            (host, (!port.is_empty()).then(|| port.to_owned()))
+        }
         Some(_) => return None,
-        None => host_port,
+        None => (host_port, None),
     };
-    plain_host(host).then(|| host.to_ascii_lowercase())
+    plain_host(host).then(|| (host.to_ascii_lowercase(), port))
 }
 
 /// Letters, digits, `.`, `-`, `_`: a host name no URL parser rewrites or refuses.
@@ -98,15 +109,18 @@ fn check(value: &str, pattern: &Pattern) {
     if !endpoint_allowed(value, std::slice::from_ref(pattern)) {
         return;
     }
-    let (Some(host), Some(wanted)) = (endpoint_host(value), pattern_host(pattern.as_str()))
+    let (Some((host, port)), Some(wanted)) = (endpoint_host(value), pattern_host(pattern.as_str()))
     else {
         return;
     };
     let Ok(wanted_pattern) = wanted.parse::<Pattern>() else {
         return;
     };
+    // A `*` of the pattern may span host and port (`*.acme.example*8443`): the host with
+    // its port matching is within the property; the path or user information never is.
+    let with_port = port.map(|port| format!("{host}:{port}"));
     assert!(
-        wanted_pattern.matches(&host),
+        wanted_pattern.matches(&host) || with_port.is_some_and(|hp| wanted_pattern.matches(&hp)),
         "{value:?} is allowed by {:?}, but its host {host:?} does not match {wanted:?}",
         pattern.as_str()
     );
@@ -148,8 +162,12 @@ const PATH_CHARS: &[u8] =
 
 /// An endpoint and a URL pattern put together from `choices`.
 fn generated(choices: &mut Choices<'_>) -> (String, String) {
-    let scheme = choices.pick(&["https", "HTTPS", "http", "wss", "ws", "ftp", "ftps", "Https"]);
-    let separator = choices.pick(&["://", "://", "://", ":\\\\", ":/\\", ":\\/", ":", ":/", ":///"]);
+    let scheme = choices.pick(&[
+        "https", "HTTPS", "http", "wss", "ws", "ftp", "ftps", "Https",
+    ]);
+    let separator = choices.pick(&[
+        "://", "://", "://", ":\\\\", ":/\\", ":\\/", ":", ":/", ":///",
+    ]);
     let userinfo = match choices.byte() % 4 {
         0 => format!("{}@", choices.text(12, USERINFO_CHARS)),
         _ => String::new(),
@@ -158,7 +176,11 @@ fn generated(choices: &mut Choices<'_>) -> (String, String) {
     let host_pattern = format!("{}{suffix}", choices.pick(&["*", "*.", "", "api", "*-"]));
     let host = match choices.byte() % 3 {
         // The pattern's fixed part, after a prefix: near misses and matches.
-        0 => format!("{}{}", choices.text(12, HOST_CHARS), suffix.replace('*', "")),
+        0 => format!(
+            "{}{}",
+            choices.text(12, HOST_CHARS),
+            suffix.replace('*', "")
+        ),
         _ => choices.text(24, HOST_CHARS),
     };
     let port = match choices.byte() % 4 {
