@@ -49,15 +49,12 @@ fn split_endpoint(value: &str) -> (Option<String>, String, String) {
         .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
         .collect();
     let text = cleaned.trim_matches(|c: char| c <= ' ');
-    let scheme = text
-        .split_once(':')
-        .map(|(scheme, after)| (scheme, after))
-        .filter(|(scheme, _)| {
-            scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-                && scheme
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
-        });
+    let scheme = text.split_once(':').filter(|(scheme, _)| {
+        scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
+    });
     match scheme {
         Some((scheme, after))
             if SPECIAL_SCHEMES.contains(&scheme.to_ascii_lowercase().as_str()) =>

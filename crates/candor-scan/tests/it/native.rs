@@ -318,7 +318,10 @@ int main(int argc, char **argv) {
 fn patch_section_header(elf: &mut [u8], name: &str, field: usize, value: u64) {
     let u16_at = |b: &[u8], at: usize| usize::from(u16::from_le_bytes([b[at], b[at + 1]]));
     let u64_at = |b: &[u8], at: usize| {
-        usize::try_from(u64::from_le_bytes(b[at..at + 8].try_into().unwrap())).unwrap()
+        usize::try_from(u64::from_le_bytes(
+            b[at..at + 8].try_into().expect("8 bytes"),
+        ))
+        .expect("an offset in memory")
     };
     let (shoff, shentsize, shnum, shstrndx) = (
         u64_at(elf, 0x28),
@@ -329,11 +332,16 @@ fn patch_section_header(elf: &mut [u8], name: &str, field: usize, value: u64) {
     let names = u64_at(elf, shoff + shstrndx * shentsize + 0x18);
     for index in 0..shnum {
         let header = shoff + index * shentsize;
-        let name_at = names + usize::try_from(u32::from_le_bytes(
-            elf[header..header + 4].try_into().unwrap(),
-        ))
-        .unwrap();
-        let end = name_at + elf[name_at..].iter().position(|&b| b == 0).unwrap();
+        let name_at = names
+            + usize::try_from(u32::from_le_bytes(
+                elf[header..header + 4].try_into().expect("4 bytes"),
+            ))
+            .expect("an offset in memory");
+        let end = name_at
+            + elf[name_at..]
+                .iter()
+                .position(|&b| b == 0)
+                .expect("a NUL-terminated name");
         if &elf[name_at..end] == name.as_bytes() {
             elf[header + field..header + field + 8].copy_from_slice(&value.to_le_bytes());
             return;
@@ -365,7 +373,9 @@ fn section_headers_past_the_address_space_do_not_overflow_the_call_site_analysis
         patch_section_header(&mut elf, section, field, value);
         // Whatever it finds, it finds it without overflowing.
         let _ = candor_scan::callsite::getenv_arguments(&elf);
-        let hostile = dir.path().join(format!("hostile{}", section.replace('.', "-")));
+        let hostile = dir
+            .path()
+            .join(format!("hostile{}", section.replace('.', "-")));
         fs_err::write(&hostile, &elf).unwrap();
         let report = scan_path(&scanner(), &hostile).unwrap();
         assert_eq!(report.files.len(), 1, "{section}");
