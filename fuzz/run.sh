@@ -9,8 +9,9 @@
 # Environment:
 #   CANDOR_FUZZ_SECONDS    seconds per target (default 5). The whole step, cold build
 #                          included, must stay under 8 minutes on the 2-core CI machine;
-#                          there the build alone took 6.5 to 7 minutes while other builds
-#                          ran (400 s of CPU), and 10 s per target made 7 min 55 s in all.
+#                          there, cold and otherwise idle, ten targets at 5 s took 6 min
+#                          33 s, the build 5 min 27 s of it (busy with other builds, the
+#                          build alone has taken 6.5 minutes).
 #                          Longer runs: CANDOR_FUZZ_SECONDS=600.
 #   CANDOR_FUZZ_SANITIZER  none (default) or address; see below
 #   CANDOR_FUZZ_ARGS       extra libFuzzer arguments for every target (-use_value_profile=1 …)

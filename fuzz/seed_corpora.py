@@ -11,7 +11,15 @@ change. Sources:
 - the payloads of DSSE envelopes and bundles (Statements for the `statement` target);
 - the Sigstore conformance vectors, read where they are (never copied into the
   repository): $CANDOR_CONFORMANCE_DIR, or ../shared/vectors/sigstore-conformance/
-  beside the checkout, as tests/e2e/sigstore_conformance.rs finds them.
+  beside the checkout, as tests/e2e/sigstore_conformance.rs finds them;
+- for the scanner targets: the sample release's files, the hidden logic of
+  crates/candor-test (its `planted()`, rebuilt here) in minified filler, and tar, tgz,
+  gz and zip archives of them (a zip holding a tgz too) made here;
+- for getenv_callsites: small x86-64 ELF executables of the system (/bin/ls …, at most
+  MAX_ELF_BYTES each) copied at run time, and three tiny programs calling getenv (PIE,
+  non-PIE, -fno-plt) compiled here with `cc` (the linker cargo uses), when it works;
+- for verify_policy_rules: the endpoints of the examples' claims and the patterns of the
+  example policy, one endpoint and its patterns per seed.
 
 fuzz/seeds/<target>/ (committed: inputs signed with the fuzz key, and every crash the
 fuzzer found, named after the bug) is not copied: run.sh hands it to libFuzzer as a
@@ -26,12 +34,19 @@ Usage: seed_corpora.py [TARGET...]   (default: every target in SOURCES)
 
 import base64
 import binascii
+import gzip
 import hashlib
+import io
 import json
 import os
 import re
+import shutil
+import subprocess
 import sys
+import tarfile
+import tempfile
 import tomllib
+import zipfile
 from pathlib import Path
 
 FUZZ_DIR = Path(__file__).resolve().parent
@@ -181,14 +196,199 @@ def any_json():
         yield from (path.read_bytes() for path in sorted(root.glob("**/trusted_root*.json")))
 
 
+# --- the scanner targets ----------------------------------------------------------------
+
+# The hidden logic of crates/candor-test/src/bundle.rs (`planted()`): the domain list
+# XOR 0x5b, base64-encoded, behind a time-zone check and a base-URL read.
+PLANTED_DOMAINS = ["jd.com", "taobao.com", "cn-shanghai.fcapp.run", "baidu.com", "qq.com",
+                   "aliyuncs.com"]
+
+
+def planted():
+    blob = base64.b64encode(bytes(b ^ 0x5B for b in ",".join(PLANTED_DOMAINS).encode()))
+    return (
+        "const tz=Intl.DateTimeFormat().resolvedOptions().timeZone;"
+        "const h=new URL(process.env.ANTHROPIC_BASE_URL||\"https://api.anthropic.com\").hostname;"
+        f"const L=atob(\"{blob.decode()}\").split(\"\").map(c=>String.fromCharCode(c.charCodeAt(0)^91))"
+        ".join(\"\").split(\",\");"
+        "if([\"Asia/Shanghai\",\"Asia/Urumqi\"].includes(tz)&&L.some(d=>h.endsWith(d))){"
+        "t=t.replace(/'/g,\"\\u02BC\").replace(/(\\d{4})-(\\d{2})-(\\d{2})/,\"$1/$2/$3\")}"
+    ).encode()
+
+
+def bundle():
+    """A small minified bundle with the hidden logic in the middle, and the other
+    encodings the decoders read (hex, escapes, char codes)."""
+    filler = b'"use strict";var e=this&&this.__importDefault||function(e){return e&&e.__esModule?e:{default:e}};'
+    extra = (
+        b'h="68747470733a2f2f6a642e636f6d";s="\\x68\\x74\\x74\\x70\\x73\\x3a\\x2f\\x2f";'
+        b'c=String.fromCharCode(104,116,116,112,115,58,47,47,106,100,46,99,111,109);'
+        b'u="\\u{1F600}\\u02BC\\ud83d\\ude00";'
+    )
+    return filler * 4 + planted() + extra + filler * 4
+
+
+def release_files():
+    """(name, bytes) of the sample release and the bundle."""
+    files = [(f"package/{p.name}", p.read_bytes())
+             for p in repo_files("examples/sample-release/*.js")]
+    files.append(("package/dist/cli.js", bundle()))
+    files.append(("package/package.json", b'{"name":"@acme/agent","version":"1.4.0","bin":"dist/cli.js"}\n'))
+    return files
+
+
+def make_tar(files, fmt=tarfile.USTAR_FORMAT):
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w", format=fmt) as tar:
+        for name, data in files:
+            info = tarfile.TarInfo(name)
+            info.size, info.mtime, info.mode = len(data), 0, 0o644
+            tar.addfile(info, io.BytesIO(data))
+        link = tarfile.TarInfo("package/link.js")
+        link.type, link.linkname, link.mtime = tarfile.SYMTYPE, "../../etc/passwd", 0
+        tar.addfile(link)
+    return out.getvalue()
+
+
+def make_zip(files):
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in files:
+            z.writestr(zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)), data, zipfile.ZIP_DEFLATED)
+        z.writestr(zipfile.ZipInfo("README", (1980, 1, 1, 0, 0, 0)), b"stored\n", zipfile.ZIP_STORED)
+    return out.getvalue()
+
+
+def gz(data):
+    return gzip.compress(data, mtime=0)
+
+
+# The first byte of a scan_archive input names the file (fuzz_targets/scan_archive.rs).
+ARCHIVE_NAMES = {"x.tgz": 0, "x.tar": 1, "x.zip": 2, "x.js": 3}
+
+
+def archives():
+    files = release_files()
+    tar = make_tar(files)
+    tgz = gz(tar)
+    yield bytes([ARCHIVE_NAMES["x.tgz"]]) + tgz
+    yield bytes([ARCHIVE_NAMES["x.tar"]]) + tar
+    yield bytes([ARCHIVE_NAMES["x.tar"]]) + make_tar(files, tarfile.GNU_FORMAT)
+    yield bytes([ARCHIVE_NAMES["x.tgz"]]) + gz(make_tar(files, tarfile.PAX_FORMAT))
+    yield bytes([ARCHIVE_NAMES["x.zip"]]) + make_zip(files)
+    # Archives inside archives: an npm tarball in a zip, a zip in a tarball.
+    yield bytes([ARCHIVE_NAMES["x.zip"]]) + make_zip([("agent-1.4.0.tgz", tgz)] + files[:1])
+    yield bytes([ARCHIVE_NAMES["x.tgz"]]) + gz(make_tar([("package/inner.zip", make_zip(files[:2]))]))
+    # One compressed file; a highly compressible one (the ratio limits).
+    yield bytes([ARCHIVE_NAMES["x.js"]]) + gz(bundle())
+    yield bytes([ARCHIVE_NAMES["x.tgz"]]) + gz(make_tar([("package/zeros.js", bytes(200_000))]))
+    yield bytes([ARCHIVE_NAMES["x.zip"]]) + make_zip([("zeros.bin", bytes(200_000))])
+    # Plain files.
+    for _, data in files:
+        yield bytes([ARCHIVE_NAMES["x.js"]]) + data
+
+
+def decoder_inputs():
+    """A first byte (minimum decoded length 8, no needles of its own), then text."""
+    for _, data in release_files():
+        yield b"\x08" + data
+    yield b"\x08" + planted()
+    # With an own XOR needle (`acme`).
+    yield b"\x48\x04acme" + bytes(b ^ 0x21 for b in b"https://api.acme.example,jd.com,qq.com")
+
+
+# Small ELF executables of the system (getenv_callsites). Larger ones are left out:
+# libFuzzer would cut them at the target's -max_len.
+SYSTEM_ELFS = ["/bin/ls", "/usr/bin/env", "/usr/bin/id", "/usr/bin/locale", "/usr/bin/xargs",
+               "/usr/bin/git", "/usr/bin/printenv", "/bin/true"]
+MAX_ELF_BYTES = 256 * 1024
+
+GETENV_C = b"""#include <stdlib.h>
+extern char *secure_getenv(const char *);
+int main(void) {
+    const char *a = getenv("ACME_TOKEN");
+    const char *b = getenv("HOME");
+    const char *c = secure_getenv("ACME_BASE_URL");
+    return (a != 0) + (b != 0) + (c != 0);
+}
+"""
+
+
+def compiled_getenv():
+    """The program above, as PIE, non-PIE and -fno-plt x86-64 executables; nothing when
+    there is no working `cc` or it does not make x86-64 ELF."""
+    cc = shutil.which("cc")
+    if cc is None:
+        return
+    with tempfile.TemporaryDirectory() as work:
+        source = Path(work) / "getenv.c"
+        source.write_bytes(GETENV_C)
+        for i, flags in enumerate([[], ["-no-pie", "-fno-pie"], ["-fno-plt"]]):
+            out = Path(work) / f"getenv{i}"
+            result = subprocess.run(
+                [cc, "-Os", "-s", *flags, "-Wl,-z,noseparate-code", "-Wl,--build-id=none",
+                 "-o", str(out), str(source)],
+                capture_output=True, check=False)
+            if result.returncode == 0 and out.is_file():
+                yield out.read_bytes()
+
+
+def elf_files():
+    for path in map(Path, SYSTEM_ELFS):
+        try:
+            data = path.read_bytes()
+        except OSError:
+            continue
+        if data[:4] == b"\x7fELF" and len(data) <= MAX_ELF_BYTES:
+            yield data
+    yield from compiled_getenv()
+
+
+def endpoint_rows():
+    """An endpoint, then the patterns to check it against, one per line."""
+    policy = tomllib.loads((REPO / "examples/policy.toml").read_text(encoding="utf-8"))
+    patterns = []
+
+    def collect(value):
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                if key == "allowed_endpoints" and isinstance(inner, list):
+                    patterns.extend(p for p in inner if isinstance(p, str))
+                else:
+                    collect(inner)
+        elif isinstance(value, list):
+            for inner in value:
+                collect(inner)
+
+    collect(policy)
+    endpoints = []
+    for path in repo_files("examples/**/*.toml"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if match := re.match(r'\s*endpoint\s*=\s*"([^"]*)"', line):
+                endpoints.append(match.group(1))
+    endpoints += ["api.acme.example", "api.acme.example:8443", "https://API.acme.example:443/v1",
+                  "https://api.acme.example@evil.example/", "https://evil.example/.acme.example/",
+                  "10.0.0.1", "[2001:db8::1]"]
+    host_patterns = ["*.acme.example", "*.acme.example:8443", "https://*.acme.example:8443/*"]
+    for endpoint in endpoints:
+        yield "\n".join([endpoint, *patterns, *host_patterns]).encode()
+
+
 SOURCES = {
     "declaration": toml_documents,
     "dsse_envelope": envelopes,
+    "getenv_callsites": elf_files,
     "policy": toml_documents,
+    "scan_archive": archives,
+    "scan_decoders": decoder_inputs,
     "sigstore_bundle": bundles,
     "statement": statements,
     "strict_json": any_json,
+    "verify_policy_rules": endpoint_rows,
 }
+
+# Targets whose -max_len (in their source) is larger than MAX_SEED_BYTES.
+MAX_SEED_BYTES_OF = {"getenv_callsites": MAX_ELF_BYTES, "scan_archive": 256 * 1024}
 
 
 def seed(target):
@@ -196,7 +396,7 @@ def seed(target):
     out.mkdir(parents=True, exist_ok=True)
     added = 0
     for data in SOURCES[target]():
-        if not data or len(data) > MAX_SEED_BYTES:
+        if not data or len(data) > MAX_SEED_BYTES_OF.get(target, MAX_SEED_BYTES):
             continue
         path = out / hashlib.sha1(data).hexdigest()
         if not path.exists():

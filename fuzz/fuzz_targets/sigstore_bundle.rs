@@ -24,12 +24,16 @@ use libfuzzer_sys::fuzz_target;
 /// The fuzz key, no identities, the production trusted root; made once.
 fn signers() -> &'static TrustedSigners {
     static SIGNERS: OnceLock<TrustedSigners> = OnceLock::new();
-    SIGNERS.get_or_init(|| TrustedSigners {
-        keys: TrustedKeys::new([trusted_key().public_key().clone()]),
-        identities: Vec::new(),
-        trusted_root: Some(
-            trusted_root(None, Instance::Production).expect("the embedded trusted root loads"),
-        ),
+    SIGNERS.get_or_init(|| {
+        TrustedSigners::new(
+            TrustedKeys::new([trusted_key().public_key().clone()]),
+            Vec::new(),
+            Some(
+                trusted_root(None, Instance::Production).expect("the embedded trusted root loads"),
+            ),
+            "fuzz",
+        )
+        .expect("keys and a root, no identities")
     })
 }
 

@@ -86,6 +86,9 @@ pub fn getenv_arguments(bytes: &[u8]) -> Option<BTreeSet<u64>> {
         let (Ok(data), address) = (section.data(), section.address()) else {
             continue;
         };
+        if !fits(address, data) {
+            continue;
+        }
         for at in memchr::memmem::find_iter(data, JMP_RIP) {
             let disp = at + JMP_RIP.len();
             let Some(slot) = rip_relative(data, address, disp, disp + IMM32) else {
@@ -112,6 +115,9 @@ pub fn getenv_arguments(bytes: &[u8]) -> Option<BTreeSet<u64>> {
         let (Ok(code), address) = (section.data(), section.address()) else {
             continue;
         };
+        if !fits(address, code) {
+            continue;
+        }
         for (load_end, string) in argument_loads(code, address) {
             if calls_getenv(code, address, load_end, &targets, &slots)
                 && let Some(offset) = string_offset(&file, bytes, string)
@@ -121,6 +127,16 @@ pub fn getenv_arguments(bytes: &[u8]) -> Option<BTreeSet<u64>> {
         }
     }
     Some(strings)
+}
+
+/// Whether a section's bytes at `address` end inside the address space (a damaged or
+/// hostile header may place them past 2^64; such a section is not read), so that
+/// `address + offset` cannot overflow for any offset into `data`.
+fn fits(address: u64, data: &[u8]) -> bool {
+    u64::try_from(data.len())
+        .ok()
+        .and_then(|len| address.checked_add(len))
+        .is_some()
 }
 
 /// The GOT slots bound to getenv; `None` if there are none.
@@ -151,7 +167,9 @@ fn getenv_slots(file: &object::File<'_>) -> Option<BTreeSet<u64>> {
 /// the instruction ends at `data[end]`.
 fn rip_relative(data: &[u8], address: u64, disp: usize, end: usize) -> Option<u64> {
     let rel = i32::from_le_bytes(data.get(disp..disp + IMM32)?.try_into().ok()?);
-    (address + end as u64).checked_add_signed(i64::from(rel))
+    address
+        .checked_add(u64::try_from(end).ok()?)?
+        .checked_add_signed(i64::from(rel))
 }
 
 /// Every `lea rdi, [rip+rel32]` and `mov edi, imm32` in `code`: where the instruction
@@ -226,9 +244,9 @@ fn calls_getenv(
 fn string_offset(file: &object::File<'_>, bytes: &[u8], va: u64) -> Option<u64> {
     let section = file
         .sections()
-        .find(|s| s.address() <= va && va < s.address() + s.size())?;
+        .find(|s| s.address() <= va && va - s.address() < s.size())?;
     let (start, _) = section.file_range()?;
-    let offset = start + (va - section.address());
+    let offset = start.checked_add(va - section.address())?;
     let tail = bytes.get(usize::try_from(offset).ok()?..)?;
     let len = memchr::memchr(0, &tail[..tail.len().min(MAX_STRING_LEN)])?;
     (len > 0 && tail[..len].iter().all(u8::is_ascii_graphic)).then_some(offset)

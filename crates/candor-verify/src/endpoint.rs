@@ -13,6 +13,14 @@
 //!   names one);
 //! - any other pattern matches the endpoint as written.
 //!
+//! An endpoint is read as a WHATWG URL parser (Node's, browsers') reads it, since that
+//! is where the tool connects: tabs and newlines are dropped; the scheme is the leading
+//! `[A-Za-z][A-Za-z0-9+.-]*` before the first `:`; after a special scheme (`http`,
+//! `https`, `ws`, `wss`, `ftp`) any run of `/` and `\` is skipped and the authority
+//! ends at `/`, `\`, `?` or `#` (so `https:/evil.example://api.acme.example/` is a URL of
+//! `evil.example`, and `https:\\evil.example` too); after any other scheme the authority
+//! follows `//`.
+//!
 //! The endpoint's host is compared in lowercase, without user information
 //! (`https://api.acme.example@evil.example/` has the host `evil.example`), and without
 //! its scheme's default port (`https://host:443/` is `https://host/`). A bare host or
@@ -30,6 +38,52 @@ struct Parts<'a> {
     rest: &'a str,
 }
 
+/// Schemes a WHATWG URL parser treats as special (see the module documentation).
+const SPECIAL_SCHEMES: [&str; 5] = ["http", "https", "ws", "wss", "ftp"];
+
+/// An endpoint in parts, as a WHATWG URL parser reads it (see the module documentation);
+/// a value that is not a URL (a bare host, `host:port`) is an authority and what follows.
+fn split_endpoint(value: &str) -> (Option<String>, String, String) {
+    let cleaned: String = value
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .collect();
+    let text = cleaned.trim_matches(|c: char| c <= ' ');
+    let scheme = text.split_once(':').filter(|(scheme, _)| {
+        scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
+    });
+    match scheme {
+        Some((scheme, after))
+            if SPECIAL_SCHEMES.contains(&scheme.to_ascii_lowercase().as_str()) =>
+        {
+            let after = after.trim_start_matches(['/', '\\']);
+            let end = after.find(['/', '\\', '?', '#']).unwrap_or(after.len());
+            (
+                Some(scheme.to_owned()),
+                after[..end].to_owned(),
+                after[end..].replace('\\', "/"),
+            )
+        }
+        Some((scheme, after)) if after.starts_with("//") => {
+            let after = &after[2..];
+            let end = after.find(['/', '?', '#']).unwrap_or(after.len());
+            (
+                Some(scheme.to_owned()),
+                after[..end].to_owned(),
+                after[end..].to_owned(),
+            )
+        }
+        _ => {
+            let end = text.find(['/', '?', '#']).unwrap_or(text.len());
+            (None, text[..end].to_owned(), text[end..].to_owned())
+        }
+    }
+}
+
+/// A pattern in parts: scheme before `://`, authority, the rest.
 fn split(text: &str) -> Parts<'_> {
     let (scheme, after) = match text.split_once("://") {
         Some((scheme, after)) => (Some(scheme), after),
@@ -93,7 +147,12 @@ pub fn endpoint_allowed(value: &str, patterns: &[Pattern]) -> bool {
 
 fn allows(pattern: &Pattern, value: &str) -> bool {
     let written = pattern.as_str();
-    let endpoint = split(value);
+    let (scheme, authority, rest) = split_endpoint(value);
+    let endpoint = Parts {
+        scheme: scheme.as_deref(),
+        authority: &authority,
+        rest: &rest,
+    };
     let (host, port) = host_and_port(endpoint.authority, endpoint.scheme);
     if written.contains("://") {
         let wanted = split(written);
@@ -167,6 +226,22 @@ mod tests {
         // User information is not the host.
         assert!(!allowed("https://api.acme.example@evil.example/", p));
         assert!(!allowed("https://evil.example#.acme.example/", p));
+    }
+
+    /// Found by the `verify_policy_rules` fuzz target: `split_once("://")` read the host
+    /// after the *last-looking* `://`, but Node connects to what follows `https:`.
+    #[test]
+    fn endpoints_are_read_as_url_parsers_read_them() {
+        for p in [&["https://*.acme.example/*"][..], &["*.acme.example"][..]] {
+            assert!(!allowed("https:/evil.example://api.acme.example/", p));
+            assert!(!allowed("https:evil.example://api.acme.example/", p));
+            assert!(!allowed(r"https:\\evil.example\.acme.example/", p));
+            assert!(!allowed("https://evil.example\\.acme.example/", p));
+            assert!(!allowed("https://evil.exa\tmple/.acme.example", p));
+            assert!(allowed("https:api.acme.example/v1", p));
+            assert!(allowed(r"https:\\api.acme.example\v1", p));
+            assert!(allowed("  https://api.acme.\nexample/v1", p));
+        }
     }
 
     #[test]

@@ -313,6 +313,75 @@ int main(int argc, char **argv) {
     }
 }
 
+/// Sets a field of the section header named `name` in a 64-bit little-endian ELF file:
+/// `field` is the byte offset inside the header (0x10 `sh_addr`, 0x20 `sh_size`).
+fn patch_section_header(elf: &mut [u8], name: &str, field: usize, value: u64) {
+    let u16_at = |b: &[u8], at: usize| usize::from(u16::from_le_bytes([b[at], b[at + 1]]));
+    let u64_at = |b: &[u8], at: usize| {
+        usize::try_from(u64::from_le_bytes(
+            b[at..at + 8].try_into().expect("8 bytes"),
+        ))
+        .expect("an offset in memory")
+    };
+    let (shoff, shentsize, shnum, shstrndx) = (
+        u64_at(elf, 0x28),
+        u16_at(elf, 0x3a),
+        u16_at(elf, 0x3c),
+        u16_at(elf, 0x3e),
+    );
+    let names = u64_at(elf, shoff + shstrndx * shentsize + 0x18);
+    for index in 0..shnum {
+        let header = shoff + index * shentsize;
+        let name_at = names
+            + usize::try_from(u32::from_le_bytes(
+                elf[header..header + 4].try_into().expect("4 bytes"),
+            ))
+            .expect("an offset in memory");
+        let end = name_at
+            + elf[name_at..]
+                .iter()
+                .position(|&b| b == 0)
+                .expect("a NUL-terminated name");
+        if &elf[name_at..end] == name.as_bytes() {
+            elf[header + field..header + field + 8].copy_from_slice(&value.to_le_bytes());
+            return;
+        }
+    }
+    panic!("no section {name}");
+}
+
+/// Found by the `getenv_callsites` fuzz target: a section header whose address plus size
+/// passes 2^64 (a `.interp` of size 2^64-1 before the strings, a `.plt` placed at the
+/// top of the address space) made the call-site analysis overflow (a panic in debug
+/// builds, wrapped arithmetic in release). Such sections are not read; the scan goes on.
+#[test]
+fn section_headers_past_the_address_space_do_not_overflow_the_call_site_analysis() {
+    if !cfg!(target_arch = "x86_64") {
+        eprintln!("SKIPPED: call-site analysis reads x86-64 code; this host compiles for another");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let source = "#include <stdlib.h>\nint main(void) { return getenv(\"ACME_BASE_URL\") != 0; }\n";
+    let path = compile_or_skip!(dir.path(), "getenv", source);
+    let original = fs_err::read(&path).unwrap();
+    for (section, field, value) in [
+        (".interp", 0x20, u64::MAX),
+        (".plt", 0x10, u64::MAX - 8),
+        (".text", 0x10, u64::MAX - 8),
+    ] {
+        let mut elf = original.clone();
+        patch_section_header(&mut elf, section, field, value);
+        // Whatever it finds, it finds it without overflowing.
+        let _ = candor_scan::callsite::getenv_arguments(&elf);
+        let hostile = dir
+            .path()
+            .join(format!("hostile{}", section.replace('.', "-")));
+        fs_err::write(&hostile, &elf).unwrap();
+        let report = scan_path(&scanner(), &hostile).unwrap();
+        assert_eq!(report.files.len(), 1, "{section}");
+    }
+}
+
 /// A universal (fat) binary: a big-endian header, one arch entry, the slice at 4096.
 fn universal(slice: &[u8]) -> Vec<u8> {
     const CPU_TYPE_X86_64: u32 = 0x0100_0007;
