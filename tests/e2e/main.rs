@@ -8,6 +8,7 @@ mod bundles;
 mod feeds;
 mod generate;
 mod help;
+mod hostile;
 mod interop;
 mod key;
 mod keyless;

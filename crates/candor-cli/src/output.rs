@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 use std::io::Write as _;
 
-use candor_model::error::{ErrorDetail, ErrorReport};
+use candor_model::error::{ErrorDetail, ErrorReport, MAX_LINE_BYTES, elide_lines};
 use serde::Serialize;
 
 use crate::error::CliError;
@@ -41,8 +41,10 @@ pub fn json<T: Serialize + ?Sized>(value: &T) {
 
 /// Report an input or usage error (exit 2): the whole cause chain, then any hint.
 pub fn report_error(error: &CliError, format: Format) {
-    let hint = error.hint();
-    let chain = error.chain();
+    // Messages quote input; a 10 MB value must not become 10 MB on stderr.
+    let elide = |text: &str| elide_lines(text, MAX_LINE_BYTES).into_owned();
+    let hint = error.hint().map(|hint| elide(&hint));
+    let chain: Vec<String> = error.chain().iter().map(|link| elide(link)).collect();
     match format {
         // SARIF readers expect a log or nothing on stdout: errors go to stderr as text.
         Format::Human | Format::Sarif => {
@@ -61,7 +63,7 @@ pub fn report_error(error: &CliError, format: Format) {
             ok: false,
             error: ErrorDetail {
                 kind: error.kind().to_owned(),
-                message: error.to_string(),
+                message: chain[0].clone(),
                 chain,
                 hint,
             },

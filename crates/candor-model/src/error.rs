@@ -1,11 +1,44 @@
 //! Errors in documents: which file, where in it, and what was expected.
 
-use std::fmt;
+use std::borrow::Cow;
+use std::fmt::{self, Write as _};
 
 use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::location::{FieldPath, Location};
+
+/// The longest line of a message quoted from input that candor prints; the rest is
+/// elided. A 10 MB string in a document must not become 10 MB on stderr.
+pub const MAX_LINE_BYTES: usize = 400;
+
+/// The most problems of one document a report lists; it says how many more there were.
+pub const MAX_SHOWN_ERRORS: usize = 100;
+
+/// `text` with every line longer than `max` bytes cut at a character boundary and
+/// ended with `… (N more bytes)`; unchanged (borrowed) when no line is that long.
+pub fn elide_lines(text: &str, max: usize) -> Cow<'_, str> {
+    if text.split('\n').all(|line| line.len() <= max) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len().min(64 * 1024));
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        if line.len() <= max {
+            out.push_str(line);
+        } else {
+            let mut cut = max;
+            while !line.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            out.push_str(&line[..cut]);
+            let _ = write!(out, "… ({} more bytes)", line.len() - cut);
+        }
+    }
+    Cow::Owned(out)
+}
 
 /// One problem in one document.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,10 +64,11 @@ impl DocumentError {
 
 impl fmt::Display for DocumentError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let message = elide_lines(&self.message, MAX_LINE_BYTES);
         match &self.location {
-            Location::Document => write!(f, "{}: {}", self.file, self.message),
-            Location::JsonPath(path) => write!(f, "{}: at {path}: {}", self.file, self.message),
-            location => write!(f, "{}:{location}: {}", self.file, self.message),
+            Location::Document => write!(f, "{}: {message}", self.file),
+            Location::JsonPath(path) => write!(f, "{}: at {path}: {message}", self.file),
+            location => write!(f, "{}:{location}: {message}", self.file),
         }
     }
 }
@@ -72,7 +106,7 @@ impl From<&DocumentError> for LocatedError {
             line,
             column,
             path,
-            message: error.message.clone(),
+            message: elide_lines(&error.message, MAX_LINE_BYTES).into_owned(),
         }
     }
 }
@@ -117,19 +151,42 @@ impl DocumentErrors {
         self.0.iter()
     }
 
-    /// The problems as reports print them.
-    pub fn located(&self) -> Vec<LocatedError> {
-        self.0.iter().map(LocatedError::from).collect()
+    /// The problems as reports print them: the first [`MAX_SHOWN_ERRORS`], and how many
+    /// more there were.
+    pub fn located(&self) -> (Vec<LocatedError>, usize) {
+        let shown = self.0.len().min(MAX_SHOWN_ERRORS);
+        (
+            self.0[..shown].iter().map(LocatedError::from).collect(),
+            self.0.len() - shown,
+        )
+    }
+
+    /// How many problems there are.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Never true: there is at least one problem.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
     }
 }
 
 impl fmt::Display for DocumentErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, error) in self.0.iter().enumerate() {
+        for (i, error) in self.0.iter().take(MAX_SHOWN_ERRORS).enumerate() {
             if i > 0 {
                 f.write_str("\n")?;
             }
             write!(f, "{error}")?;
+        }
+        if self.0.len() > MAX_SHOWN_ERRORS {
+            write!(
+                f,
+                "\n… and {} more problems ({} in all)",
+                self.0.len() - MAX_SHOWN_ERRORS,
+                self.0.len()
+            )?;
         }
         Ok(())
     }
@@ -157,5 +214,36 @@ impl Violation {
             path,
             message: message.into(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_lines_are_elided_at_a_character_boundary() {
+        assert!(matches!(elide_lines("short\nlines", 5), Cow::Borrowed(_)));
+        // `é` is two bytes: a cut at 5 would split it.
+        let text = format!("abcdé{}\nok", "x".repeat(100));
+        let elided = elide_lines(&text, 5);
+        assert_eq!(elided, "abcd… (102 more bytes)\nok");
+    }
+
+    #[test]
+    fn a_document_with_thousands_of_problems_displays_the_first_hundred() {
+        let errors = DocumentErrors(
+            (0..250)
+                .map(|i| DocumentError::whole("d.json", format!("problem {i}")))
+                .collect(),
+        );
+        let text = errors.to_string();
+        assert_eq!(text.lines().count(), MAX_SHOWN_ERRORS + 1);
+        assert!(
+            text.ends_with("… and 150 more problems (250 in all)"),
+            "{text}"
+        );
+        let (shown, more) = errors.located();
+        assert_eq!((shown.len(), more), (100, 150));
     }
 }

@@ -104,8 +104,11 @@ pub struct Invalid {
     /// Always `false`.
     #[schemars(schema_with = "candor_model::schema::always_false")]
     pub valid: bool,
-    /// Every error, located, in document order.
+    /// The errors, located, in document order: the first
+    /// [`candor_model::error::MAX_SHOWN_ERRORS`] of them.
     pub errors: Vec<LocatedError>,
+    /// How many more errors there were than `errors` lists.
+    pub more_errors: usize,
 }
 
 /// What `candor manifest validate` reports.
@@ -141,10 +144,14 @@ pub fn validate(path: &Path) -> Result<ValidationReport, DeclarationError> {
                 .collect(),
             errors: Vec::new(),
         }),
-        Err(errors) => ValidationReport::Invalid(Invalid {
-            file,
-            valid: false,
-            errors: errors.located(),
-        }),
+        Err(errors) => {
+            let (errors, more_errors) = errors.located();
+            ValidationReport::Invalid(Invalid {
+                file,
+                valid: false,
+                errors,
+                more_errors,
+            })
+        }
     })
 }

@@ -1,5 +1,6 @@
 //! `candor manifest init|validate|statement` (and `generate`, in its own module).
 
+use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -120,12 +121,25 @@ fn validate(args: &ValidateArgs, format: Format) -> Result<ExitCode, CliError> {
                 text.push_str(&located_line(error));
                 text.push('\n');
             }
+            let total = invalid.errors.len() + invalid.more_errors;
+            if invalid.more_errors > 0 {
+                let _ = writeln!(
+                    text,
+                    "… and {} more error{} not shown",
+                    invalid.more_errors,
+                    output::plural(invalid.more_errors)
+                );
+            }
             output::stdout(&text);
             output::stderr(&format!(
-                "{}: invalid ({} error{})",
+                "{}: invalid ({total} error{}{})",
                 invalid.file,
-                invalid.errors.len(),
-                output::plural(invalid.errors.len())
+                output::plural(total),
+                if invalid.more_errors > 0 {
+                    format!("; the first {} shown", invalid.errors.len())
+                } else {
+                    String::new()
+                }
             ));
         }
     }
