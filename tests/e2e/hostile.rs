@@ -154,3 +154,44 @@ fn a_ten_megabyte_value_is_quoted_in_a_few_hundred_bytes() {
         assert!(!ws.exists("x.dsse.json"), "{what}: nothing is written");
     }
 }
+
+#[test]
+fn a_private_key_readable_by_others_is_used_with_a_warning_naming_the_fix() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let ws = Workspace::new();
+    ws.release();
+    ws.key("vendor", 1);
+    for mode in [0o644, 0o666, 0o640] {
+        fs_err::set_permissions(ws.join("vendor.key"), std::fs::Permissions::from_mode(mode))
+            .expect("chmod");
+        let run = ws.run(&[
+            "sign",
+            "statement.json",
+            "--key",
+            "vendor.key",
+            "--out",
+            "s.dsse.json",
+        ]);
+        run.code(0);
+        assert!(
+            run.stderr.contains(&format!(
+                "warning: vendor.key: the private key is readable or writable by group or others (mode {mode:04o})"
+            )) && run.stderr.contains("hint: chmod 600 vendor.key"),
+            "{mode:o}: {run}"
+        );
+    }
+    fs_err::set_permissions(
+        ws.join("vendor.key"),
+        std::fs::Permissions::from_mode(0o600),
+    )
+    .expect("chmod");
+    let run = ws.run(&[
+        "sign",
+        "statement.json",
+        "--key",
+        "vendor.key",
+        "--out",
+        "s.dsse.json",
+    ]);
+    assert!(!run.stderr.contains("warning"), "{run}");
+}

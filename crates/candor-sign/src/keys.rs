@@ -381,6 +381,24 @@ impl PrivateKey {
     }
 }
 
+/// The permission bits of the private key file at `path` when group or others have any
+/// access to it (`0o644`, `0o640`, `0o666` …), as ssh checks before it uses a key;
+/// `None` when only its owner has (or the mode cannot be read: the read itself reports
+/// that). Anyone who can read the key can sign as its owner.
+pub fn loose_permissions(path: &Path) -> Option<u32> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = fs_err::metadata(path).ok()?.permissions().mode() & 0o777;
+        (mode & 0o077 != 0).then_some(mode)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
+}
+
 /// A key pair written by [`generate_key_files`] (what `candor key generate` reports).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct GeneratedKey {

@@ -65,6 +65,16 @@ pub fn key_error(error: KeyError, path: &Path, passphrase_env: &str) -> CliError
 /// Load a private key, with the passphrase in `passphrase_env` where it is encrypted.
 pub fn load_private_key(path: &Path, passphrase_env: &str) -> Result<PrivateKey, CliError> {
     let passphrase = passphrase_from_env(passphrase_env)?;
-    PrivateKey::from_file(path, passphrase.as_deref().map(Vec::as_slice))
-        .map_err(|e| key_error(e, path, passphrase_env))
+    let key = PrivateKey::from_file(path, passphrase.as_deref().map(Vec::as_slice))
+        .map_err(|e| key_error(e, path, passphrase_env))?;
+    if let Some(mode) = candor_sign::keys::loose_permissions(path) {
+        crate::output::stderr(&format!(
+            "warning: {}: the private key is readable or writable by group or others \
+             (mode {mode:04o}); anyone who can read it can sign as you\n\
+             hint: chmod 600 {}",
+            path.display(),
+            path.display()
+        ));
+    }
+    Ok(key)
 }
