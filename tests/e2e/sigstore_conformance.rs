@@ -587,3 +587,29 @@ fn verify_bundle_output() {
         }
     }
 }
+
+/// Issue 15: a bundle carrying 2,000 copies of its log entry printed 2,000 `time` lines.
+/// Whether or not such a bundle verifies, each distinct piece of evidence is reported once.
+#[test]
+fn a_log_entry_repeated_two_thousand_times_is_reported_once() {
+    let Some(root) = conformance_dir() else {
+        eprintln!("SKIPPED: Sigstore conformance vectors not found");
+        return;
+    };
+    let ws = crate::support::Workspace::new();
+    let mut bundle = case_bundle(&root, "happy-path-v0.3");
+    let entry = bundle["verificationMaterial"]["tlogEntries"][0].clone();
+    bundle["verificationMaterial"]["tlogEntries"] = serde_json::Value::Array(vec![entry; 2000]);
+    let (code, out) = verify_mutated(&ws, "repeated", &bundle, &root.join("bundle-verify/a.txt"));
+    let times = out
+        .lines()
+        .filter(|l| l.trim_start().starts_with("time "))
+        .count();
+    assert!(
+        times <= 1,
+        "{times} time lines:\n{}",
+        &out[..out.len().min(2000)]
+    );
+    assert!(out.len() < 4096, "{} bytes of output", out.len());
+    assert!(matches!(code, Some(0 | 1)), "{code:?}: {out}");
+}

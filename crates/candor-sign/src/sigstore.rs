@@ -452,11 +452,18 @@ pub fn verify_bundle(
         subject,
         issuer,
         integrated_time: result.integrated_time().map(|t| t.to_string()),
+        // Each distinct time once: a bundle may carry the same log entry or timestamp
+        // many times over (2,000 copies printed 2,000 lines).
         verified_times: result
             .verified_timestamps()
             .iter()
             .map(ToString::to_string)
-            .collect(),
+            .fold(Vec::new(), |mut times, time| {
+                if !times.contains(&time) {
+                    times.push(time);
+                }
+                times
+            }),
         dsse,
     })
 }
