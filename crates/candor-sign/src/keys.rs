@@ -197,8 +197,12 @@ impl PublicKey {
             });
         }
         if text.starts_with("-----BEGIN PUBLIC KEY-----") {
-            let key = VerifyingKey::from_public_key_pem(text)
-                .map_err(|e| not_a_key(format!("PEM does not hold an ed25519 public key ({e})")))?;
+            let key = VerifyingKey::from_public_key_pem(text).map_err(|e| {
+                not_a_key(match pem_algorithm(text, Pem::Public) {
+                    Some(oid) if oid != ED25519_OID => wrong_algorithm(&oid),
+                    _ => format!("PEM does not hold an ed25519 public key ({e})"),
+                })
+            })?;
             return Self::checked(key, source_name);
         }
         Err(not_a_key("unrecognised text".to_owned()))
@@ -345,7 +349,10 @@ impl PrivateKey {
         } else if text.starts_with("-----BEGIN PRIVATE KEY-----") {
             SigningKey::from_pkcs8_pem(text).map_err(|e| KeyError::NotAPrivateKey {
                 source_name: source_name.to_owned(),
-                reason: e.to_string(),
+                reason: match pem_algorithm(text, Pem::Private) {
+                    Some(oid) if oid != ED25519_OID => wrong_algorithm(&oid),
+                    _ => e.to_string(),
+                },
             })?
         } else {
             return Err(KeyError::NotAPrivateKey {
@@ -379,6 +386,51 @@ impl PrivateKey {
         file::write_atomic(path, pem.as_bytes(), FileMode::OwnerOnly)?;
         Ok(())
     }
+}
+
+/// The algorithm OID of Ed25519 keys (RFC 8410).
+const ED25519_OID: &str = "1.3.101.112";
+
+/// Which PEM document [`pem_algorithm`] reads.
+#[derive(Clone, Copy)]
+enum Pem {
+    Public,
+    Private,
+}
+
+/// The algorithm OID of a PEM public key (SPKI) or unencrypted private key (PKCS#8), if
+/// the PEM parses that far.
+fn pem_algorithm(text: &str, which: Pem) -> Option<String> {
+    use pkcs8::der::Decode as _;
+    let (_, document) = pkcs8::der::Document::from_pem(text).ok()?;
+    let oid = match which {
+        Pem::Public => {
+            pkcs8::spki::SubjectPublicKeyInfoRef::from_der(document.as_bytes())
+                .ok()?
+                .algorithm
+                .oid
+        }
+        Pem::Private => {
+            pkcs8::PrivateKeyInfo::from_der(document.as_bytes())
+                .ok()?
+                .algorithm
+                .oid
+        }
+    };
+    Some(oid.to_string())
+}
+
+/// What a key of algorithm `oid` is, and what was expected instead.
+fn wrong_algorithm(oid: &str) -> String {
+    let name = match oid {
+        "1.3.101.110" => "an X25519 key (key agreement, not signing)",
+        "1.3.101.111" => "an X448 key (key agreement, not signing)",
+        "1.3.101.113" => "an Ed448 key",
+        "1.2.840.10045.2.1" => "an elliptic-curve (ECDSA) key",
+        "1.2.840.113549.1.1.1" => "an RSA key",
+        _ => "a key of another algorithm",
+    };
+    format!("this is {name}, algorithm OID {oid}; expected an Ed25519 key, OID {ED25519_OID}")
 }
 
 /// The permission bits of the private key file at `path` when group or others have any
@@ -482,6 +534,53 @@ pub fn public_key_of_file(path: &Path, passphrase: Option<&[u8]>) -> Result<Publ
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 15: an X25519 key was refused with a message naming the Ed25519 OID (the
+    /// one expected) as if it were the key's. Keys made by `openssl genpkey` / `ecparam`.
+    #[test]
+    fn keys_of_other_algorithms_are_named_with_their_own_oid() {
+        let x25519_private = "-----BEGIN PRIVATE KEY-----\n\
+            MC4CAQAwBQYDK2VuBCIEIPjk80KSSoRkSFiAmdMF15abJ1GjrAIuCb7vBiWaUQVn\n\
+            -----END PRIVATE KEY-----\n";
+        let error = PrivateKey::from_pkcs8_pem(x25519_private, None, "x.pem").unwrap_err();
+        let text = error.to_string();
+        assert!(
+            text.contains("this is an X25519 key (key agreement, not signing), algorithm OID 1.3.101.110; expected an Ed25519 key, OID 1.3.101.112"),
+            "{text}"
+        );
+        for (pem, name, oid) in [
+            (
+                "-----BEGIN PUBLIC KEY-----\n\
+                 MCowBQYDK2VuAyEAtYWc5uQwjtOoLysTW0D3LEB6ft5m2gqzvKT4Lt82YH4=\n\
+                 -----END PUBLIC KEY-----\n",
+                "an X25519 key",
+                "1.3.101.110",
+            ),
+            (
+                "-----BEGIN PUBLIC KEY-----\n\
+                 MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE4eTE+z0bg+fO1OKdqASesHIY6hd8\n\
+                 J94VBfvlq5e3vNr4V4ezLICtWSIOG4IzcrpcuS4EdTAq3ge8FmQtKN8FOg==\n\
+                 -----END PUBLIC KEY-----\n",
+                "an elliptic-curve (ECDSA) key",
+                "1.2.840.10045.2.1",
+            ),
+            (
+                "-----BEGIN PUBLIC KEY-----\n\
+                 MEMwBQYDK2VxAzoAnDA5nrQj7o+f/qP6/tmGzSlf/ERyuCLHzMuEZLR6eODif6j+\n\
+                 Du87uBW6VV6oQQysyb0tvCVBKCoA\n\
+                 -----END PUBLIC KEY-----\n",
+                "an Ed448 key",
+                "1.3.101.113",
+            ),
+        ] {
+            let text = PublicKey::from_text(pem, "k.pub").unwrap_err().to_string();
+            assert!(
+                text.contains(&format!("this is {name}"))
+                    && text.contains(&format!("algorithm OID {oid}; expected an Ed25519 key")),
+                "{text}"
+            );
+        }
+    }
 
     #[test]
     fn key_id_is_sha256_of_raw_key() {
