@@ -6,7 +6,9 @@
 //! memory (at most [`ArchiveLimits::max_entry_size`] bytes) and scanned under the name
 //! `<archive>!<entry path>` (`agent-1.4.0.tgz!package/dist/cli.js`). Archives inside
 //! archives are opened in turn, to [`ArchiveLimits::max_depth`] levels
-//! (`bundle.zip!agent-1.4.0.tgz!package/dist/cli.js`).
+//! (`bundle.zip!agent-1.4.0.tgz!package/dist/cli.js`). A gzip stream of several members
+//! (`cat a.gz b.gz`) is read to its last member, as `gzip -d`, tar and Node's zlib read
+//! it; the limits apply to all members together.
 //!
 //! What is not scanned is listed in [`ScanReport::skipped`], with the reason:
 //! - entries with an absolute path or a `..` component (nothing is written to disk, so
@@ -15,6 +17,8 @@
 //! - entries past a limit: entry size, total decompressed size, compression ratio
 //!   (a zip bomb is stopped once the ratio is crossed, having decompressed no more than
 //!   the limit allows), entry count;
+//! - trailing data after the last member of a gzip stream (bytes that start no other
+//!   member, which `gzip -d` ignores with a warning), by offset and length;
 //! - what a truncated or corrupt archive makes unreadable, naming the entry where it
 //!   broke. Entries before the break are scanned; in a zip whose central directory is
 //!   intact, so are the entries after a damaged one, and a zip whose central directory

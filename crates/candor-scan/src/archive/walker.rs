@@ -35,6 +35,9 @@ pub(super) struct Level {
     pub(super) ratio_tripped: Cell<bool>,
     /// The bytes under the tar parser ran out.
     pub(super) eof: Cell<bool>,
+    /// Bytes after the last member of a gzip stream that start no other member (0: none,
+    /// or the stream was not read to its end).
+    pub(super) trailing: Cell<u64>,
 }
 
 impl Level {
@@ -47,6 +50,7 @@ impl Level {
             stream_failed: Cell::new(false),
             ratio_tripped: Cell::new(false),
             eof: Cell::new(false),
+            trailing: Cell::new(0),
         }
     }
 }

