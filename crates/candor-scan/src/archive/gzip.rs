@@ -10,7 +10,7 @@
 use std::io::{self, BufRead, Cursor, Read};
 
 use super::limits::{ArchiveLimits, over_ratio};
-use super::tar::TarEnd;
+use super::tar::{TarEnd, missing_marker};
 use super::walker::{Ctx, EntryInput, Flow, Level, Opened, Walker, after};
 use super::{TAR_BLOCK, base_name, has_extension, has_ustar_magic};
 
@@ -185,11 +185,15 @@ impl Walker<'_> {
             TarEnd::NotArchive | TarEnd::Stopped => Opened::Scanned,
             TarEnd::Halted => Opened::Halted,
             TarEnd::Finished { last } => {
+                // The decompressed bytes ran out where a header was due: no marker.
+                let unmarked = level.eof.get() && last.is_some();
                 // Read the stream to its end: a truncated or corrupt tail (its checksum)
                 // shows only there.
                 if let Err(e) = io::copy(&mut archive.into_inner(), &mut io::sink()) {
                     let reason = stream_break(&e, level, last.as_deref(), self.limits);
                     self.skip(prefix, reason);
+                } else if unmarked {
+                    self.skip(prefix, missing_marker(last.as_deref()));
                 }
                 Opened::Scanned
             }

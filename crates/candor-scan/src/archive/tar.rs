@@ -54,13 +54,7 @@ impl Walker<'_> {
             TarEnd::Halted => Opened::Halted,
             TarEnd::Finished { last } => {
                 if level.eof.get() && last.is_some() {
-                    self.skip(
-                        prefix,
-                        format!(
-                            "truncated tar archive: it ends without its end-of-archive marker {}",
-                            after(last.as_deref())
-                        ),
-                    );
+                    self.skip(prefix, missing_marker(last.as_deref()));
                 }
                 Opened::Scanned
             }
@@ -185,6 +179,14 @@ impl Walker<'_> {
         }
         TarEnd::Finished { last }
     }
+}
+
+/// Why a tar archive whose bytes ran out between entries is reported.
+pub(super) fn missing_marker(last: Option<&str>) -> String {
+    format!(
+        "truncated tar archive: it ends without its end-of-archive marker {}",
+        after(last)
+    )
 }
 
 /// How the entries of a tar archive went.

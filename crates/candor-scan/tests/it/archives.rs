@@ -797,6 +797,16 @@ fn a_truncated_tar_names_the_entry_where_it_broke() {
         reason(&report, "y.tar"),
         "truncated tar archive: it ends without its end-of-archive marker after entry package/c.js"
     );
+    assert_eq!(report.skipped.len(), 1, "{:#?}", report.skipped);
+
+    // The same cut tar in a whole gzip stream: the gzip stream is fine, the tar is not.
+    let report = scan_path(&scanner(), &write(dir.path(), "y.tgz", &gzip(&tar[..cut]))).unwrap();
+    assert_eq!(files(&report).len(), 3);
+    assert_eq!(
+        reason(&report, "y.tgz"),
+        "truncated tar archive: it ends without its end-of-archive marker after entry package/c.js"
+    );
+    assert_eq!(report.skipped.len(), 1, "{:#?}", report.skipped);
 }
 
 #[test]
