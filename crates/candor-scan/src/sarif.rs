@@ -52,7 +52,7 @@ const INFORMATION_URI: &str = "https://github.com/candor-attest/candor";
 
 /// Every indicator kind, in rule order (`ruleIndex`).
 /// New kinds are appended, so the index of an existing rule never changes.
-const KINDS: [Kind; 18] = [
+const KINDS: [Kind; 19] = [
     Kind::Url,
     Kind::Domain,
     Kind::Ipv4,
@@ -71,6 +71,7 @@ const KINDS: [Kind; 18] = [
     Kind::Port,
     Kind::LocaleComparison,
     Kind::EnvCandidate,
+    Kind::DuplicateEntry,
 ];
 
 /// A kind's index in [`KINDS`] (exhaustive: a new kind must be given a rule).
@@ -94,6 +95,7 @@ fn rule_index(kind: Kind) -> usize {
         Kind::Port => 15,
         Kind::LocaleComparison => 16,
         Kind::EnvCandidate => 17,
+        Kind::DuplicateEntry => 18,
     }
 }
 
@@ -177,6 +179,11 @@ fn describe(kind: Kind) -> (Option<ClaimCategory>, &'static str, &'static str) {
             Some(C::Obfuscation),
             "Encoded blob",
             "An encoded blob (base64, hex, escapes, char codes, single-byte XOR) that decodes to nothing else recognizable.",
+        ),
+        Kind::DuplicateEntry => (
+            Some(C::Obfuscation),
+            "Duplicate archive entry",
+            "An archive entry with the path of an earlier entry of the same archive: a tool that reads one by name and an installer that extracts them all (the last one winning) see different files.",
         ),
         Kind::Rule => (
             None,

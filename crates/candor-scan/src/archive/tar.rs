@@ -4,7 +4,9 @@
 use std::io::{self, Cursor, Read, Seek, SeekFrom};
 
 use super::gzip::stream_break;
-use super::walker::{Ctx, EntryInput, EntryPath, Flow, Level, Opened, Walker, after, normalise};
+use super::walker::{
+    Ctx, EntryInput, EntryPath, Flow, Level, Opened, Seen, Walker, after, normalise,
+};
 
 /// An uncompressed tar archive's bytes, noting when they run out.
 struct Plain<'a> {
@@ -61,49 +63,6 @@ impl Walker<'_> {
         }
     }
 
-    /// Whether a tar entry is a file to read; links, devices and fifos are listed as
-    /// skipped, directories and metadata entries pass silently.
-    fn tar_regular<R: Read>(&mut self, name: &str, entry: &tar::Entry<'_, R>) -> bool {
-        let entry_type = entry.header().entry_type();
-        if entry_type.is_symlink() || entry_type.is_hard_link() {
-            let target = entry
-                .link_name_bytes()
-                .map(|t| String::from_utf8_lossy(&t).into_owned())
-                .unwrap_or_default();
-            let kind = if entry_type.is_symlink() {
-                "symbolic"
-            } else {
-                "hard"
-            };
-            self.skip(
-                name,
-                format!("link entry, never followed ({kind} link to {target})"),
-            );
-            return false;
-        }
-        if entry_type.is_dir()
-            || entry_type.is_pax_global_extensions()
-            || entry_type.is_pax_local_extensions()
-            || entry_type.is_gnu_longname()
-            || entry_type.is_gnu_longlink()
-        {
-            return false;
-        }
-        let special = if entry_type.is_character_special() {
-            "character device"
-        } else if entry_type.is_block_special() {
-            "block device"
-        } else if entry_type.is_fifo() {
-            "fifo"
-        } else if entry_type.is_file() || entry_type.is_contiguous() || entry_type.is_gnu_sparse() {
-            return true;
-        } else {
-            "entry of unknown type"
-        };
-        self.skip(name, format!("{special}, not a regular file: not scanned"));
-        false
-    }
-
     pub(super) fn tar_entries<R: Read>(
         &mut self,
         prefix: &str,
@@ -114,6 +73,7 @@ impl Walker<'_> {
         by_magic: bool,
     ) -> TarEnd {
         let mut last: Option<String> = None;
+        let mut seen = Seen::default();
         for item in entries {
             let mut entry = match item {
                 Ok(entry) => entry,
@@ -140,23 +100,33 @@ impl Walker<'_> {
             if self.count_entry(prefix) {
                 return TarEnd::Halted;
             }
-            let entry_type = entry.header().entry_type();
-            let name = format!("{prefix}!{raw}");
-            if !self.tar_regular(&name, &entry) {
+            let kind = tar_kind(&entry);
+            if matches!(kind, TarKind::Silent) {
                 continue;
             }
-            let path = match normalise(&raw) {
-                EntryPath::Safe(path) => path,
-                EntryPath::Unsafe(reason) => {
-                    self.skip(name, reason);
-                    continue;
-                }
-                EntryPath::Empty => continue,
-            };
-            if raw.ends_with('/') && entry.size() == 0 {
+            let path = normalise(&raw);
+            if matches!(kind, TarKind::File)
+                && matches!(path, EntryPath::Safe(_))
+                && raw.ends_with('/')
+                && entry.size() == 0
+            {
                 // A directory in the old format.
                 continue;
             }
+            let name = self.name_entry(prefix, &raw, &path, &mut seen);
+            let path = match (kind, path) {
+                (TarKind::Skip(reason), _) => {
+                    self.skip(name, reason);
+                    continue;
+                }
+                (_, EntryPath::Unsafe(reason)) => {
+                    self.skip(name, reason);
+                    continue;
+                }
+                (_, EntryPath::Empty) => continue,
+                (_, EntryPath::Safe(path)) => path,
+            };
+            let entry_type = entry.header().entry_type();
             let input = if ctx == Ctx::TarGz {
                 EntryInput::Delta(level.consumed.get())
             } else if entry_type.is_gnu_sparse() {
@@ -166,7 +136,6 @@ impl Walker<'_> {
                 EntryInput::Uncompressed
             };
             let size = entry.size();
-            let name = format!("{prefix}!{path}");
             let flow = match self.read_entry(&mut entry, Some(size), input, level) {
                 Ok(bytes) => self.entry_bytes(name, &bytes, depth),
                 Err(stop) => self.refuse(name, &path, stop, ctx),
@@ -179,6 +148,56 @@ impl Walker<'_> {
         }
         TarEnd::Finished { last }
     }
+}
+
+/// What a tar entry is, to the scanner.
+enum TarKind {
+    /// A file, to read.
+    File,
+    /// A directory or a metadata entry: passed over without a word.
+    Silent,
+    /// A link, a device, a fifo or an entry of unknown type: listed as skipped, with why.
+    Skip(String),
+}
+
+/// Whether a tar entry is a file to read; links, devices and fifos are listed as skipped,
+/// directories and metadata entries pass silently.
+fn tar_kind<R: Read>(entry: &tar::Entry<'_, R>) -> TarKind {
+    let entry_type = entry.header().entry_type();
+    if entry_type.is_symlink() || entry_type.is_hard_link() {
+        let target = entry
+            .link_name_bytes()
+            .map(|t| String::from_utf8_lossy(&t).into_owned())
+            .unwrap_or_default();
+        let kind = if entry_type.is_symlink() {
+            "symbolic"
+        } else {
+            "hard"
+        };
+        return TarKind::Skip(format!(
+            "link entry, never followed ({kind} link to {target})"
+        ));
+    }
+    if entry_type.is_dir()
+        || entry_type.is_pax_global_extensions()
+        || entry_type.is_pax_local_extensions()
+        || entry_type.is_gnu_longname()
+        || entry_type.is_gnu_longlink()
+    {
+        return TarKind::Silent;
+    }
+    let special = if entry_type.is_character_special() {
+        "character device"
+    } else if entry_type.is_block_special() {
+        "block device"
+    } else if entry_type.is_fifo() {
+        "fifo"
+    } else if entry_type.is_file() || entry_type.is_contiguous() || entry_type.is_gnu_sparse() {
+        return TarKind::File;
+    } else {
+        "entry of unknown type"
+    };
+    TarKind::Skip(format!("{special}, not a regular file: not scanned"))
 }
 
 /// Why a tar archive whose bytes ran out between entries is reported.

@@ -1142,3 +1142,210 @@ fn many_small_gzip_members_are_held_to_the_limits_together() {
     );
     assert_eq!(report.skipped.len(), 1, "{:#?}", report.skipped);
 }
+
+// --- Duplicate paths: one archive, two entries with one path. A tool that reads an entry
+// by name sees one of them, an installer that extracts them all keeps the last.
+
+/// The `duplicate-entry` indicators, as (value, file).
+fn duplicates(report: &ScanReport) -> Vec<(&str, &str)> {
+    report
+        .indicators
+        .iter()
+        .filter(|i| i.kind == Kind::DuplicateEntry)
+        .map(|i| (i.value.as_str(), i.evidence.file.as_str()))
+        .collect()
+}
+
+/// Raw deflate of `bytes`, final.
+fn deflate(bytes: &[u8]) -> Vec<u8> {
+    let mut encoder = flate2::write::DeflateEncoder::new(Vec::new(), Compression::default());
+    encoder.write_all(bytes).unwrap();
+    encoder.finish().unwrap()
+}
+
+#[test]
+fn duplicate_names_in_a_zip_are_each_scanned_and_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let scanner = scanner();
+    let second = b"process.env.SECOND_A";
+    let zip = raw_zip(&[
+        stored("a.js", b"process.env.FIRST_A"),
+        stored("package/dist/cli.js", CLI_JS),
+        RawEntry {
+            name: "a.js",
+            method: 8,
+            crc: crc32(second),
+            data: deflate(second),
+            size: u32::try_from(second.len()).unwrap(),
+        },
+        stored("a.js", b"process.env.THIRD_A"),
+        // Another spelling of the same path: one file once extracted.
+        stored("./package/dist/cli.js", b"process.env.DOT_SLASH"),
+    ]);
+    let report = scan_path(&scanner, &write(dir.path(), "x.zip", &zip)).unwrap();
+    assert_eq!(
+        files(&report),
+        [
+            "x.zip!a.js",
+            "x.zip!package/dist/cli.js",
+            "x.zip!a.js (occurrence 2)",
+            "x.zip!a.js (occurrence 3)",
+            "x.zip!package/dist/cli.js (occurrence 2)",
+        ]
+    );
+    assert_eq!(env_files(&report, "FIRST_A"), ["x.zip!a.js"]);
+    assert_eq!(
+        env_files(&report, "SECOND_A"),
+        ["x.zip!a.js (occurrence 2)"]
+    );
+    assert_eq!(env_files(&report, "THIRD_A"), ["x.zip!a.js (occurrence 3)"]);
+    assert_eq!(
+        env_files(&report, "DOT_SLASH"),
+        ["x.zip!package/dist/cli.js (occurrence 2)"]
+    );
+    assert_eq!(
+        duplicates(&report),
+        [
+            ("a.js", "x.zip!a.js (occurrence 2)"),
+            ("a.js", "x.zip!a.js (occurrence 3)"),
+            (
+                "package/dist/cli.js",
+                "x.zip!package/dist/cli.js (occurrence 2)"
+            ),
+        ]
+    );
+    let duplicate = report
+        .indicators
+        .iter()
+        .find(|i| i.kind == Kind::DuplicateEntry)
+        .unwrap();
+    assert_eq!(duplicate.category.as_str(), "obfuscation");
+    assert!(
+        duplicate
+            .evidence
+            .excerpt
+            .starts_with("entry 2 with the path a.js in x.zip"),
+        "{duplicate:#?}"
+    );
+    assert!(report.skipped.is_empty(), "{:#?}", report.skipped);
+
+    // Behind a self-extractor's stub (offsets counted from the end of the stub), alike.
+    let sfx = [&b"#!/bin/sh\nexec unzip \"$0\"\n"[..], &zip].concat();
+    let report = scan_path(&scanner, &write(dir.path(), "sfx.zip", &sfx)).unwrap();
+    assert_eq!(files(&report).len(), 5, "{:#?}", report.skipped);
+    assert_eq!(
+        env_files(&report, "THIRD_A"),
+        ["sfx.zip!a.js (occurrence 3)"]
+    );
+    assert_eq!(duplicates(&report).len(), 3);
+    assert!(report.skipped.is_empty(), "{:#?}", report.skipped);
+}
+
+#[test]
+fn a_duplicate_name_hiding_an_archive_is_opened_under_its_own_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let clean = gzip(&tar_bytes(&[("package/index.js", b"1;\n".to_vec())]));
+    let hostile = gzip(&tar_bytes(&[("package/dist/cli.js", CLI_JS.to_vec())]));
+    let zip = raw_zip(&[
+        stored("agent.tgz", &clean),
+        stored("agent.tgz", &hostile),
+        stored("cli.js.gz", &gzip(b"1;\n")),
+        stored("cli.js.gz", &gzip(CLI_JS)),
+    ]);
+    let report = scan_path(&scanner(), &write(dir.path(), "bundle.zip", &zip)).unwrap();
+    assert_eq!(
+        env_files(&report, "ACME_TOKEN"),
+        [
+            "bundle.zip!agent.tgz (occurrence 2)!package/dist/cli.js",
+            "bundle.zip!cli.js.gz (occurrence 2)!cli.js"
+        ]
+    );
+    assert_eq!(
+        duplicates(&report),
+        [
+            ("agent.tgz", "bundle.zip!agent.tgz (occurrence 2)"),
+            ("cli.js.gz", "bundle.zip!cli.js.gz (occurrence 2)"),
+        ]
+    );
+}
+
+#[test]
+fn duplicate_paths_in_a_tar_are_each_scanned_and_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let scanner = scanner();
+    let mut builder = tar::Builder::new(Vec::new());
+    for (path, data) in [
+        ("package/a.js", &b"process.env.FIRST_A"[..]),
+        ("package/dist/cli.js", CLI_JS),
+        ("./package/a.js", b"process.env.SECOND_A"),
+    ] {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(data.len() as u64);
+        header.set_mode(0o644);
+        builder.append_data(&mut header, path, data).unwrap();
+    }
+    // Then a link in its place: extracting it replaces the file.
+    let mut header = tar::Header::new_gnu();
+    header.set_entry_type(tar::EntryType::Symlink);
+    header.set_size(0);
+    builder
+        .append_link(&mut header, "package/a.js", "/etc/passwd")
+        .unwrap();
+    let tar = builder.into_inner().unwrap();
+    for (name, bytes) in [("x.tar", tar.clone()), ("x.tgz", gzip(&tar))] {
+        let report = scan_path(&scanner, &write(dir.path(), name, &bytes)).unwrap();
+        assert_eq!(
+            files(&report),
+            [
+                format!("{name}!package/a.js"),
+                format!("{name}!package/dist/cli.js"),
+                format!("{name}!package/a.js (occurrence 2)"),
+            ]
+        );
+        assert_eq!(
+            env_files(&report, "FIRST_A"),
+            [format!("{name}!package/a.js")]
+        );
+        assert_eq!(
+            env_files(&report, "SECOND_A"),
+            [format!("{name}!package/a.js (occurrence 2)")]
+        );
+        assert_eq!(
+            reason(&report, &format!("{name}!package/a.js (occurrence 3)")),
+            "link entry, never followed (symbolic link to /etc/passwd)"
+        );
+        assert_eq!(report.skipped.len(), 1, "{:#?}", report.skipped);
+        let expected: Vec<(&str, String)> = (2..=3)
+            .map(|k| {
+                (
+                    "package/a.js",
+                    format!("{name}!package/a.js (occurrence {k})"),
+                )
+            })
+            .collect();
+        let found: Vec<(&str, String)> = duplicates(&report)
+            .into_iter()
+            .map(|(v, f)| (v, f.to_owned()))
+            .collect();
+        assert_eq!(found, expected);
+    }
+}
+
+#[test]
+fn a_zip_read_from_its_local_headers_reports_duplicates_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let zip = raw_zip(&[
+        stored("a.js", b"process.env.FIRST_A"),
+        stored("a.js", b"process.env.SECOND_A"),
+    ]);
+    // Without its end record, the central directory cannot be found.
+    let cut = &zip[..zip.len() - 22];
+    let report = scan_path(&scanner(), &write(dir.path(), "x.zip", cut)).unwrap();
+    assert!(
+        reason(&report, "x.zip").starts_with("corrupt zip central directory"),
+        "{:#?}",
+        report.skipped
+    );
+    assert_eq!(files(&report), ["x.zip!a.js", "x.zip!a.js (occurrence 2)"]);
+    assert_eq!(duplicates(&report), [("a.js", "x.zip!a.js (occurrence 2)")]);
+}
