@@ -29,7 +29,9 @@
 //! Entries the scan skipped become `toolExecutionNotifications` (level `warning`) of the
 //! run's invocation. For a diff ([`diff_to_sarif`]) only the indicators *added* in the new
 //! release are results — one per normalized value, with every occurrence as a location
-//! and `baselineState: "new"` — and the run's `properties.diff` has the counts.
+//! and `baselineState: "new"` — and the run's `properties.diff` has the counts; the
+//! entries the new release's scan skipped are its notifications, those the old release's
+//! scan did not skip marked so.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -39,7 +41,7 @@ use serde::Serialize;
 
 use crate::diff::{Change, ScanDiff};
 use crate::indicator::{Indicator, Kind};
-use crate::report::ScanReport;
+use crate::report::{ScanReport, Skipped};
 
 /// The `$schema` written in every log.
 pub const SARIF_SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -586,6 +588,29 @@ fn log(
     }
 }
 
+/// A tool-execution notification that `skipped` (of the input `input`) was not scanned;
+/// `note` ends the message.
+fn skipped_notification(
+    resolver: &Resolver<'_>,
+    input: &str,
+    skipped: &Skipped,
+    note: &str,
+) -> Notification {
+    Notification {
+        level: Level::Warning,
+        message: Text::new(format!(
+            "{input}: skipped {}: {}{note}",
+            skipped.path, skipped.reason
+        )),
+        locations: vec![Location {
+            physical_location: PhysicalLocation {
+                artifact_location: resolver.artifact(&skipped.path),
+                region: None,
+            },
+        }],
+    }
+}
+
 /// Scan reports (one per input) as one SARIF run: every indicator a result, every skipped
 /// entry a tool-execution notification.
 pub fn to_sarif(reports: &[ScanReport]) -> Log {
@@ -595,19 +620,12 @@ pub fn to_sarif(reports: &[ScanReport]) -> Log {
     for report in reports {
         let resolver = Resolver::new(&report.input);
         results.extend(report.indicators.iter().map(|i| result(&resolver, i)));
-        notifications.extend(report.skipped.iter().map(|s| Notification {
-            level: Level::Warning,
-            message: Text::new(format!(
-                "{}: skipped {}: {}",
-                report.input, s.path, s.reason
-            )),
-            locations: vec![Location {
-                physical_location: PhysicalLocation {
-                    artifact_location: resolver.artifact(&s.path),
-                    region: None,
-                },
-            }],
-        }));
+        notifications.extend(
+            report
+                .skipped
+                .iter()
+                .map(|s| skipped_notification(&resolver, &report.input, s, "")),
+        );
         inputs.push(serde_json::json!({
             "input": report.input,
             "files": report.files.len(),
@@ -623,13 +641,27 @@ pub fn to_sarif(reports: &[ScanReport]) -> Log {
 
 /// A diff as one SARIF run whose results are the indicators added in the new release
 /// (`baselineState: "new"`); removed and unchanged ones are only counted, in the run's
-/// `properties.diff`.
+/// `properties.diff`. What the new release left unscanned is a tool-execution
+/// notification each, those the old release did not skip marked new.
 pub fn diff_to_sarif(diff: &ScanDiff) -> Log {
     let resolver = Resolver::new(&diff.new);
     let results = diff
         .added
         .iter()
         .filter_map(|change| added_result(&resolver, change))
+        .collect();
+    let notifications = diff
+        .skipped
+        .new
+        .iter()
+        .map(|s| {
+            let note = if diff.skipped.added.contains(s) {
+                " (not skipped in the old release)"
+            } else {
+                ""
+            };
+            skipped_notification(&resolver, &diff.new, s, note)
+        })
         .collect();
     let mut properties = serde_json::Map::new();
     properties.insert(
@@ -640,9 +672,15 @@ pub fn diff_to_sarif(diff: &ScanDiff) -> Log {
             "added": diff.added.len(),
             "removed": diff.removed.len(),
             "unchanged": diff.unchanged,
+            "skipped": {
+                "added": diff.skipped.added.len(),
+                "removed": diff.skipped.removed.len(),
+                "old": diff.skipped.old.len(),
+                "new": diff.skipped.new.len(),
+            },
         }),
     );
-    log(results, Vec::new(), properties)
+    log(results, notifications, properties)
 }
 
 #[cfg(test)]
