@@ -16,7 +16,7 @@ change. Sources:
   crates/candor-test (its `planted()`, rebuilt here) in minified filler, and tar, tgz,
   gz and zip archives of them (a zip holding a tgz too) made here, hostile ones
   included (a tgz of several gzip members and trailing garbage, a zip naming an entry
-  twice, a tar holding a path twice);
+  twice, a tar holding a path twice, tars with data after their end-of-archive marker);
 - for getenv_callsites: small x86-64 ELF executables of the system (/bin/ls …, at most
   MAX_ELF_BYTES each) copied at run time, and three tiny programs calling getenv (PIE,
   non-PIE, -fno-plt) compiled here with `cc` (the linker cargo uses), when it works;
@@ -319,6 +319,10 @@ def archives():
     first, data = files[0]
     twice = files + [(first, b"process.env.SECOND_COPY"), ("./" + first, data[::-1])]
     yield bytes([ARCHIVE_NAMES["x.tar"]]) + make_tar(twice)
+    # Data after the end-of-archive marker: `cat a.tgz b.tgz`, and a lone zero block.
+    one, rest = make_tar(files[:1]), make_tar(files[1:])
+    yield bytes([ARCHIVE_NAMES["x.tgz"]]) + gz(one) + gz(rest)
+    yield bytes([ARCHIVE_NAMES["x.tar"]]) + one[:one.index(bytes(1024))] + bytes(512) + rest
     # Plain files.
     for _, data in files:
         yield bytes([ARCHIVE_NAMES["x.js"]]) + data

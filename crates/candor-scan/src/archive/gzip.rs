@@ -10,7 +10,7 @@
 use std::io::{self, BufRead, Cursor, Read};
 
 use super::limits::{ArchiveLimits, over_ratio};
-use super::tar::{TarEnd, missing_marker};
+use super::tar::{PastEnd, TarEnd, missing_marker};
 use super::walker::{Ctx, EntryInput, Flow, Level, Opened, Walker, after};
 use super::{TAR_BLOCK, base_name, has_extension, has_ustar_magic};
 
@@ -188,12 +188,16 @@ impl Walker<'_> {
                 // The decompressed bytes ran out where a header was due: no marker.
                 let unmarked = level.eof.get() && last.is_some();
                 // Read the stream to its end: a truncated or corrupt tail (its checksum)
-                // shows only there.
-                if let Err(e) = io::copy(&mut archive.into_inner(), &mut io::sink()) {
+                // shows only there, and so does data after the marker. The tar reader
+                // reads no further than it needs: it stopped where the output stands.
+                let mut past = PastEnd::starting_at(level.inflated.get());
+                if let Err(e) = io::copy(&mut archive.into_inner(), &mut past) {
                     let reason = stream_break(&e, level, last.as_deref(), self.limits);
                     self.skip(prefix, reason);
                 } else if unmarked {
                     self.skip(prefix, missing_marker(last.as_deref()));
+                } else if let Some(reason) = past.reason(" of the decompressed stream") {
+                    self.skip(prefix, reason);
                 }
                 Opened::Scanned
             }

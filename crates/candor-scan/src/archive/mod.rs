@@ -28,6 +28,9 @@
 //!   the limit allows), entry count;
 //! - trailing data after the last member of a gzip stream (bytes that start no other
 //!   member, which `gzip -d` ignores with a warning), by offset and length;
+//! - data after a tar archive's end-of-archive marker (the reader stops at the first zero
+//!   block; `cat a.tar b.tar`, or a lone zero block between entries, which some tar
+//!   readers read past), by offset and length; zero padding is not data;
 //! - what a truncated or corrupt archive makes unreadable, naming the entry where it
 //!   broke. Entries before the break are scanned; in a zip whose central directory is
 //!   intact, so are the entries after a damaged one, and a zip whose central directory

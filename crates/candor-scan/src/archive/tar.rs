@@ -1,7 +1,8 @@
 //! tar archives, plain or under gzip: entries read in order, links and devices listed
-//! as skipped, a missing end-of-archive marker reported.
+//! as skipped, a missing end-of-archive marker reported, and so is data after the marker
+//! (the reader stops at the first zero block; some tar readers go on past it).
 
-use std::io::{self, Cursor, Read, Seek, SeekFrom};
+use std::io::{self, Cursor, Read, Seek, SeekFrom, Write};
 
 use super::gzip::stream_break;
 use super::walker::{
@@ -57,6 +58,14 @@ impl Walker<'_> {
             TarEnd::Finished { last } => {
                 if level.eof.get() && last.is_some() {
                     self.skip(prefix, missing_marker(last.as_deref()));
+                }
+                let end = archive.into_inner().cursor.position();
+                let rest =
+                    usize::try_from(end).map_or(&[][..], |e| bytes.get(e..).unwrap_or_default());
+                let mut past = PastEnd::starting_at(end);
+                past.write_all(rest).ok();
+                if let Some(reason) = past.reason("") {
+                    self.skip(prefix, reason);
                 }
                 Opened::Scanned
             }
@@ -198,6 +207,50 @@ fn tar_kind<R: Read>(entry: &tar::Entry<'_, R>) -> TarKind {
         "entry of unknown type"
     };
     TarKind::Skip(format!("{special}, not a regular file: not scanned"))
+}
+
+/// What follows the end-of-archive marker (the first zero block, where the tar reader
+/// stops): zero padding, or data that tar readers which read on past a zero block (GNU
+/// tar `-i`, readers that take a lone zero block for padding) may extract.
+pub(super) struct PastEnd {
+    /// Offset of the next byte written.
+    at: u64,
+    /// Offset of the first byte that is not zero.
+    data: Option<u64>,
+}
+
+impl PastEnd {
+    /// Past an end-of-archive marker that ends at offset `at`.
+    pub(super) fn starting_at(at: u64) -> Self {
+        Self { at, data: None }
+    }
+
+    /// Why the bytes written are reported, if any is not zero padding; `of` qualifies
+    /// the offset (` of the decompressed stream`).
+    pub(super) fn reason(&self, of: &str) -> Option<String> {
+        let data = self.data?;
+        Some(format!(
+            "data after the end-of-archive marker: {} bytes at offset {data}{of}, not \
+             scanned (tar readers that read on past a zero block may extract it)",
+            self.at - data
+        ))
+    }
+}
+
+impl Write for PastEnd {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.data.is_none()
+            && let Some(i) = buf.iter().position(|b| *b != 0)
+        {
+            self.data = Some(self.at + i as u64);
+        }
+        self.at += buf.len() as u64;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Why a tar archive whose bytes ran out between entries is reported.

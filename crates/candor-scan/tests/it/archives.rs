@@ -1349,3 +1349,50 @@ fn a_zip_read_from_its_local_headers_reports_duplicates_too() {
     assert_eq!(files(&report), ["x.zip!a.js", "x.zip!a.js (occurrence 2)"]);
     assert_eq!(duplicates(&report), [("a.js", "x.zip!a.js (occurrence 2)")]);
 }
+
+#[test]
+fn data_after_the_tar_end_of_archive_marker_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let scanner = scanner();
+    let first = tar_bytes(&[("package/index.js", b"module.exports = 42;\n".to_vec())]);
+    let second = tar_bytes(&[("package/postinstall.js", POSTINSTALL_JS.to_vec())]);
+    // `cat a.tar b.tar`: the reader stops at the first archive's marker.
+    let tar = [first.as_slice(), &second].concat();
+    let report = scan_path(&scanner, &write(dir.path(), "x.tar", &tar)).unwrap();
+    assert_eq!(files(&report), ["x.tar!package/index.js"]);
+    let reason_for = |len: usize, at: usize, of: &str| {
+        format!(
+            "data after the end-of-archive marker: {len} bytes at offset {at}{of}, not scanned \
+             (tar readers that read on past a zero block may extract it)"
+        )
+    };
+    assert_eq!(
+        reason(&report, "x.tar"),
+        reason_for(second.len(), first.len(), "")
+    );
+    // `cat a.tgz b.tgz` alike, the offset in the decompressed stream.
+    let tgz = [gzip(&first), gzip(&second)].concat();
+    let report = scan_path(&scanner, &write(dir.path(), "x.tgz", &tgz)).unwrap();
+    assert_eq!(files(&report), ["x.tgz!package/index.js"]);
+    assert_eq!(
+        reason(&report, "x.tgz"),
+        reason_for(second.len(), first.len(), " of the decompressed stream")
+    );
+    assert_eq!(report.skipped.len(), 1, "{:#?}", report.skipped);
+
+    // One zero block between two entries ends the archive here; what follows is listed.
+    let lone = [&first[..1024], &[0u8; 512], &second[..]].concat();
+    let report = scan_path(&scanner, &write(dir.path(), "lone.tar", &lone)).unwrap();
+    assert_eq!(files(&report), ["lone.tar!package/index.js"]);
+    assert_eq!(
+        reason(&report, "lone.tar"),
+        reason_for(second.len(), 1536, "")
+    );
+
+    // Zero padding to a whole record is no data.
+    let padded = [first.as_slice(), &[0u8; 8192]].concat();
+    for (name, bytes) in [("padded.tar", padded.clone()), ("padded.tgz", gzip(&padded))] {
+        let report = scan_path(&scanner, &write(dir.path(), name, &bytes)).unwrap();
+        assert!(report.skipped.is_empty(), "{name}: {:#?}", report.skipped);
+    }
+}
