@@ -58,6 +58,9 @@ impl BufRead for CountIn<'_> {
 struct Members<'a> {
     decoder: flate2::bufread::GzDecoder<CountIn<'a>>,
     level: &'a Level,
+    /// A member failed: the stream ends there, for good (the decoder would go on to
+    /// report an end, and what follows would pass for another member).
+    broken: bool,
 }
 
 impl<'a> Members<'a> {
@@ -65,14 +68,18 @@ impl<'a> Members<'a> {
         Self {
             decoder: flate2::bufread::GzDecoder::new(CountIn { rest: bytes, level }),
             level,
+            broken: false,
         }
     }
 }
 
 impl Read for Members<'_> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.broken {
+            return Err(io::Error::other("gzip stream already broken"));
+        }
         loop {
-            let n = self.decoder.read(buf)?;
+            let n = self.decoder.read(buf).inspect_err(|_| self.broken = true)?;
             if n > 0 || buf.is_empty() {
                 return Ok(n);
             }
