@@ -1391,7 +1391,10 @@ fn data_after_the_tar_end_of_archive_marker_is_reported() {
 
     // Zero padding to a whole record is no data.
     let padded = [first.as_slice(), &[0u8; 8192]].concat();
-    for (name, bytes) in [("padded.tar", padded.clone()), ("padded.tgz", gzip(&padded))] {
+    for (name, bytes) in [
+        ("padded.tar", padded.clone()),
+        ("padded.tgz", gzip(&padded)),
+    ] {
         let report = scan_path(&scanner, &write(dir.path(), name, &bytes)).unwrap();
         assert!(report.skipped.is_empty(), "{name}: {:#?}", report.skipped);
     }
