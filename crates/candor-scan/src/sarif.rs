@@ -29,7 +29,9 @@
 //! Entries the scan skipped become `toolExecutionNotifications` (level `warning`) of the
 //! run's invocation. For a diff ([`diff_to_sarif`]) only the indicators *added* in the new
 //! release are results — one per normalized value, with every occurrence as a location
-//! and `baselineState: "new"` — and the run's `properties.diff` has the counts.
+//! and `baselineState: "new"` — and the run's `properties.diff` has the counts; the
+//! entries the new release's scan skipped are its notifications, those the old release's
+//! scan did not skip marked so.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -39,7 +41,7 @@ use serde::Serialize;
 
 use crate::diff::{Change, ScanDiff};
 use crate::indicator::{Indicator, Kind};
-use crate::report::ScanReport;
+use crate::report::{ScanReport, Skipped};
 
 /// The `$schema` written in every log.
 pub const SARIF_SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -52,7 +54,7 @@ const INFORMATION_URI: &str = "https://github.com/candor-attest/candor";
 
 /// Every indicator kind, in rule order (`ruleIndex`).
 /// New kinds are appended, so the index of an existing rule never changes.
-const KINDS: [Kind; 18] = [
+const KINDS: [Kind; 19] = [
     Kind::Url,
     Kind::Domain,
     Kind::Ipv4,
@@ -71,6 +73,7 @@ const KINDS: [Kind; 18] = [
     Kind::Port,
     Kind::LocaleComparison,
     Kind::EnvCandidate,
+    Kind::DuplicateEntry,
 ];
 
 /// A kind's index in [`KINDS`] (exhaustive: a new kind must be given a rule).
@@ -94,6 +97,7 @@ fn rule_index(kind: Kind) -> usize {
         Kind::Port => 15,
         Kind::LocaleComparison => 16,
         Kind::EnvCandidate => 17,
+        Kind::DuplicateEntry => 18,
     }
 }
 
@@ -177,6 +181,11 @@ fn describe(kind: Kind) -> (Option<ClaimCategory>, &'static str, &'static str) {
             Some(C::Obfuscation),
             "Encoded blob",
             "An encoded blob (base64, hex, escapes, char codes, single-byte XOR) that decodes to nothing else recognizable.",
+        ),
+        Kind::DuplicateEntry => (
+            Some(C::Obfuscation),
+            "Duplicate archive entry",
+            "An archive entry with the path of an earlier entry of the same archive: a tool that reads one by name and an installer that extracts them all (the last one winning) see different files.",
         ),
         Kind::Rule => (
             None,
@@ -579,6 +588,29 @@ fn log(
     }
 }
 
+/// A tool-execution notification that `skipped` (of the input `input`) was not scanned;
+/// `note` ends the message.
+fn skipped_notification(
+    resolver: &Resolver<'_>,
+    input: &str,
+    skipped: &Skipped,
+    note: &str,
+) -> Notification {
+    Notification {
+        level: Level::Warning,
+        message: Text::new(format!(
+            "{input}: skipped {}: {}{note}",
+            skipped.path, skipped.reason
+        )),
+        locations: vec![Location {
+            physical_location: PhysicalLocation {
+                artifact_location: resolver.artifact(&skipped.path),
+                region: None,
+            },
+        }],
+    }
+}
+
 /// Scan reports (one per input) as one SARIF run: every indicator a result, every skipped
 /// entry a tool-execution notification.
 pub fn to_sarif(reports: &[ScanReport]) -> Log {
@@ -588,19 +620,12 @@ pub fn to_sarif(reports: &[ScanReport]) -> Log {
     for report in reports {
         let resolver = Resolver::new(&report.input);
         results.extend(report.indicators.iter().map(|i| result(&resolver, i)));
-        notifications.extend(report.skipped.iter().map(|s| Notification {
-            level: Level::Warning,
-            message: Text::new(format!(
-                "{}: skipped {}: {}",
-                report.input, s.path, s.reason
-            )),
-            locations: vec![Location {
-                physical_location: PhysicalLocation {
-                    artifact_location: resolver.artifact(&s.path),
-                    region: None,
-                },
-            }],
-        }));
+        notifications.extend(
+            report
+                .skipped
+                .iter()
+                .map(|s| skipped_notification(&resolver, &report.input, s, "")),
+        );
         inputs.push(serde_json::json!({
             "input": report.input,
             "files": report.files.len(),
@@ -616,13 +641,27 @@ pub fn to_sarif(reports: &[ScanReport]) -> Log {
 
 /// A diff as one SARIF run whose results are the indicators added in the new release
 /// (`baselineState: "new"`); removed and unchanged ones are only counted, in the run's
-/// `properties.diff`.
+/// `properties.diff`. What the new release left unscanned is a tool-execution
+/// notification each, those the old release did not skip marked new.
 pub fn diff_to_sarif(diff: &ScanDiff) -> Log {
     let resolver = Resolver::new(&diff.new);
     let results = diff
         .added
         .iter()
         .filter_map(|change| added_result(&resolver, change))
+        .collect();
+    let notifications = diff
+        .skipped
+        .new
+        .iter()
+        .map(|s| {
+            let note = if diff.skipped.added.contains(s) {
+                " (not skipped in the old release)"
+            } else {
+                ""
+            };
+            skipped_notification(&resolver, &diff.new, s, note)
+        })
         .collect();
     let mut properties = serde_json::Map::new();
     properties.insert(
@@ -633,9 +672,15 @@ pub fn diff_to_sarif(diff: &ScanDiff) -> Log {
             "added": diff.added.len(),
             "removed": diff.removed.len(),
             "unchanged": diff.unchanged,
+            "skipped": {
+                "added": diff.skipped.added.len(),
+                "removed": diff.skipped.removed.len(),
+                "old": diff.skipped.old.len(),
+                "new": diff.skipped.new.len(),
+            },
         }),
     );
-    log(results, Vec::new(), properties)
+    log(results, notifications, properties)
 }
 
 #[cfg(test)]

@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use candor_scan::{Change, Indicator, ScanDiff, ScanOutcome, ScanReport, ScanRequest, sarif};
+use candor_scan::{
+    Change, Indicator, ScanDiff, ScanOutcome, ScanReport, ScanRequest, Skipped, sarif,
+};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -226,17 +228,43 @@ fn human_changes(out: &mut String, title: &str, changes: &[Change]) {
     }
 }
 
+fn human_skipped(out: &mut String, title: &str, skipped: &[&Skipped]) {
+    let _ = writeln!(out, "\n{title} ({})", skipped.len());
+    for s in skipped {
+        let _ = writeln!(out, "  {}: {}", s.path, s.reason);
+    }
+}
+
+/// What changed, and what went unscanned: entries the new release's scan skipped and the
+/// old one's did not are a change (`newly skipped`); those skipped in both, and those no
+/// longer skipped, are listed when there are any.
 fn human_diff(diff: &ScanDiff) -> String {
+    let skipped = &diff.skipped;
     let mut out = format!(
-        "diff {} → {}: {} added, {} removed, {} unchanged\n",
+        "diff {} → {}: {} added, {} removed, {} unchanged, {} newly skipped\n",
         diff.old,
         diff.new,
         diff.added.len(),
         diff.removed.len(),
-        diff.unchanged
+        diff.unchanged,
+        skipped.added.len()
     );
     human_changes(&mut out, "added", &diff.added);
     human_changes(&mut out, "removed", &diff.removed);
+    let newly: Vec<&Skipped> = skipped.added.iter().collect();
+    human_skipped(&mut out, "newly skipped", &newly);
+    let still: Vec<&Skipped> = skipped
+        .new
+        .iter()
+        .filter(|s| !skipped.added.contains(s))
+        .collect();
+    if !still.is_empty() {
+        human_skipped(&mut out, "still skipped", &still);
+    }
+    if !skipped.removed.is_empty() {
+        let gone: Vec<&Skipped> = skipped.removed.iter().collect();
+        human_skipped(&mut out, "no longer skipped", &gone);
+    }
     out
 }
 

@@ -6,7 +6,18 @@
 //! memory (at most [`ArchiveLimits::max_entry_size`] bytes) and scanned under the name
 //! `<archive>!<entry path>` (`agent-1.4.0.tgz!package/dist/cli.js`). Archives inside
 //! archives are opened in turn, to [`ArchiveLimits::max_depth`] levels
-//! (`bundle.zip!agent-1.4.0.tgz!package/dist/cli.js`).
+//! (`bundle.zip!agent-1.4.0.tgz!package/dist/cli.js`). A gzip stream of several members
+//! (`cat a.gz b.gz`) is read to its last member, as `gzip -d`, tar and Node's zlib read
+//! it; the limits apply to all members together.
+//!
+//! Every entry is scanned, those whose path an earlier entry of the same archive already
+//! has too (two `a.js`, or `a.js` and `./a.js`): the first keeps the plain name, the k-th
+//! is scanned as `<archive>!<path> (occurrence k)` (`x.zip!a.js (occurrence 2)`), a name
+//! that depends only on the entries before it. Each later occurrence is also reported as
+//! a `duplicate-entry` indicator (category `obfuscation`, value the path, evidence the
+//! later entry): a tool that reads the entry by name sees one file, an installer that
+//! extracts them all keeps the last. In a zip the central directory is read record by
+//! record for this, since the zip reader keeps one entry per name.
 //!
 //! What is not scanned is listed in [`ScanReport::skipped`], with the reason:
 //! - entries with an absolute path or a `..` component (nothing is written to disk, so
@@ -15,6 +26,11 @@
 //! - entries past a limit: entry size, total decompressed size, compression ratio
 //!   (a zip bomb is stopped once the ratio is crossed, having decompressed no more than
 //!   the limit allows), entry count;
+//! - trailing data after the last member of a gzip stream (bytes that start no other
+//!   member, which `gzip -d` ignores with a warning), by offset and length;
+//! - data after a tar archive's end-of-archive marker (the reader stops at the first zero
+//!   block; `cat a.tar b.tar`, or a lone zero block between entries, which some tar
+//!   readers read past), by offset and length; zero padding is not data;
 //! - what a truncated or corrupt archive makes unreadable, naming the entry where it
 //!   broke. Entries before the break are scanned; in a zip whose central directory is
 //!   intact, so are the entries after a damaged one, and a zip whose central directory
@@ -147,9 +163,30 @@ fn sniff(bytes: &[u8], name: &str) -> Option<Detected> {
     })
 }
 
-/// The last component of a name (`x.zip!a/b.tgz` → `b.tgz`).
+/// What follows the path of the k-th entry (k ≥ 2) of one path in an archive.
+const OCCURRENCE: &str = " (occurrence ";
+
+/// The name the `occurrence`-th entry (from 1) of `path` in the archive `prefix` is
+/// scanned under: `x.zip!a.js` for the first, `x.zip!a.js (occurrence 2)` for the second.
+/// A name depends only on the entries before it, so it does not change when entries are
+/// added after it.
+fn occurrence_name(prefix: &str, path: &str, occurrence: u32) -> String {
+    if occurrence <= 1 {
+        format!("{prefix}!{path}")
+    } else {
+        format!("{prefix}!{path}{OCCURRENCE}{occurrence})")
+    }
+}
+
+/// The last component of a name (`x.zip!a/b.tgz` → `b.tgz`), without the mark of a
+/// later occurrence (`x.zip!b.tgz (occurrence 2)` → `b.tgz`): its extension is the
+/// entry's.
 fn base_name(name: &str) -> &str {
-    name.rsplit(['!', '/']).next().unwrap_or(name)
+    let last = name.rsplit(['!', '/']).next().unwrap_or(name);
+    last.strip_suffix(')')
+        .and_then(|s| s.rsplit_once(OCCURRENCE))
+        .filter(|(_, n)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        .map_or(last, |(base, _)| base)
 }
 
 fn has_extension(name: &str, extensions: &[&str]) -> bool {
@@ -174,5 +211,24 @@ mod tests {
         assert_eq!(detect(b"hello", "a.zip!b.zip"), Some(Format::Zip));
         assert_eq!(detect(b"hello", "x.js"), None);
         assert_eq!(detect(b"hello", "x.tgz"), None);
+        assert_eq!(
+            detect(b"hello", "x.zip!b.zip (occurrence 2)"),
+            Some(Format::Zip)
+        );
+    }
+
+    #[test]
+    fn later_occurrences_of_a_path_are_marked_in_their_name() {
+        assert_eq!(occurrence_name("x.zip", "a.js", 1), "x.zip!a.js");
+        assert_eq!(
+            occurrence_name("x.zip", "a.js", 2),
+            "x.zip!a.js (occurrence 2)"
+        );
+        assert_eq!(base_name("x.zip!lib/a.tgz (occurrence 12)"), "a.tgz");
+        assert_eq!(
+            base_name("x.zip!lib/a.tgz (occurrence )"),
+            "a.tgz (occurrence )"
+        );
+        assert_eq!(base_name("x.zip!a (b)"), "a (b)");
     }
 }

@@ -1,10 +1,13 @@
 //! tar archives, plain or under gzip: entries read in order, links and devices listed
-//! as skipped, a missing end-of-archive marker reported.
+//! as skipped, a missing end-of-archive marker reported, and so is data after the marker
+//! (the reader stops at the first zero block; some tar readers go on past it).
 
-use std::io::{self, Cursor, Read, Seek, SeekFrom};
+use std::io::{self, Cursor, Read, Seek, SeekFrom, Write};
 
 use super::gzip::stream_break;
-use super::walker::{Ctx, EntryInput, EntryPath, Flow, Level, Opened, Walker, after, normalise};
+use super::walker::{
+    Ctx, EntryInput, EntryPath, Flow, Level, Opened, Seen, Walker, after, normalise,
+};
 
 /// An uncompressed tar archive's bytes, noting when they run out.
 struct Plain<'a> {
@@ -54,60 +57,19 @@ impl Walker<'_> {
             TarEnd::Halted => Opened::Halted,
             TarEnd::Finished { last } => {
                 if level.eof.get() && last.is_some() {
-                    self.skip(
-                        prefix,
-                        format!(
-                            "truncated tar archive: it ends without its end-of-archive marker {}",
-                            after(last.as_deref())
-                        ),
-                    );
+                    self.skip(prefix, missing_marker(last.as_deref()));
+                }
+                let end = archive.into_inner().cursor.position();
+                let rest =
+                    usize::try_from(end).map_or(&[][..], |e| bytes.get(e..).unwrap_or_default());
+                let mut past = PastEnd::starting_at(end);
+                past.write_all(rest).ok();
+                if let Some(reason) = past.reason("") {
+                    self.skip(prefix, reason);
                 }
                 Opened::Scanned
             }
         }
-    }
-
-    /// Whether a tar entry is a file to read; links, devices and fifos are listed as
-    /// skipped, directories and metadata entries pass silently.
-    fn tar_regular<R: Read>(&mut self, name: &str, entry: &tar::Entry<'_, R>) -> bool {
-        let entry_type = entry.header().entry_type();
-        if entry_type.is_symlink() || entry_type.is_hard_link() {
-            let target = entry
-                .link_name_bytes()
-                .map(|t| String::from_utf8_lossy(&t).into_owned())
-                .unwrap_or_default();
-            let kind = if entry_type.is_symlink() {
-                "symbolic"
-            } else {
-                "hard"
-            };
-            self.skip(
-                name,
-                format!("link entry, never followed ({kind} link to {target})"),
-            );
-            return false;
-        }
-        if entry_type.is_dir()
-            || entry_type.is_pax_global_extensions()
-            || entry_type.is_pax_local_extensions()
-            || entry_type.is_gnu_longname()
-            || entry_type.is_gnu_longlink()
-        {
-            return false;
-        }
-        let special = if entry_type.is_character_special() {
-            "character device"
-        } else if entry_type.is_block_special() {
-            "block device"
-        } else if entry_type.is_fifo() {
-            "fifo"
-        } else if entry_type.is_file() || entry_type.is_contiguous() || entry_type.is_gnu_sparse() {
-            return true;
-        } else {
-            "entry of unknown type"
-        };
-        self.skip(name, format!("{special}, not a regular file: not scanned"));
-        false
     }
 
     pub(super) fn tar_entries<R: Read>(
@@ -120,6 +82,7 @@ impl Walker<'_> {
         by_magic: bool,
     ) -> TarEnd {
         let mut last: Option<String> = None;
+        let mut seen = Seen::default();
         for item in entries {
             let mut entry = match item {
                 Ok(entry) => entry,
@@ -146,23 +109,33 @@ impl Walker<'_> {
             if self.count_entry(prefix) {
                 return TarEnd::Halted;
             }
-            let entry_type = entry.header().entry_type();
-            let name = format!("{prefix}!{raw}");
-            if !self.tar_regular(&name, &entry) {
+            let kind = tar_kind(&entry);
+            if matches!(kind, TarKind::Silent) {
                 continue;
             }
-            let path = match normalise(&raw) {
-                EntryPath::Safe(path) => path,
-                EntryPath::Unsafe(reason) => {
-                    self.skip(name, reason);
-                    continue;
-                }
-                EntryPath::Empty => continue,
-            };
-            if raw.ends_with('/') && entry.size() == 0 {
+            let path = normalise(&raw);
+            if matches!(kind, TarKind::File)
+                && matches!(path, EntryPath::Safe(_))
+                && raw.ends_with('/')
+                && entry.size() == 0
+            {
                 // A directory in the old format.
                 continue;
             }
+            let name = self.name_entry(prefix, &raw, &path, &mut seen);
+            let path = match (kind, path) {
+                (TarKind::Skip(reason), _) => {
+                    self.skip(name, reason);
+                    continue;
+                }
+                (_, EntryPath::Unsafe(reason)) => {
+                    self.skip(name, reason);
+                    continue;
+                }
+                (_, EntryPath::Empty) => continue,
+                (_, EntryPath::Safe(path)) => path,
+            };
+            let entry_type = entry.header().entry_type();
             let input = if ctx == Ctx::TarGz {
                 EntryInput::Delta(level.consumed.get())
             } else if entry_type.is_gnu_sparse() {
@@ -172,7 +145,6 @@ impl Walker<'_> {
                 EntryInput::Uncompressed
             };
             let size = entry.size();
-            let name = format!("{prefix}!{path}");
             let flow = match self.read_entry(&mut entry, Some(size), input, level) {
                 Ok(bytes) => self.entry_bytes(name, &bytes, depth),
                 Err(stop) => self.refuse(name, &path, stop, ctx),
@@ -185,6 +157,108 @@ impl Walker<'_> {
         }
         TarEnd::Finished { last }
     }
+}
+
+/// What a tar entry is, to the scanner.
+enum TarKind {
+    /// A file, to read.
+    File,
+    /// A directory or a metadata entry: passed over without a word.
+    Silent,
+    /// A link, a device, a fifo or an entry of unknown type: listed as skipped, with why.
+    Skip(String),
+}
+
+/// Whether a tar entry is a file to read; links, devices and fifos are listed as skipped,
+/// directories and metadata entries pass silently.
+fn tar_kind<R: Read>(entry: &tar::Entry<'_, R>) -> TarKind {
+    let entry_type = entry.header().entry_type();
+    if entry_type.is_symlink() || entry_type.is_hard_link() {
+        let target = entry
+            .link_name_bytes()
+            .map(|t| String::from_utf8_lossy(&t).into_owned())
+            .unwrap_or_default();
+        let kind = if entry_type.is_symlink() {
+            "symbolic"
+        } else {
+            "hard"
+        };
+        return TarKind::Skip(format!(
+            "link entry, never followed ({kind} link to {target})"
+        ));
+    }
+    if entry_type.is_dir()
+        || entry_type.is_pax_global_extensions()
+        || entry_type.is_pax_local_extensions()
+        || entry_type.is_gnu_longname()
+        || entry_type.is_gnu_longlink()
+    {
+        return TarKind::Silent;
+    }
+    let special = if entry_type.is_character_special() {
+        "character device"
+    } else if entry_type.is_block_special() {
+        "block device"
+    } else if entry_type.is_fifo() {
+        "fifo"
+    } else if entry_type.is_file() || entry_type.is_contiguous() || entry_type.is_gnu_sparse() {
+        return TarKind::File;
+    } else {
+        "entry of unknown type"
+    };
+    TarKind::Skip(format!("{special}, not a regular file: not scanned"))
+}
+
+/// What follows the end-of-archive marker (the first zero block, where the tar reader
+/// stops): zero padding, or data that tar readers which read on past a zero block (GNU
+/// tar `-i`, readers that take a lone zero block for padding) may extract.
+pub(super) struct PastEnd {
+    /// Offset of the next byte written.
+    at: u64,
+    /// Offset of the first byte that is not zero.
+    data: Option<u64>,
+}
+
+impl PastEnd {
+    /// Past an end-of-archive marker that ends at offset `at`.
+    pub(super) fn starting_at(at: u64) -> Self {
+        Self { at, data: None }
+    }
+
+    /// Why the bytes written are reported, if any is not zero padding; `of` qualifies
+    /// the offset (` of the decompressed stream`).
+    pub(super) fn reason(&self, of: &str) -> Option<String> {
+        let data = self.data?;
+        Some(format!(
+            "data after the end-of-archive marker: {} bytes at offset {data}{of}, not \
+             scanned (tar readers that read on past a zero block may extract it)",
+            self.at - data
+        ))
+    }
+}
+
+impl Write for PastEnd {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.data.is_none()
+            && let Some(i) = buf.iter().position(|b| *b != 0)
+        {
+            self.data = Some(self.at + i as u64);
+        }
+        self.at += buf.len() as u64;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Why a tar archive whose bytes ran out between entries is reported.
+pub(super) fn missing_marker(last: Option<&str>) -> String {
+    format!(
+        "truncated tar archive: it ends without its end-of-archive marker {}",
+        after(last)
+    )
 }
 
 /// How the entries of a tar archive went.

@@ -2,11 +2,16 @@
 //! paths made safe, what could not be read reported, archives inside archives opened.
 
 use std::cell::Cell;
+use std::collections::HashMap;
 use std::io::{self, Read};
 
+use candor_model::claims::ClaimCategory;
+use candor_model::evidence::StaticEvidence;
+
 use super::limits::{ArchiveLimits, KIB, MIB, human, over_ratio};
-use super::{Detected, Format, sniff};
+use super::{Detected, Format, occurrence_name, sniff};
 use crate::engine::Scanner;
+use crate::indicator::{Indicator, Kind};
 use crate::report::{ScanReport, ScannedFile, Skipped};
 
 /// Bytes read from an entry at a time.
@@ -35,6 +40,9 @@ pub(super) struct Level {
     pub(super) ratio_tripped: Cell<bool>,
     /// The bytes under the tar parser ran out.
     pub(super) eof: Cell<bool>,
+    /// Bytes after the last member of a gzip stream that start no other member (0: none,
+    /// or the stream was not read to its end).
+    pub(super) trailing: Cell<u64>,
 }
 
 impl Level {
@@ -47,6 +55,7 @@ impl Level {
             stream_failed: Cell::new(false),
             ratio_tripped: Cell::new(false),
             eof: Cell::new(false),
+            trailing: Cell::new(0),
         }
     }
 }
@@ -137,6 +146,11 @@ pub(super) fn normalise(raw: &str) -> EntryPath {
     }
 }
 
+/// The paths met so far in one archive (made safe by [`normalise`]), each with how many
+/// entries had it: two entries `a.js` and `./a.js` are one file once extracted.
+#[derive(Debug, Default)]
+pub(super) struct Seen(HashMap<String, u32>);
+
 pub(super) struct Walker<'a> {
     pub(super) scanner: &'a Scanner,
     pub(super) limits: &'a ArchiveLimits,
@@ -167,6 +181,46 @@ impl Walker<'_> {
             path: path.into(),
             reason: reason.into(),
         });
+    }
+
+    /// The name an entry whose path is written `raw`, and made safe `path`, is reported
+    /// under. The first entry of a path is `<prefix>!<path>`; a later one is
+    /// `<prefix>!<path> (occurrence k)` (see [`occurrence_name`]) and is reported as a
+    /// [`Kind::DuplicateEntry`] indicator. An unsafe or empty path keeps its raw name.
+    pub(super) fn name_entry(
+        &mut self,
+        prefix: &str,
+        raw: &str,
+        path: &EntryPath,
+        seen: &mut Seen,
+    ) -> String {
+        let EntryPath::Safe(safe) = path else {
+            return format!("{prefix}!{raw}");
+        };
+        let count = seen.0.entry(safe.clone()).or_insert(0);
+        *count = count.saturating_add(1);
+        let occurrence = *count;
+        let name = occurrence_name(prefix, safe, occurrence);
+        if occurrence > 1 {
+            self.report.indicators.push(Indicator {
+                category: ClaimCategory::Obfuscation,
+                kind: Kind::DuplicateEntry,
+                value: safe.clone(),
+                evidence: StaticEvidence {
+                    file: name.clone(),
+                    section: None,
+                    offset: 0,
+                    length: 0,
+                    chain: Vec::new(),
+                    excerpt: format!(
+                        "entry {occurrence} with the path {safe} in {prefix}: a tool reading \
+                         {safe} by name and an installer extracting every entry (the last \
+                         one winning) see different files"
+                    ),
+                },
+            });
+        }
+        name
     }
 
     /// Count one more entry; `true` (reported) once past the limit.

