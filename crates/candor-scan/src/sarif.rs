@@ -26,8 +26,9 @@
 //! is then a range of the entry's extracted bytes, not of the compressed archive. The full
 //! `<archive>!<entry>` string is also in the result's `properties.file`.
 //!
-//! Entries the scan skipped become `toolExecutionNotifications` (level `warning`) of the
-//! run's invocation. For a diff ([`diff_to_sarif`]) only the indicators *added* in the new
+//! Entries the scan skipped, and files it scanned in a degraded way (a native executable
+//! whose sections cannot be used, a file that changed while it was read), become
+//! `toolExecutionNotifications` (level `warning`) of the run's invocation. For a diff ([`diff_to_sarif`]) only the indicators *added* in the new
 //! release are results — one per normalized value, with every occurrence as a location
 //! and `baselineState: "new"` — and the run's `properties.diff` has the counts.
 
@@ -580,7 +581,7 @@ fn log(
 }
 
 /// Scan reports (one per input) as one SARIF run: every indicator a result, every skipped
-/// entry a tool-execution notification.
+/// entry and every degraded file a tool-execution notification.
 pub fn to_sarif(reports: &[ScanReport]) -> Log {
     let mut results = Vec::new();
     let mut notifications = Vec::new();
@@ -588,15 +589,22 @@ pub fn to_sarif(reports: &[ScanReport]) -> Log {
     for report in reports {
         let resolver = Resolver::new(&report.input);
         results.extend(report.indicators.iter().map(|i| result(&resolver, i)));
-        notifications.extend(report.skipped.iter().map(|s| Notification {
+        let notes = report
+            .skipped
+            .iter()
+            .map(|s| ("skipped", &s.path, &s.reason))
+            .chain(
+                report
+                    .degraded
+                    .iter()
+                    .map(|d| ("degraded", &d.path, &d.reason)),
+            );
+        notifications.extend(notes.map(|(what, path, reason)| Notification {
             level: Level::Warning,
-            message: Text::new(format!(
-                "{}: skipped {}: {}",
-                report.input, s.path, s.reason
-            )),
+            message: Text::new(format!("{}: {what} {path}: {reason}", report.input)),
             locations: vec![Location {
                 physical_location: PhysicalLocation {
-                    artifact_location: resolver.artifact(&s.path),
+                    artifact_location: resolver.artifact(path),
                     region: None,
                 },
             }],
@@ -607,6 +615,7 @@ pub fn to_sarif(reports: &[ScanReport]) -> Log {
             "bytes": report.bytes(),
             "indicators": report.indicators.len(),
             "skipped": report.skipped.len(),
+            "degraded": report.degraded.len(),
         }));
     }
     let mut properties = serde_json::Map::new();

@@ -180,12 +180,27 @@ fn location(indicator: &Indicator) -> String {
 
 fn human_report(report: &ScanReport) -> String {
     let mut out = format!(
-        "scanned {}: {} file(s), {} bytes, {} indicator(s)\n",
+        "scanned {}: {} file(s), {} bytes, {} indicator(s)",
         report.input,
         report.files.len(),
         report.bytes(),
         report.indicators.len()
     );
+    // What was not read, or not read fully, is said up front: the lists come last.
+    let mut caveats = Vec::new();
+    if !report.skipped.is_empty() {
+        caveats.push(format!("{} not scanned", report.skipped.len()));
+    }
+    if !report.degraded.is_empty() {
+        caveats.push(format!(
+            "{} scanned in a degraded way",
+            report.degraded.len()
+        ));
+    }
+    if !caveats.is_empty() {
+        let _ = write!(out, "; {} (listed below)", caveats.join(", "));
+    }
+    out.push('\n');
     let mut by_category: BTreeMap<_, Vec<&Indicator>> = BTreeMap::new();
     for indicator in &report.indicators {
         by_category
@@ -205,6 +220,12 @@ fn human_report(report: &ScanReport) -> String {
         let _ = writeln!(out, "\nskipped ({})", report.skipped.len());
         for s in &report.skipped {
             let _ = writeln!(out, "  {}: {}", s.path, s.reason);
+        }
+    }
+    if !report.degraded.is_empty() {
+        let _ = writeln!(out, "\ndegraded ({})", report.degraded.len());
+        for d in &report.degraded {
+            let _ = writeln!(out, "  {}: {}", d.path, d.reason);
         }
     }
     out

@@ -431,3 +431,180 @@ fn a_universal_binary_names_the_architecture_and_offsets_into_the_whole_file() {
     // here the name is a candidate.
     assert!(!find(&report.indicators, Kind::EnvCandidate, "ACME_BASE_URL").is_empty());
 }
+
+/// A program that reads `MY_SECRET_VAR` and prints it.
+const SECRET_READER: &str = r#"#include <stdio.h>
+#include <stdlib.h>
+int main(void) {
+    const char *secret = getenv("MY_SECRET_VAR");
+    printf("%s\n", secret != NULL ? secret : "(unset)");
+    return 0;
+}
+"#;
+
+/// ELF64 header fields.
+const E_SHOFF: usize = 0x28;
+const E_SHNUM: usize = 0x3c;
+const E_SHSTRNDX: usize = 0x3e;
+
+/// Compile [`SECRET_READER`], `corrupt` its ELF header, check that the program still
+/// runs and reads the variable (the loader never reads section headers), scan it, and
+/// return the report. `None`: no compiler (skipped, said on stderr).
+#[allow(clippy::print_stderr)]
+fn corrupted_secret_reader(
+    dir: &Path,
+    name: &str,
+    corrupt: impl FnOnce(&mut Vec<u8>),
+) -> Option<(PathBuf, candor_scan::ScanReport)> {
+    let path = match compile_with(dir, name, SECRET_READER, &[]) {
+        Ok(path) => path,
+        Err(NoCompiler::Missing(why)) => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "`cc` is required on CI: {why}"
+            );
+            eprintln!("SKIPPED: `cc` not found ({why})");
+            return None;
+        }
+    };
+    let clean = scan_path(&scanner(), &path).expect("scan the clean program");
+    assert!(clean.degraded.is_empty(), "{:#?}", clean.degraded);
+    let mut elf = fs_err::read(&path).expect("read the program");
+    corrupt(&mut elf);
+    fs_err::write(&path, &elf).expect("write the corrupted program");
+    let output = Command::new(&path)
+        .env("MY_SECRET_VAR", "hunter2")
+        .output()
+        .expect("run the corrupted program");
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        "hunter2\n",
+        "the corrupted program still runs and reads its variable"
+    );
+    let report = scan_path(&scanner(), &path).expect("scan the corrupted program");
+    Some((path, report))
+}
+
+/// `MY_SECRET_VAR` is still reported — as an env read where the call site can be
+/// proven (x86-64, through the dynamic segment), else as a candidate — and the report
+/// says native analysis was degraded, with a reason starting `reason_start`.
+#[track_caller]
+fn assert_env_read_kept_and_degradation_reported(
+    path: &Path,
+    report: &candor_scan::ScanReport,
+    reason_start: &str,
+) {
+    let kinds: Vec<Kind> = report
+        .indicators
+        .iter()
+        .filter(|i| i.value == "MY_SECRET_VAR")
+        .map(|i| i.kind)
+        .collect();
+    if cfg!(target_arch = "x86_64") {
+        assert_eq!(kinds, [Kind::EnvVar], "{:#?}", report.indicators);
+        let bytes = fs_err::read(path).expect("read the program");
+        let at = memchr::memmem::find(&bytes, b"MY_SECRET_VAR\0").expect("the name") as u64;
+        let proven = candor_scan::callsite::getenv_arguments(&bytes).expect("call sites read");
+        assert!(proven.contains(&at), "{proven:?}");
+    } else {
+        assert!(
+            matches!(kinds.as_slice(), [Kind::EnvVar | Kind::EnvCandidate]),
+            "{:#?}",
+            report.indicators
+        );
+    }
+    assert_eq!(report.files.len(), 1);
+    assert_eq!(report.degraded.len(), 1, "{:#?}", report.degraded);
+    let degraded = &report.degraded[0];
+    assert_eq!(
+        degraded.path,
+        path.file_name()
+            .expect("a file name")
+            .to_string_lossy()
+            .as_ref()
+    );
+    assert!(
+        degraded
+            .reason
+            .starts_with(&format!("native analysis without sections: {reason_start}")),
+        "{}",
+        degraded.reason
+    );
+    assert!(
+        degraded
+            .reason
+            .contains("environment variable names were searched in the"),
+        "{}",
+        degraded.reason
+    );
+    if cfg!(target_arch = "x86_64") {
+        assert!(
+            degraded.reason.ends_with(
+                "getenv call sites were read through the program headers' dynamic segment"
+            ),
+            "{}",
+            degraded.reason
+        );
+    }
+}
+
+/// Issue 15: `e_shoff` pointed past the end of the file. The program runs as before
+/// (the loader reads program headers only), but the scan lost the getenv read entirely
+/// and said nothing. Now the names are searched in the loadable segments, the call site
+/// is read through the dynamic segment, and the report says why analysis was degraded.
+#[test]
+fn a_section_table_past_the_end_of_the_file_keeps_the_getenv_read_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut len = 0;
+    let Some((path, report)) = corrupted_secret_reader(dir.path(), "shoff", |elf| {
+        len = elf.len();
+        let past = (elf.len() as u64 + 0x1000).to_le_bytes();
+        elf[E_SHOFF..E_SHOFF + 8].copy_from_slice(&past);
+    }) else {
+        return;
+    };
+    assert_env_read_kept_and_degradation_reported(
+        &path,
+        &report,
+        &format!(
+            "its section header table starts past the end of the file (e_shoff {:#x}; the \
+             file is {len} bytes)",
+            len + 0x1000
+        ),
+    );
+}
+
+/// The same with `e_shnum` = 0xffff: the table runs 4 MiB past the end of the file.
+#[test]
+fn a_section_count_past_the_end_of_the_file_keeps_the_getenv_read_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some((path, report)) = corrupted_secret_reader(dir.path(), "shnum", |elf| {
+        elf[E_SHNUM..E_SHNUM + 2].copy_from_slice(&0xffff_u16.to_le_bytes());
+    }) else {
+        return;
+    };
+    assert_env_read_kept_and_degradation_reported(
+        &path,
+        &report,
+        "its section header table runs past the end of the file (65535 headers (e_shnum) of \
+         64 bytes from e_shoff",
+    );
+}
+
+/// Section headers removed altogether, as `sstrip` and packers leave a binary.
+#[test]
+fn removed_section_headers_keep_the_getenv_read_and_say_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some((path, report)) = corrupted_secret_reader(dir.path(), "sstripped", |elf| {
+        elf[E_SHOFF..E_SHOFF + 8].fill(0);
+        elf[E_SHNUM..E_SHNUM + 2].fill(0);
+        elf[E_SHSTRNDX..E_SHSTRNDX + 2].fill(0);
+    }) else {
+        return;
+    };
+    assert_env_read_kept_and_degradation_reported(
+        &path,
+        &report,
+        "it has no section header table (e_shoff is 0)",
+    );
+}
