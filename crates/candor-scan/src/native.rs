@@ -198,15 +198,32 @@ fn env_names(bytes: &[u8], data: &[Range<u64>]) -> Vec<(String, Range<usize>)> {
         let Some(data) = bytes.get(start..end.min(bytes.len())) else {
             continue;
         };
-        let mut at = 0;
-        for nul in memchr::memchr_iter(0, data) {
-            let string = &data[at..nul];
-            // A whole C string: the section start or a NUL before it.
+        // Every name has a `_`: look around each one for the whole C string holding it
+        // (from the region's start or a NUL, to a NUL). Underscores are rare in binary
+        // data, unlike the NULs that end every C string, so this reads far fewer places
+        // than splitting the region at every NUL would; `next` skips the rest of a string
+        // once judged, so each is judged once.
+        let mut next = 0;
+        for underscore in memchr::memchr_iter(b'_', data) {
+            if underscore < next {
+                continue;
+            }
+            let Some(to) = memchr::memchr(0, &data[underscore..]).map(|n| underscore + n) else {
+                break; // no NUL ends a string past here
+            };
+            next = to + 1;
+            // Names are short: a NUL (or the region's start) must be near.
+            let window = underscore.saturating_sub(*ENV_NAME_SHAPE_LEN.end());
+            let from = match memchr::memrchr(0, &data[window..underscore]) {
+                Some(nul) => window + nul + 1,
+                None if window == 0 => 0,
+                None => continue,
+            };
+            let string = &data[from..to];
             if is_env_name_shape(string) {
                 let name = String::from_utf8_lossy(string).into_owned();
-                out.push((name, start + at..start + nul));
+                out.push((name, start + from..start + to));
             }
-            at = nul + 1;
         }
     }
     out
@@ -661,5 +678,69 @@ mod tests {
             .map(|b| if *b == b'g' { b'x' } else { *b })
             .collect();
         assert!(env_names(&without_api, &data).is_empty());
+    }
+
+    /// What `env_names` finds, the plain way: split each range at every NUL and judge
+    /// every string.
+    fn env_names_at_every_nul(bytes: &[u8], data: &[Range<u64>]) -> Vec<(String, Range<usize>)> {
+        let mut out = Vec::new();
+        for range in data {
+            let (start, end) = (
+                usize::try_from(range.start).unwrap(),
+                usize::try_from(range.end).unwrap(),
+            );
+            let region = &bytes[start..end];
+            let mut at = 0;
+            for nul in memchr::memchr_iter(0, region) {
+                if is_env_name_shape(&region[at..nul]) {
+                    let name = String::from_utf8_lossy(&region[at..nul]).into_owned();
+                    out.push((name, start + at..start + nul));
+                }
+                at = nul + 1;
+            }
+        }
+        out
+    }
+
+    /// The underscore-led search finds exactly what splitting at every NUL finds, on
+    /// bytes dense with NULs, underscores, names, near-names and over-long names, in
+    /// ranges that start and end anywhere.
+    #[test]
+    fn env_names_finds_what_splitting_at_every_nul_finds() {
+        let pieces: [&[u8]; 12] = [
+            b"\0",
+            b"_",
+            b"ACME_BASE_URL",
+            b"A_B",
+            b"HTTP_PROXY",
+            b"lower_case",
+            b"X__Y",
+            b"TRAILING_",
+            b"\x01\x5f\xff",
+            b"getenv",
+            b"LONG_NAME_PART_THAT_GOES_ON_AND_ON_",
+            b"Z9",
+        ];
+        let mut rng = candor_test::Rng::new(15);
+        let mut found = 0;
+        for round in 0..200 {
+            let mut bytes = b"getenv\0".to_vec();
+            while bytes.len() < 2000 {
+                let piece = pieces[usize::try_from(rng.next_u64() % 12).unwrap()];
+                bytes.extend_from_slice(piece);
+            }
+            let len = bytes.len() as u64;
+            let a = rng.next_u64() % len;
+            let b = rng.next_u64() % len;
+            let data = [0..len, a.min(b)..a.max(b), 3..17];
+            let names = env_names(&bytes, &data);
+            assert_eq!(
+                names,
+                env_names_at_every_nul(&bytes, &data),
+                "round {round}"
+            );
+            found += names.len();
+        }
+        assert!(found > 100, "{found}");
     }
 }
