@@ -238,7 +238,7 @@ fn main() {
         None => println!("ripgrep: not installed (apt-get install ripgrep); no ratio"),
     }
     println!(
-        "peak RSS: {} (input file {mb} MiB, memory-mapped)",
+        "peak RSS: {} (input file {mb} MiB, read into memory)",
         peak_rss()
     );
     if std::env::var_os("CANDOR_BENCH_PHASES").is_some() {

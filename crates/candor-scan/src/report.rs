@@ -8,9 +8,10 @@ use crate::indicator::Indicator;
 /// Something inside the input that was not scanned, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Skipped {
-    /// The entry.
+    /// The entry, relative to the input root (`.` for the input itself when it is a
+    /// directory); never empty.
     pub path: String,
-    /// Why.
+    /// Why: what was found there, and why it was not read.
     pub reason: String,
 }
 

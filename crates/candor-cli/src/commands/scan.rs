@@ -144,22 +144,32 @@ fn shows_progress(stderr_is_terminal: bool, total: u64) -> bool {
     stderr_is_terminal && total > PROGRESS_MIN_BYTES
 }
 
-/// Bytes of the regular files under `path` (symbolic links not followed, unreadable
-/// entries counted as 0: the scan itself reports them).
+/// Bytes of the regular files under `path` (followed if it is a symbolic link, as the
+/// scan follows it; links inside not followed, unreadable entries counted as 0: the scan
+/// itself reports them).
 fn input_bytes(path: &Path) -> u64 {
-    let Ok(metadata) = fs_err::symlink_metadata(path) else {
-        return 0;
-    };
-    if metadata.is_file() {
-        return metadata.len();
+    match fs_err::metadata(path) {
+        Ok(metadata) if metadata.is_file() => metadata.len(),
+        Ok(metadata) if metadata.is_dir() => directory_bytes(path),
+        _ => 0,
     }
-    if !metadata.is_dir() {
-        return 0;
+}
+
+/// Bytes of the regular files under `path`, links not followed.
+fn tree_bytes(path: &Path) -> u64 {
+    match fs_err::symlink_metadata(path) {
+        Ok(metadata) if metadata.is_file() => metadata.len(),
+        Ok(metadata) if metadata.is_dir() => directory_bytes(path),
+        _ => 0,
     }
+}
+
+/// Bytes of the regular files in the directory `path`, links inside not followed.
+fn directory_bytes(path: &Path) -> u64 {
     fs_err::read_dir(path).map_or(0, |entries| {
         entries
             .filter_map(Result::ok)
-            .map(|entry| input_bytes(&entry.path()))
+            .map(|entry| tree_bytes(&entry.path()))
             .sum()
     })
 }
@@ -283,5 +293,8 @@ mod tests {
         assert_eq!(input_bytes(dir.path()), 42);
         assert_eq!(input_bytes(&dir.path().join("a/x")), 10);
         assert_eq!(input_bytes(&dir.path().join("missing")), 0);
+        // A link given as the input is followed, as the scan follows it.
+        #[cfg(unix)]
+        assert_eq!(input_bytes(&dir.path().join("link")), 42);
     }
 }
