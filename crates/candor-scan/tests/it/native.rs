@@ -608,3 +608,66 @@ fn removed_section_headers_keep_the_getenv_read_and_say_so() {
         "it has no section header table (e_shoff is 0)",
     );
 }
+
+/// The program-header path reads offsets, sizes and counts an attacker controls (program
+/// headers, the dynamic segment, relocation and symbol tables). Random corruption of a
+/// real program whose section table is already gone never panics it (debug builds check
+/// arithmetic overflow), and what it proves are C strings inside the file.
+#[test]
+fn corrupted_program_headers_and_dynamic_segments_never_panic_the_analysis() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some((path, _)) = corrupted_secret_reader(dir.path(), "fuzzed", |elf| {
+        elf[E_SHOFF..E_SHOFF + 8].fill(0);
+        elf[E_SHNUM..E_SHNUM + 2].fill(0);
+    }) else {
+        return;
+    };
+    let original = fs_err::read(&path).unwrap();
+    let u64_at = |at: usize| u64::from_le_bytes(original[at..at + 8].try_into().unwrap());
+    let (phoff, phnum) = (
+        usize::try_from(u64_at(0x20)).unwrap(),
+        usize::from(u16::from_le_bytes([original[0x38], original[0x39]])),
+    );
+    // Where the attacker's numbers are: the headers, and the dynamic segment.
+    let headers = 0..phoff + phnum * 56;
+    let mut targets = vec![headers];
+    for index in 0..phnum {
+        let header = phoff + index * 56;
+        if u32::from_le_bytes(original[header..header + 4].try_into().unwrap()) == 2 {
+            let offset = usize::try_from(u64_at(header + 8)).unwrap();
+            let size = usize::try_from(u64_at(header + 32)).unwrap();
+            targets.push(offset..offset + size);
+        }
+    }
+    assert_eq!(targets.len(), 2, "a PT_DYNAMIC segment");
+    let mut rng = crate::support::Rng::new(0x15);
+    let scanner = scanner();
+    let hostile = dir.path().join("hostile");
+    for round in 0..400 {
+        let mut elf = original.clone();
+        for _ in 0..=rng.next_u64() % 8 {
+            let range = &targets[usize::try_from(rng.next_u64() % 2).unwrap()];
+            let at =
+                range.start + usize::try_from(rng.next_u64()).unwrap() % (range.end - range.start);
+            let value = rng.next_u64();
+            // A byte, or a whole 8-byte field set to something extreme.
+            if value.is_multiple_of(3) && at + 8 <= elf.len() {
+                let extreme = [u64::MAX, 0, 1 << 63, u64::from(u32::MAX), value];
+                elf[at..at + 8]
+                    .copy_from_slice(&extreme[usize::try_from(value % 5).unwrap()].to_le_bytes());
+            } else {
+                elf[at] = value.to_le_bytes()[1];
+            }
+        }
+        if let Some(offsets) = candor_scan::callsite::getenv_arguments(&elf) {
+            for offset in offsets {
+                let start = usize::try_from(offset).unwrap();
+                assert!(start < elf.len(), "round {round}: offset {start}");
+                assert!(elf[start..].contains(&0), "round {round}");
+            }
+        }
+        fs_err::write(&hostile, &elf).unwrap();
+        let report = scan_path(&scanner, &hostile).unwrap();
+        assert_eq!(report.files.len(), 1, "round {round}");
+    }
+}
