@@ -180,3 +180,36 @@ fn scan_lists_a_directory_it_cannot_list_by_its_path() {
     );
     assert!(input.stderr.contains("Permission denied"), "{input}");
 }
+
+/// A file system mounted inside the release (here a tmpfs, in a private mount namespace
+/// made with `unshare`; skipped where that is not permitted): the walk does not enter it,
+/// as `find -xdev` does not. Mount points are how `/proc` (`/proc/kcore` says it holds
+/// 128 TiB) and `/sys` would otherwise end up in a scan of a link to `/`.
+#[test]
+fn scan_does_not_enter_another_file_system() {
+    let ws = Workspace::new();
+    ws.write("release/cli.js", "const u=process.env.ACME_BASE_URL;\n");
+    fs_err::create_dir_all(ws.join("release/mnt")).unwrap();
+    let candor = assert_cmd::cargo::cargo_bin("candor");
+    let script = format!(
+        "mount -t tmpfs tmpfs release/mnt && echo 'process.env.INSIDE_MOUNT' > release/mnt/x.js \
+         && exec '{}' scan release",
+        candor.display()
+    );
+    let permitted = StdCommand::new("unshare")
+        .args(["--mount", "--propagation", "private", "true"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !permitted {
+        eprintln!("SKIPPED: unshare --mount is not permitted here");
+        return;
+    }
+    let mut command = assert_cmd::Command::new("unshare");
+    command
+        .current_dir(ws.path())
+        .args(["--mount", "--propagation", "private", "sh", "-c", &script])
+        .timeout(TIMEOUT);
+    let run = Run::of(&mut command);
+    run.success();
+    snapshot!(ws, "scan_mount_point", run);
+}

@@ -24,6 +24,9 @@
 //!   are read in windows of 512 MiB with 8 MiB of overlap either side, their plain bytes
 //!   and encodings scanned, and listed in [`ScanReport::degraded`]: archive entries and
 //!   native analysis need the whole file.
+//! - **Other file systems.** The walk stays on the input's file system (as `find -xdev`):
+//!   a mount point inside it (`/proc`, `/sys`, whose files' sizes may be anything) is
+//!   listed as skipped, not entered.
 //! - **Unreadable entries** are listed as skipped, by their path relative to the input
 //!   (never an empty one); an input that cannot be read at all is an error.
 
@@ -143,7 +146,11 @@ impl Input<'_> {
                 )
             })?;
             let mut files = Vec::new();
-            walk_entries(path, path, entries, &mut files, &mut report.skipped);
+            let walk = Walk {
+                root: path,
+                device: device(&metadata),
+            };
+            walk.entries(path, entries, &mut files, &mut report.skipped);
             // Listing order is the file system's: report in path order.
             report.skipped.sort_by(|a, b| a.path.cmp(&b.path));
             files.sort();
@@ -545,54 +552,96 @@ fn entry_name(root: &Path, path: &Path) -> String {
     }
 }
 
-/// List `dir` (whose listing is `entries`): regular files into `files`, directories
-/// walked in turn, everything else skipped with the reason.
-fn walk_entries(
-    root: &Path,
-    dir: &Path,
-    entries: impl Iterator<Item = io::Result<std::fs::DirEntry>>,
-    files: &mut Vec<PathBuf>,
-    skipped: &mut Vec<Skipped>,
-) {
-    for entry in entries {
-        let entry = match entry {
-            Ok(entry) => entry,
-            Err(e) => {
-                skipped.push(Skipped {
-                    path: entry_name(root, dir),
-                    reason: format!(
-                        "a directory whose listing failed part way ({e}); the entries after \
-                         the failure were not scanned"
+/// The file system a file is on (`None` where the platform does not say).
+#[cfg(unix)]
+#[allow(clippy::unnecessary_wraps)] // `None` on platforms without devices
+fn device(metadata: &std::fs::Metadata) -> Option<u64> {
+    use std::os::unix::fs::MetadataExt as _;
+    Some(metadata.dev())
+}
+
+#[cfg(not(unix))]
+fn device(_: &std::fs::Metadata) -> Option<u64> {
+    None
+}
+
+/// A walk of an input directory.
+struct Walk<'a> {
+    /// The input directory, which entry names are relative to.
+    root: &'a Path,
+    /// Its file system: the walk does not leave it.
+    device: Option<u64>,
+}
+
+impl Walk<'_> {
+    /// List `dir` (whose listing is `entries`): regular files into `files`, directories
+    /// walked in turn, everything else skipped with the reason. A directory on another
+    /// file system than the input's (a mount point: `/proc`, `/sys`, a device or a bind
+    /// mount, whose files' sizes may be anything, `/proc/kcore` 128 TiB) is not entered,
+    /// as `find -xdev` does not: it is listed as skipped.
+    fn entries(
+        &self,
+        dir: &Path,
+        entries: impl Iterator<Item = io::Result<std::fs::DirEntry>>,
+        files: &mut Vec<PathBuf>,
+        skipped: &mut Vec<Skipped>,
+    ) {
+        for entry in entries {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(e) => {
+                    skipped.push(Skipped {
+                        path: entry_name(self.root, dir),
+                        reason: format!(
+                            "a directory whose listing failed part way ({e}); the entries \
+                             after the failure were not scanned"
+                        ),
+                    });
+                    break;
+                }
+            };
+            let path = entry.path();
+            let skip = |reason: String| Skipped {
+                path: entry_name(self.root, &path),
+                reason,
+            };
+            match entry.file_type() {
+                Ok(t) if t.is_symlink() => skipped.push(skip(match std::fs::read_link(&path) {
+                    Ok(target) => format!(
+                        "a symbolic link to {}; links inside a directory are not followed",
+                        target.display()
                     ),
-                });
-                break;
+                    Err(e) => format!(
+                        "a symbolic link whose target cannot be read ({e}); links inside a \
+                         directory are not followed"
+                    ),
+                })),
+                Ok(t) if t.is_dir() => {
+                    // (A directory whose metadata cannot be read is listed below, if it
+                    // cannot be listed either.)
+                    let other_device = match (self.device, entry.metadata()) {
+                        (Some(root), Ok(metadata)) => device(&metadata) != Some(root),
+                        _ => false,
+                    };
+                    if other_device {
+                        skipped.push(skip(
+                            "the mount point of another file system; not entered (give it \
+                             as an input to scan it)"
+                                .to_owned(),
+                        ));
+                        continue;
+                    }
+                    match std::fs::read_dir(&path) {
+                        Ok(inner) => self.entries(&path, inner, files, skipped),
+                        Err(e) => skipped.push(skip(format!(
+                            "a directory that cannot be listed ({e}); nothing in it was scanned"
+                        ))),
+                    }
+                }
+                Ok(t) if t.is_file() => files.push(path),
+                Ok(t) => skipped.push(skip(not_regular(t))),
+                Err(e) => skipped.push(skip(format!("its type cannot be read ({e}); not read"))),
             }
-        };
-        let path = entry.path();
-        let skip = |reason: String| Skipped {
-            path: entry_name(root, &path),
-            reason,
-        };
-        match entry.file_type() {
-            Ok(t) if t.is_symlink() => skipped.push(skip(match std::fs::read_link(&path) {
-                Ok(target) => format!(
-                    "a symbolic link to {}; links inside a directory are not followed",
-                    target.display()
-                ),
-                Err(e) => format!(
-                    "a symbolic link whose target cannot be read ({e}); links inside a \
-                     directory are not followed"
-                ),
-            })),
-            Ok(t) if t.is_dir() => match std::fs::read_dir(&path) {
-                Ok(inner) => walk_entries(root, &path, inner, files, skipped),
-                Err(e) => skipped.push(skip(format!(
-                    "a directory that cannot be listed ({e}); nothing in it was scanned"
-                ))),
-            },
-            Ok(t) if t.is_file() => files.push(path),
-            Ok(t) => skipped.push(skip(not_regular(t))),
-            Err(e) => skipped.push(skip(format!("its type cannot be read ({e}); not read"))),
         }
     }
 }
