@@ -671,3 +671,67 @@ fn corrupted_program_headers_and_dynamic_segments_never_panic_the_analysis() {
         assert_eq!(report.files.len(), 1, "round {round}");
     }
 }
+
+/// A universal binary whose second slice does not parse (here: not an executable at all,
+/// but carrying a C string a program would pass to getenv). The slice that parses keeps
+/// its sections; the other is searched whole for names, and the report says so.
+#[test]
+fn a_universal_binary_with_a_slice_that_does_not_parse_says_so() {
+    const CPU_TYPE_X86_64: u32 = 0x0100_0007;
+    const CPU_TYPE_ARM64: u32 = 0x0100_000c;
+    let dir = tempfile::tempdir().unwrap();
+    let path = compile_or_skip!(dir.path(), "prog", &program(true));
+    let thin = fs_err::read(&path).unwrap();
+    let garbage =
+        b"\x01\x02\x03\x04 not an executable \0getenv\0ARM_ONLY_TOKEN\0 padding ..".repeat(4);
+    let second = (4096 + thin.len()).next_multiple_of(4096);
+    let mut fat = Vec::new();
+    fat.extend_from_slice(&0xCAFE_BABE_u32.to_be_bytes());
+    fat.extend_from_slice(&2u32.to_be_bytes());
+    for (cpu, offset, size) in [
+        (CPU_TYPE_X86_64, 4096, thin.len()),
+        (CPU_TYPE_ARM64, second, garbage.len()),
+    ] {
+        for field in [
+            cpu,
+            3,
+            u32::try_from(offset).unwrap(),
+            u32::try_from(size).unwrap(),
+            12,
+        ] {
+            fat.extend_from_slice(&field.to_be_bytes());
+        }
+    }
+    fat.resize(4096, 0);
+    fat.extend_from_slice(&thin);
+    fat.resize(second, 0);
+    fat.extend_from_slice(&garbage);
+    let fat_path = dir.path().join("prog-universal");
+    fs_err::write(&fat_path, &fat).unwrap();
+
+    let report = scan_path(&scanner(), &fat_path).unwrap();
+    let urls = find(&report.indicators, Kind::Url, URL);
+    assert!(
+        urls.iter()
+            .any(|i| i.evidence.section.as_deref() == Some("x86_64:.rodata")),
+        "{urls:#?}"
+    );
+    let token = find(&report.indicators, Kind::EnvCandidate, "ARM_ONLY_TOKEN");
+    // Once per copy of the string, each in the slice.
+    assert_eq!(token.len(), 4, "{:#?}", report.indicators);
+    assert!(token.iter().all(|t| t.evidence.offset >= second as u64));
+    assert_eq!(report.degraded.len(), 1, "{:#?}", report.degraded);
+    let reason = &report.degraded[0].reason;
+    let end = second + garbage.len();
+    assert!(
+        reason.starts_with(&format!(
+            "native analysis without sections: its aarch64 slice (bytes {second}..{end}) does \
+             not parse ("
+        )),
+        "{reason}"
+    );
+    assert!(
+        reason.ends_with("environment variable names were searched in that slice's bytes instead"),
+        "{reason}"
+    );
+}
