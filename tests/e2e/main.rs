@@ -15,6 +15,7 @@ mod keyless;
 mod ledger;
 mod manifest;
 mod sample;
+mod scan_inputs;
 mod scan_output;
 mod schemas;
 mod sign_verify;

@@ -23,16 +23,27 @@
 //! are not instructions, but it needs a load of a string's exact start *and* a call to
 //! getenv right after it, which arbitrary bytes do not give.
 //!
+//! The section headers say where the PLT and the code are. A program runs without them
+//! (the loader reads only the program headers), so a file whose section headers are
+//! missing or corrupt is read through its program headers instead: the dynamic segment's
+//! relocations and symbols give the getenv slots, and the executable segments are
+//! searched for the stubs and the calls.
+//!
 //! Anything else (other architectures, PE, Mach-O, Go or Rust binaries that reach
 //! `getenv` through their runtime) yields `None`: no call site is proven, and the caller
 //! keeps its candidates as candidates.
 
 use std::collections::BTreeSet;
 
-use object::elf::{R_X86_64_GLOB_DAT, R_X86_64_JUMP_SLOT};
+use object::elf::{
+    DT_JMPREL, DT_NULL, DT_PLTREL, DT_PLTRELSZ, DT_RELA, DT_RELASZ, DT_STRSZ, DT_STRTAB, DT_SYMENT,
+    DT_SYMTAB, Dyn64, EM_X86_64, FileHeader64, PF_X, PT_LOAD, R_X86_64_GLOB_DAT,
+    R_X86_64_JUMP_SLOT, Rela64, Sym64,
+};
+use object::read::elf::{Dyn as _, FileHeader as _, ProgramHeader as _, Rela as _, Sym as _};
 use object::{
-    Architecture, Object as _, ObjectSection as _, ObjectSymbol as _, ObjectSymbolTable as _,
-    RelocationFlags, RelocationTarget, SectionKind,
+    Architecture, LittleEndian, Object as _, ObjectSection as _, ObjectSymbol as _,
+    ObjectSymbolTable as _, ReadRef as _, RelocationFlags, RelocationTarget, SectionKind,
 };
 
 /// Most bytes of code between loading the argument and the call.
@@ -70,63 +81,247 @@ fn is_getenv(name: &str) -> bool {
 
 /// The file offsets of the C strings passed to `getenv` in `bytes`, an x86-64 ELF
 /// executable or shared object; `None` when `bytes` is not one or imports no `getenv`.
+///
+/// The file is read through its section headers; when they do not parse or name no
+/// `getenv` import (stripped by `sstrip`, corrupted on purpose: the loader never reads
+/// them), through its program headers instead: the dynamic segment gives the relocations
+/// and symbols, the executable segments the code and the PLT stubs.
 pub fn getenv_arguments(bytes: &[u8]) -> Option<BTreeSet<u64>> {
-    let file = object::File::parse(bytes).ok()?;
-    if file.architecture() != Architecture::X86_64 || file.format() != object::BinaryFormat::Elf {
-        return None;
+    let image = Image::from_sections(bytes).or_else(|| Image::from_segments(bytes))?;
+    Some(image.getenv_arguments(bytes))
+}
+
+/// Bytes of the file at an address: a section or a segment.
+#[derive(Debug, Clone, Copy)]
+struct Region<'a> {
+    address: u64,
+    data: &'a [u8],
+}
+
+/// Where the addresses of a region are in the file.
+#[derive(Debug, Clone, Copy)]
+struct Mapping {
+    address: u64,
+    size: u64,
+    /// `None` for a region with no bytes in the file (`.bss`).
+    file_offset: Option<u64>,
+}
+
+/// What the call-site search needs of an executable, from its sections or its segments.
+#[derive(Debug)]
+struct Image<'a> {
+    /// Machine code.
+    code: Vec<Region<'a>>,
+    /// Where PLT stubs may be.
+    stubs: Vec<Region<'a>>,
+    /// Address to file offset, first match wins.
+    mappings: Vec<Mapping>,
+    /// The GOT slots bound to getenv.
+    slots: BTreeSet<u64>,
+}
+
+impl<'a> Image<'a> {
+    /// Through the section headers: `.plt*` sections hold the stubs, text sections the
+    /// code. `None` unless an x86-64 ELF file whose sections name a getenv import.
+    fn from_sections(bytes: &'a [u8]) -> Option<Self> {
+        let file = object::File::parse(bytes).ok()?;
+        if file.architecture() != Architecture::X86_64 || file.format() != object::BinaryFormat::Elf
+        {
+            return None;
+        }
+        let slots = getenv_slots(&file)?;
+        let stubs = file
+            .sections()
+            .filter(|s| s.name().unwrap_or_default().starts_with(".plt"))
+            .filter_map(|s| region(&s))
+            .collect();
+        let code = file
+            .sections()
+            .filter(|s| s.kind() == SectionKind::Text)
+            .filter_map(|s| region(&s))
+            .collect();
+        let mappings = file
+            .sections()
+            .map(|s| Mapping {
+                address: s.address(),
+                size: s.size(),
+                file_offset: s.file_range().map(|(offset, _)| offset),
+            })
+            .collect();
+        Some(Self {
+            code,
+            stubs,
+            mappings,
+            slots,
+        })
     }
-    let slots = getenv_slots(&file)?;
-    // Where calls to getenv land: PLT stubs that jump through a getenv slot.
-    let mut targets: BTreeSet<u64> = BTreeSet::new();
-    for section in file.sections() {
-        let name = section.name().unwrap_or_default();
-        if !name.starts_with(".plt") {
-            continue;
+
+    /// Through the program headers, as the loader reads the file: the executable
+    /// `PT_LOAD` segments hold the code and the stubs, and the dynamic segment
+    /// (`PT_DYNAMIC`) the relocations and symbols that bind GOT slots to getenv. `None`
+    /// unless a 64-bit little-endian x86-64 ELF file with a getenv import.
+    fn from_segments(bytes: &'a [u8]) -> Option<Self> {
+        let header = FileHeader64::<LittleEndian>::parse(bytes).ok()?;
+        if !header.is_little_endian() || header.e_machine(LittleEndian) != EM_X86_64 {
+            return None;
         }
-        let (Ok(data), address) = (section.data(), section.address()) else {
-            continue;
-        };
-        if !fits(address, data) {
-            continue;
-        }
-        for at in memchr::memmem::find_iter(data, JMP_RIP) {
-            let disp = at + JMP_RIP.len();
-            let Some(slot) = rip_relative(data, address, disp, disp + IMM32) else {
-                continue;
-            };
-            if slots.contains(&slot) {
-                // The stub starts at the jump, or at the endbr64 / bnd prefix before it.
-                let mut start = at;
-                if at >= ENDBR64.len() && data[at - ENDBR64.len()..at] == ENDBR64 {
-                    start = at - ENDBR64.len();
-                } else if at >= 1 && data[at - 1] == BND {
-                    start = at - 1;
-                }
-                targets.insert(address + start as u64);
-                targets.insert(address + at as u64);
-            }
-        }
-    }
-    let mut strings = BTreeSet::new();
-    for section in file.sections() {
-        if section.kind() != SectionKind::Text {
-            continue;
-        }
-        let (Ok(code), address) = (section.data(), section.address()) else {
-            continue;
-        };
-        if !fits(address, code) {
-            continue;
-        }
-        for (load_end, string) in argument_loads(code, address) {
-            if calls_getenv(code, address, load_end, &targets, &slots)
-                && let Some(offset) = string_offset(&file, bytes, string)
+        let segments = header.program_headers(LittleEndian, bytes).ok()?;
+        let mut code = Vec::new();
+        let mut mappings = Vec::new();
+        for segment in segments
+            .iter()
+            .filter(|p| p.p_type(LittleEndian) == PT_LOAD)
+        {
+            let (offset, size) = segment.file_range(LittleEndian);
+            let address = segment.p_vaddr(LittleEndian);
+            mappings.push(Mapping {
+                address,
+                size,
+                file_offset: Some(offset),
+            });
+            if segment.p_flags(LittleEndian) & PF_X != 0
+                && let Some(data) = bytes.read_bytes_at(offset, size).ok()
+                && fits(address, data)
             {
-                strings.insert(offset);
+                code.push(Region { address, data });
+            }
+        }
+        let dynamic = segments
+            .iter()
+            .find_map(|p| p.dynamic(LittleEndian, bytes).ok().flatten())?;
+        let slots = dynamic_getenv_slots(bytes, dynamic, &mappings)?;
+        Some(Self {
+            stubs: code.clone(),
+            code,
+            mappings,
+            slots,
+        })
+    }
+
+    /// The search itself: see the module documentation.
+    fn getenv_arguments(&self, bytes: &[u8]) -> BTreeSet<u64> {
+        // Where calls to getenv land: PLT stubs that jump through a getenv slot.
+        let mut targets: BTreeSet<u64> = BTreeSet::new();
+        for &Region { address, data } in &self.stubs {
+            for at in memchr::memmem::find_iter(data, JMP_RIP) {
+                let disp = at + JMP_RIP.len();
+                let Some(slot) = rip_relative(data, address, disp, disp + IMM32) else {
+                    continue;
+                };
+                if self.slots.contains(&slot) {
+                    // The stub starts at the jump, or at the endbr64 / bnd prefix before it.
+                    let mut start = at;
+                    if at >= ENDBR64.len() && data[at - ENDBR64.len()..at] == ENDBR64 {
+                        start = at - ENDBR64.len();
+                    } else if at >= 1 && data[at - 1] == BND {
+                        start = at - 1;
+                    }
+                    targets.insert(address + start as u64);
+                    targets.insert(address + at as u64);
+                }
+            }
+        }
+        let mut strings = BTreeSet::new();
+        for &Region { address, data } in &self.code {
+            for (load_end, string) in argument_loads(data, address) {
+                if calls_getenv(data, address, load_end, &targets, &self.slots)
+                    && let Some(offset) = self.string_offset(bytes, string)
+                {
+                    strings.insert(offset);
+                }
+            }
+        }
+        strings
+    }
+
+    /// The file offset of the string at virtual address `va`, if a region maps it and
+    /// the bytes there are a NUL-terminated string of printable ASCII.
+    fn string_offset(&self, bytes: &[u8], va: u64) -> Option<u64> {
+        let mapping = self
+            .mappings
+            .iter()
+            .find(|m| m.address <= va && va - m.address < m.size)?;
+        let offset = mapping.file_offset?.checked_add(va - mapping.address)?;
+        let tail = bytes.get(usize::try_from(offset).ok()?..)?;
+        let len = memchr::memchr(0, &tail[..tail.len().min(MAX_STRING_LEN)])?;
+        (len > 0 && tail[..len].iter().all(u8::is_ascii_graphic)).then_some(offset)
+    }
+}
+
+/// A section's bytes, if they end inside the address space (see [`fits`]).
+fn region<'a>(section: &object::Section<'a, '_>) -> Option<Region<'a>> {
+    let data = section.data().ok()?;
+    let address = section.address();
+    fits(address, data).then_some(Region { address, data })
+}
+
+/// The GOT slots the dynamic segment's relocations (`DT_JMPREL`, `DT_RELA`) bind to a
+/// getenv symbol; `None` if there are none. Table addresses are mapped to file offsets
+/// through `mappings` (the `PT_LOAD` segments); whatever does not read is ignored.
+fn dynamic_getenv_slots(
+    bytes: &[u8],
+    dynamic: &[Dyn64<LittleEndian>],
+    mappings: &[Mapping],
+) -> Option<BTreeSet<u64>> {
+    let mut tags = std::collections::BTreeMap::new();
+    for entry in dynamic {
+        let tag = entry.d_tag(LittleEndian);
+        if tag == u64::from(DT_NULL) {
+            break;
+        }
+        tags.entry(tag).or_insert(entry.d_val(LittleEndian));
+    }
+    let tag = |t: u32| tags.get(&u64::from(t)).copied();
+    let file_offset = |va: u64| {
+        mappings.iter().find_map(|m| {
+            let inside = va.checked_sub(m.address).filter(|d| *d < m.size)?;
+            m.file_offset?.checked_add(inside)
+        })
+    };
+    let symbols = file_offset(tag(DT_SYMTAB)?)?;
+    let strings = file_offset(tag(DT_STRTAB)?)?;
+    let strings = bytes.get(usize::try_from(strings).ok()?..)?;
+    let strings = &strings[..strings
+        .len()
+        .min(usize::try_from(tag(DT_STRSZ).unwrap_or(u64::MAX)).unwrap_or(usize::MAX))];
+    let symbol_size = tag(DT_SYMENT).unwrap_or(size_of::<Sym64<LittleEndian>>() as u64);
+    let mut tables = Vec::new();
+    if tag(DT_PLTREL) == Some(u64::from(DT_RELA)) {
+        tables.extend(tag(DT_JMPREL).zip(tag(DT_PLTRELSZ)));
+    }
+    tables.extend(tag(DT_RELA).zip(tag(DT_RELASZ)));
+    let mut slots = BTreeSet::new();
+    for (address, size) in tables {
+        let Some(offset) = file_offset(address) else {
+            continue;
+        };
+        let Ok(count) = usize::try_from(size / size_of::<Rela64<LittleEndian>>() as u64) else {
+            continue;
+        };
+        let Ok(relocations) = bytes.read_slice_at::<Rela64<LittleEndian>>(offset, count) else {
+            continue;
+        };
+        for relocation in relocations {
+            let r_type = relocation.r_type(LittleEndian, false);
+            if r_type != R_X86_64_JUMP_SLOT && r_type != R_X86_64_GLOB_DAT {
+                continue;
+            }
+            let name = u64::from(relocation.r_sym(LittleEndian, false))
+                .checked_mul(symbol_size)
+                .and_then(|at| symbols.checked_add(at))
+                .and_then(|at| bytes.read_at::<Sym64<LittleEndian>>(at).ok())
+                .and_then(|symbol| {
+                    let tail =
+                        strings.get(usize::try_from(symbol.st_name(LittleEndian)).ok()?..)?;
+                    let len = memchr::memchr(0, tail)?;
+                    std::str::from_utf8(&tail[..len]).ok()
+                });
+            if name.is_some_and(is_getenv) {
+                slots.insert(relocation.r_offset(LittleEndian));
             }
         }
     }
-    Some(strings)
+    (!slots.is_empty()).then_some(slots)
 }
 
 /// Whether a section's bytes at `address` end inside the address space (a damaged or
@@ -237,17 +432,4 @@ fn calls_getenv(
         }
     }
     false
-}
-
-/// The file offset of the string at virtual address `va`, if a section maps it and the
-/// bytes there are a NUL-terminated string of printable ASCII.
-fn string_offset(file: &object::File<'_>, bytes: &[u8], va: u64) -> Option<u64> {
-    let section = file
-        .sections()
-        .find(|s| s.address() <= va && va - s.address() < s.size())?;
-    let (start, _) = section.file_range()?;
-    let offset = start.checked_add(va - section.address())?;
-    let tail = bytes.get(usize::try_from(offset).ok()?..)?;
-    let len = memchr::memchr(0, &tail[..tail.len().min(MAX_STRING_LEN)])?;
-    (len > 0 && tail[..len].iter().all(u8::is_ascii_graphic)).then_some(offset)
 }

@@ -50,6 +50,7 @@
 //! ```
 
 #![deny(missing_docs)]
+#![forbid(unsafe_code)]
 
 pub mod archive;
 pub mod callsite;
@@ -74,5 +75,5 @@ pub use diff::{Change, ScanDiff, diff};
 pub use engine::{ScanOptions, Scanner};
 pub use indicator::{Indicator, Kind};
 pub use input::{ScanError, scan_path, scan_path_with};
-pub use report::{ScanReport, ScannedFile, Skipped};
+pub use report::{Degraded, ScanReport, ScannedFile, Skipped};
 pub use request::{Progress, ScanOutcome, ScanRequest, ScanRequestError, scan};

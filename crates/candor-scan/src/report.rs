@@ -1,5 +1,5 @@
-//! What a scan reports: the files scanned, the indicators found in them, and what was
-//! not scanned and why.
+//! What a scan reports: the files scanned, the indicators found in them, what was not
+//! scanned and why, and which files were scanned less completely than their kind allows.
 
 use serde::Serialize;
 
@@ -8,9 +8,22 @@ use crate::indicator::Indicator;
 /// Something inside the input that was not scanned, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Skipped {
-    /// The entry.
+    /// The entry, relative to the input root (`.` for the input itself when it is a
+    /// directory); never empty.
     pub path: String,
-    /// Why.
+    /// Why: what was found there, and why it was not read.
+    pub reason: String,
+}
+
+/// A file that was scanned, but less completely than its kind allows: a native
+/// executable whose section table cannot be used, a file that changed while it was read,
+/// a file too large to read whole. Its indicators are in the report; what the reason
+/// names was not done.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct Degraded {
+    /// The file, as its indicators name it.
+    pub path: String,
+    /// What was wrong, and what the scan did instead.
     pub reason: String,
 }
 
@@ -34,6 +47,8 @@ pub struct ScanReport {
     pub indicators: Vec<Indicator>,
     /// Entries not scanned.
     pub skipped: Vec<Skipped>,
+    /// Files scanned less completely than their kind allows, and why.
+    pub degraded: Vec<Degraded>,
 }
 
 impl ScanReport {

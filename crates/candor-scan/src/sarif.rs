@@ -26,8 +26,9 @@
 //! is then a range of the entry's extracted bytes, not of the compressed archive. The full
 //! `<archive>!<entry>` string is also in the result's `properties.file`.
 //!
-//! Entries the scan skipped become `toolExecutionNotifications` (level `warning`) of the
-//! run's invocation. For a diff ([`diff_to_sarif`]) only the indicators *added* in the new
+//! Entries the scan skipped, and files it scanned in a degraded way (a native executable
+//! whose sections cannot be used, a file that changed while it was read), become
+//! `toolExecutionNotifications` (level `warning`) of the run's invocation. For a diff ([`diff_to_sarif`]) only the indicators *added* in the new
 //! release are results — one per normalized value, with every occurrence as a location
 //! and `baselineState: "new"` — and the run's `properties.diff` has the counts; the
 //! entries the new release's scan skipped are its notifications, those the old release's
@@ -612,7 +613,7 @@ fn skipped_notification(
 }
 
 /// Scan reports (one per input) as one SARIF run: every indicator a result, every skipped
-/// entry a tool-execution notification.
+/// entry and every degraded file a tool-execution notification.
 pub fn to_sarif(reports: &[ScanReport]) -> Log {
     let mut results = Vec::new();
     let mut notifications = Vec::new();
@@ -626,12 +627,26 @@ pub fn to_sarif(reports: &[ScanReport]) -> Log {
                 .iter()
                 .map(|s| skipped_notification(&resolver, &report.input, s, "")),
         );
+        notifications.extend(report.degraded.iter().map(|d| Notification {
+            level: Level::Warning,
+            message: Text::new(format!(
+                "{}: degraded {}: {}",
+                report.input, d.path, d.reason
+            )),
+            locations: vec![Location {
+                physical_location: PhysicalLocation {
+                    artifact_location: resolver.artifact(&d.path),
+                    region: None,
+                },
+            }],
+        }));
         inputs.push(serde_json::json!({
             "input": report.input,
             "files": report.files.len(),
             "bytes": report.bytes(),
             "indicators": report.indicators.len(),
             "skipped": report.skipped.len(),
+            "degraded": report.degraded.len(),
         }));
     }
     let mut properties = serde_json::Map::new();

@@ -146,22 +146,32 @@ fn shows_progress(stderr_is_terminal: bool, total: u64) -> bool {
     stderr_is_terminal && total > PROGRESS_MIN_BYTES
 }
 
-/// Bytes of the regular files under `path` (symbolic links not followed, unreadable
-/// entries counted as 0: the scan itself reports them).
+/// Bytes of the regular files under `path` (followed if it is a symbolic link, as the
+/// scan follows it; links inside not followed, unreadable entries counted as 0: the scan
+/// itself reports them).
 fn input_bytes(path: &Path) -> u64 {
-    let Ok(metadata) = fs_err::symlink_metadata(path) else {
-        return 0;
-    };
-    if metadata.is_file() {
-        return metadata.len();
+    match fs_err::metadata(path) {
+        Ok(metadata) if metadata.is_file() => metadata.len(),
+        Ok(metadata) if metadata.is_dir() => directory_bytes(path),
+        _ => 0,
     }
-    if !metadata.is_dir() {
-        return 0;
+}
+
+/// Bytes of the regular files under `path`, links not followed.
+fn tree_bytes(path: &Path) -> u64 {
+    match fs_err::symlink_metadata(path) {
+        Ok(metadata) if metadata.is_file() => metadata.len(),
+        Ok(metadata) if metadata.is_dir() => directory_bytes(path),
+        _ => 0,
     }
+}
+
+/// Bytes of the regular files in the directory `path`, links inside not followed.
+fn directory_bytes(path: &Path) -> u64 {
     fs_err::read_dir(path).map_or(0, |entries| {
         entries
             .filter_map(Result::ok)
-            .map(|entry| input_bytes(&entry.path()))
+            .map(|entry| tree_bytes(&entry.path()))
             .sum()
     })
 }
@@ -182,12 +192,27 @@ fn location(indicator: &Indicator) -> String {
 
 fn human_report(report: &ScanReport) -> String {
     let mut out = format!(
-        "scanned {}: {} file(s), {} bytes, {} indicator(s)\n",
+        "scanned {}: {} file(s), {} bytes, {} indicator(s)",
         report.input,
         report.files.len(),
         report.bytes(),
         report.indicators.len()
     );
+    // What was not read, or not read fully, is said up front: the lists come last.
+    let mut caveats = Vec::new();
+    if !report.skipped.is_empty() {
+        caveats.push(format!("{} not scanned", report.skipped.len()));
+    }
+    if !report.degraded.is_empty() {
+        caveats.push(format!(
+            "{} scanned in a degraded way",
+            report.degraded.len()
+        ));
+    }
+    if !caveats.is_empty() {
+        let _ = write!(out, "; {} (listed below)", caveats.join(", "));
+    }
+    out.push('\n');
     let mut by_category: BTreeMap<_, Vec<&Indicator>> = BTreeMap::new();
     for indicator in &report.indicators {
         by_category
@@ -207,6 +232,12 @@ fn human_report(report: &ScanReport) -> String {
         let _ = writeln!(out, "\nskipped ({})", report.skipped.len());
         for s in &report.skipped {
             let _ = writeln!(out, "  {}: {}", s.path, s.reason);
+        }
+    }
+    if !report.degraded.is_empty() {
+        let _ = writeln!(out, "\ndegraded ({})", report.degraded.len());
+        for d in &report.degraded {
+            let _ = writeln!(out, "  {}: {}", d.path, d.reason);
         }
     }
     out
@@ -290,5 +321,8 @@ mod tests {
         assert_eq!(input_bytes(dir.path()), 42);
         assert_eq!(input_bytes(&dir.path().join("a/x")), 10);
         assert_eq!(input_bytes(&dir.path().join("missing")), 0);
+        // A link given as the input is followed, as the scan follows it.
+        #[cfg(unix)]
+        assert_eq!(input_bytes(&dir.path().join("link")), 42);
     }
 }

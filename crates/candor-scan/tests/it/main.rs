@@ -3,6 +3,7 @@
 mod archives;
 mod bundle;
 mod coverage;
+mod inputs;
 mod native;
 mod output;
 mod support;

@@ -431,3 +431,307 @@ fn a_universal_binary_names_the_architecture_and_offsets_into_the_whole_file() {
     // here the name is a candidate.
     assert!(!find(&report.indicators, Kind::EnvCandidate, "ACME_BASE_URL").is_empty());
 }
+
+/// A program that reads `MY_SECRET_VAR` and prints it.
+const SECRET_READER: &str = r#"#include <stdio.h>
+#include <stdlib.h>
+int main(void) {
+    const char *secret = getenv("MY_SECRET_VAR");
+    printf("%s\n", secret != NULL ? secret : "(unset)");
+    return 0;
+}
+"#;
+
+/// ELF64 header fields.
+const E_SHOFF: usize = 0x28;
+const E_SHNUM: usize = 0x3c;
+const E_SHSTRNDX: usize = 0x3e;
+
+/// Compile [`SECRET_READER`], `corrupt` its ELF header, check that the program still
+/// runs and reads the variable (the loader never reads section headers), scan it, and
+/// return the report. `None`: no compiler (skipped, said on stderr).
+#[allow(clippy::print_stderr)]
+fn corrupted_secret_reader(
+    dir: &Path,
+    name: &str,
+    corrupt: impl FnOnce(&mut Vec<u8>),
+) -> Option<(PathBuf, candor_scan::ScanReport)> {
+    let path = match compile_with(dir, name, SECRET_READER, &[]) {
+        Ok(path) => path,
+        Err(NoCompiler::Missing(why)) => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "`cc` is required on CI: {why}"
+            );
+            eprintln!("SKIPPED: `cc` not found ({why})");
+            return None;
+        }
+    };
+    let clean = scan_path(&scanner(), &path).expect("scan the clean program");
+    assert!(clean.degraded.is_empty(), "{:#?}", clean.degraded);
+    let mut elf = fs_err::read(&path).expect("read the program");
+    corrupt(&mut elf);
+    fs_err::write(&path, &elf).expect("write the corrupted program");
+    let output = Command::new(&path)
+        .env("MY_SECRET_VAR", "hunter2")
+        .output()
+        .expect("run the corrupted program");
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        "hunter2\n",
+        "the corrupted program still runs and reads its variable"
+    );
+    let report = scan_path(&scanner(), &path).expect("scan the corrupted program");
+    Some((path, report))
+}
+
+/// `MY_SECRET_VAR` is still reported — as an env read where the call site can be
+/// proven (x86-64, through the dynamic segment), else as a candidate — and the report
+/// says native analysis was degraded, with a reason starting `reason_start`.
+#[track_caller]
+fn assert_env_read_kept_and_degradation_reported(
+    path: &Path,
+    report: &candor_scan::ScanReport,
+    reason_start: &str,
+) {
+    let kinds: Vec<Kind> = report
+        .indicators
+        .iter()
+        .filter(|i| i.value == "MY_SECRET_VAR")
+        .map(|i| i.kind)
+        .collect();
+    if cfg!(target_arch = "x86_64") {
+        assert_eq!(kinds, [Kind::EnvVar], "{:#?}", report.indicators);
+        let bytes = fs_err::read(path).expect("read the program");
+        let at = memchr::memmem::find(&bytes, b"MY_SECRET_VAR\0").expect("the name") as u64;
+        let proven = candor_scan::callsite::getenv_arguments(&bytes).expect("call sites read");
+        assert!(proven.contains(&at), "{proven:?}");
+    } else {
+        assert!(
+            matches!(kinds.as_slice(), [Kind::EnvVar | Kind::EnvCandidate]),
+            "{:#?}",
+            report.indicators
+        );
+    }
+    assert_eq!(report.files.len(), 1);
+    assert_eq!(report.degraded.len(), 1, "{:#?}", report.degraded);
+    let degraded = &report.degraded[0];
+    assert_eq!(
+        degraded.path,
+        path.file_name()
+            .expect("a file name")
+            .to_string_lossy()
+            .as_ref()
+    );
+    assert!(
+        degraded
+            .reason
+            .starts_with(&format!("native analysis without sections: {reason_start}")),
+        "{}",
+        degraded.reason
+    );
+    assert!(
+        degraded
+            .reason
+            .contains("environment variable names were searched in the"),
+        "{}",
+        degraded.reason
+    );
+    if cfg!(target_arch = "x86_64") {
+        assert!(
+            degraded.reason.ends_with(
+                "getenv call sites were read through the program headers' dynamic segment"
+            ),
+            "{}",
+            degraded.reason
+        );
+    }
+}
+
+/// Issue 15: `e_shoff` pointed past the end of the file. The program runs as before
+/// (the loader reads program headers only), but the scan lost the getenv read entirely
+/// and said nothing. Now the names are searched in the loadable segments, the call site
+/// is read through the dynamic segment, and the report says why analysis was degraded.
+#[test]
+fn a_section_table_past_the_end_of_the_file_keeps_the_getenv_read_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut len = 0;
+    let Some((path, report)) = corrupted_secret_reader(dir.path(), "shoff", |elf| {
+        len = elf.len();
+        let past = (elf.len() as u64 + 0x1000).to_le_bytes();
+        elf[E_SHOFF..E_SHOFF + 8].copy_from_slice(&past);
+    }) else {
+        return;
+    };
+    assert_env_read_kept_and_degradation_reported(
+        &path,
+        &report,
+        &format!(
+            "its section header table starts past the end of the file (e_shoff {:#x}; the \
+             file is {len} bytes)",
+            len + 0x1000
+        ),
+    );
+}
+
+/// The same with `e_shnum` = 0xffff: the table runs 4 MiB past the end of the file.
+#[test]
+fn a_section_count_past_the_end_of_the_file_keeps_the_getenv_read_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some((path, report)) = corrupted_secret_reader(dir.path(), "shnum", |elf| {
+        elf[E_SHNUM..E_SHNUM + 2].copy_from_slice(&0xffff_u16.to_le_bytes());
+    }) else {
+        return;
+    };
+    assert_env_read_kept_and_degradation_reported(
+        &path,
+        &report,
+        "its section header table runs past the end of the file (65535 headers (e_shnum) of \
+         64 bytes from e_shoff",
+    );
+}
+
+/// Section headers removed altogether, as `sstrip` and packers leave a binary.
+#[test]
+fn removed_section_headers_keep_the_getenv_read_and_say_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some((path, report)) = corrupted_secret_reader(dir.path(), "sstripped", |elf| {
+        elf[E_SHOFF..E_SHOFF + 8].fill(0);
+        elf[E_SHNUM..E_SHNUM + 2].fill(0);
+        elf[E_SHSTRNDX..E_SHSTRNDX + 2].fill(0);
+    }) else {
+        return;
+    };
+    assert_env_read_kept_and_degradation_reported(
+        &path,
+        &report,
+        "it has no section header table (e_shoff is 0)",
+    );
+}
+
+/// The program-header path reads offsets, sizes and counts an attacker controls (program
+/// headers, the dynamic segment, relocation and symbol tables). Random corruption of a
+/// real program whose section table is already gone never panics it (debug builds check
+/// arithmetic overflow), and what it proves are C strings inside the file.
+#[test]
+fn corrupted_program_headers_and_dynamic_segments_never_panic_the_analysis() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some((path, _)) = corrupted_secret_reader(dir.path(), "fuzzed", |elf| {
+        elf[E_SHOFF..E_SHOFF + 8].fill(0);
+        elf[E_SHNUM..E_SHNUM + 2].fill(0);
+    }) else {
+        return;
+    };
+    let original = fs_err::read(&path).unwrap();
+    let u64_at = |at: usize| u64::from_le_bytes(original[at..at + 8].try_into().unwrap());
+    let (phoff, phnum) = (
+        usize::try_from(u64_at(0x20)).unwrap(),
+        usize::from(u16::from_le_bytes([original[0x38], original[0x39]])),
+    );
+    // Where the attacker's numbers are: the headers, and the dynamic segment.
+    let headers = 0..phoff + phnum * 56;
+    let mut targets = vec![headers];
+    for index in 0..phnum {
+        let header = phoff + index * 56;
+        if u32::from_le_bytes(original[header..header + 4].try_into().unwrap()) == 2 {
+            let offset = usize::try_from(u64_at(header + 8)).unwrap();
+            let size = usize::try_from(u64_at(header + 32)).unwrap();
+            targets.push(offset..offset + size);
+        }
+    }
+    assert_eq!(targets.len(), 2, "a PT_DYNAMIC segment");
+    let mut rng = crate::support::Rng::new(0x15);
+    let scanner = scanner();
+    let hostile = dir.path().join("hostile");
+    for round in 0..400 {
+        let mut elf = original.clone();
+        for _ in 0..=rng.next_u64() % 8 {
+            let range = &targets[usize::try_from(rng.next_u64() % 2).unwrap()];
+            let at =
+                range.start + usize::try_from(rng.next_u64()).unwrap() % (range.end - range.start);
+            let value = rng.next_u64();
+            // A byte, or a whole 8-byte field set to something extreme.
+            if value.is_multiple_of(3) && at + 8 <= elf.len() {
+                let extreme = [u64::MAX, 0, 1 << 63, u64::from(u32::MAX), value];
+                elf[at..at + 8]
+                    .copy_from_slice(&extreme[usize::try_from(value % 5).unwrap()].to_le_bytes());
+            } else {
+                elf[at] = value.to_le_bytes()[1];
+            }
+        }
+        if let Some(offsets) = candor_scan::callsite::getenv_arguments(&elf) {
+            for offset in offsets {
+                let start = usize::try_from(offset).unwrap();
+                assert!(start < elf.len(), "round {round}: offset {start}");
+                assert!(elf[start..].contains(&0), "round {round}");
+            }
+        }
+        fs_err::write(&hostile, &elf).unwrap();
+        let report = scan_path(&scanner, &hostile).unwrap();
+        assert_eq!(report.files.len(), 1, "round {round}");
+    }
+}
+
+/// A universal binary whose second slice does not parse (here: not an executable at all,
+/// but carrying a C string a program would pass to getenv). The slice that parses keeps
+/// its sections; the other is searched whole for names, and the report says so.
+#[test]
+fn a_universal_binary_with_a_slice_that_does_not_parse_says_so() {
+    const CPU_TYPE_X86_64: u32 = 0x0100_0007;
+    const CPU_TYPE_ARM64: u32 = 0x0100_000c;
+    let dir = tempfile::tempdir().unwrap();
+    let path = compile_or_skip!(dir.path(), "prog", &program(true));
+    let thin = fs_err::read(&path).unwrap();
+    let garbage =
+        b"\x01\x02\x03\x04 not an executable \0getenv\0ARM_ONLY_TOKEN\0 padding ..".repeat(4);
+    let second = (4096 + thin.len()).next_multiple_of(4096);
+    let mut fat = Vec::new();
+    fat.extend_from_slice(&0xCAFE_BABE_u32.to_be_bytes());
+    fat.extend_from_slice(&2u32.to_be_bytes());
+    for (cpu, offset, size) in [
+        (CPU_TYPE_X86_64, 4096, thin.len()),
+        (CPU_TYPE_ARM64, second, garbage.len()),
+    ] {
+        for field in [
+            cpu,
+            3,
+            u32::try_from(offset).unwrap(),
+            u32::try_from(size).unwrap(),
+            12,
+        ] {
+            fat.extend_from_slice(&field.to_be_bytes());
+        }
+    }
+    fat.resize(4096, 0);
+    fat.extend_from_slice(&thin);
+    fat.resize(second, 0);
+    fat.extend_from_slice(&garbage);
+    let fat_path = dir.path().join("prog-universal");
+    fs_err::write(&fat_path, &fat).unwrap();
+
+    let report = scan_path(&scanner(), &fat_path).unwrap();
+    let urls = find(&report.indicators, Kind::Url, URL);
+    assert!(
+        urls.iter()
+            .any(|i| i.evidence.section.as_deref() == Some("x86_64:.rodata")),
+        "{urls:#?}"
+    );
+    let token = find(&report.indicators, Kind::EnvCandidate, "ARM_ONLY_TOKEN");
+    // Once per copy of the string, each in the slice.
+    assert_eq!(token.len(), 4, "{:#?}", report.indicators);
+    assert!(token.iter().all(|t| t.evidence.offset >= second as u64));
+    assert_eq!(report.degraded.len(), 1, "{:#?}", report.degraded);
+    let reason = &report.degraded[0].reason;
+    let end = second + garbage.len();
+    assert!(
+        reason.starts_with(&format!(
+            "native analysis without sections: its aarch64 slice (bytes {second}..{end}) does \
+             not parse ("
+        )),
+        "{reason}"
+    );
+    assert!(
+        reason.ends_with("environment variable names were searched in that slice's bytes instead"),
+        "{reason}"
+    );
+}
