@@ -368,3 +368,42 @@ fn drafts_and_signatures_bound_to_the_release(ws: &Workspace) {
         "{run}"
     );
 }
+
+/// Issue 15: what the scan did not read is an inconclusive finding of the draft, naming
+/// each entry and why, so the auditor reviews it instead of signing silence.
+#[test]
+fn a_draft_names_what_the_scan_did_not_read() {
+    let ws = Workspace::new();
+    ws.write(
+        "package/agent.js",
+        "fetch(\"https://api.anthropic.com/v1/messages\");\n",
+    );
+    std::os::unix::fs::symlink("../../etc/passwd", ws.join("package/link.js")).unwrap();
+    let status = std::process::Command::new("tar")
+        .args(["cf", "agent-1.0.0.tar", "package"])
+        .current_dir(ws.path())
+        .status()
+        .expect("run tar");
+    assert!(status.success());
+    let run = ws.run(&[
+        "audit",
+        "draft",
+        "--no-manifest",
+        "--tool",
+        "agent",
+        "--release",
+        "1.0.0",
+        "--artifact",
+        "agent-1.0.0.tar",
+        "--out",
+        "draft.toml",
+    ]);
+    run.success();
+    let draft = ws.read("draft.toml");
+    assert!(
+        draft.contains("1 entry of the artifacts was not scanned")
+            && draft.contains("agent-1.0.0.tar!package/link.js: "),
+        "{draft}"
+    );
+    assert!(draft.contains("status = \"inconclusive\""), "{draft}");
+}

@@ -303,16 +303,66 @@ fn manifest_subject_name(
         })
 }
 
-fn scan(scanner: &Scanner, paths: &[PathBuf]) -> Result<Vec<Indicator>, DraftError> {
+/// What the scans did not read (`skipped`) or read in a degraded way: `path: reason`.
+#[derive(Debug, Default)]
+struct Unread {
+    skipped: Vec<String>,
+    degraded: Vec<String>,
+}
+
+fn scan(scanner: &Scanner, paths: &[PathBuf]) -> Result<(Vec<Indicator>, Unread), DraftError> {
     let mut indicators = Vec::new();
+    let mut unread = Unread::default();
     for path in paths {
         let report = candor_scan::scan_path(scanner, path).map_err(|source| DraftError::Scan {
             path: path.clone(),
             source,
         })?;
         indicators.extend(report.indicators);
+        unread.skipped.extend(
+            report
+                .skipped
+                .into_iter()
+                .map(|s| format!("{}: {}", s.path, s.reason)),
+        );
+        unread.degraded.extend(
+            report
+                .degraded
+                .into_iter()
+                .map(|d| format!("{}: {}", d.path, d.reason)),
+        );
     }
-    Ok(indicators)
+    Ok((indicators, unread))
+}
+
+/// One inconclusive finding for what the scan did not read, one for what it read in a
+/// degraded way: static analysis says nothing of that content, and the auditor must.
+fn unread_findings(unread: &Unread, out: &mut Vec<Draft>) {
+    for (entries, what) in [
+        (
+            &unread.skipped,
+            "not scanned (links, devices, entries over the archive limits, trailing data …); what they do is unknown to this draft: review them by hand",
+        ),
+        (
+            &unread.degraded,
+            "scanned in a degraded way (native analysis without section headers, a file that changed while read …): check what the scan may have missed",
+        ),
+    ] {
+        if entries.is_empty() {
+            continue;
+        }
+        let mut draft = Draft::new(
+            FindingStatus::Inconclusive,
+            ClaimCategory::Obfuscation,
+            if entries.len() == 1 {
+                format!("1 entry of the artifacts was {what}.")
+            } else {
+                format!("{} entries of the artifacts were {what}.", entries.len())
+            },
+        );
+        draft.values.clone_from(entries);
+        out.push(draft);
+    }
 }
 
 /// The default severity of a finding (`data/severity.toml`).
@@ -391,6 +441,7 @@ struct Inputs<'a> {
     coverage: &'a candor_scan::coverage::Coverage,
     before: Option<&'a BTreeSet<String>>,
     has_manifest: bool,
+    unread: &'a Unread,
 }
 
 /// A finding before it is numbered.
@@ -537,6 +588,7 @@ fn findings(inputs: &Inputs<'_>) -> Vec<Finding> {
     claim_findings(inputs, &mut drafts);
     undeclared_findings(inputs, &mut drafts);
     exception_findings(inputs, &mut drafts);
+    unread_findings(inputs.unread, &mut drafts);
     drafts
         .into_iter()
         .enumerate()
@@ -573,12 +625,13 @@ pub fn draft(request: &DraftRequest) -> Result<Drafted, DraftError> {
         })?,
         ScanOptions::default(),
     );
-    let indicators = scan(&scanner, &request.artifacts)?;
+    let (indicators, unread) = scan(&scanner, &request.artifacts)?;
     let before: Option<BTreeSet<String>> = if request.previous_artifacts.is_empty() {
         None
     } else {
         Some(
             scan(&scanner, &request.previous_artifacts)?
+                .0
                 .into_iter()
                 .map(|i| i.value)
                 .collect(),
@@ -603,6 +656,7 @@ pub fn draft(request: &DraftRequest) -> Result<Drafted, DraftError> {
         coverage: &coverage,
         before: before.as_ref(),
         has_manifest: manifest.statement.is_some(),
+        unread: &unread,
     });
     let draft = AuditDraft {
         auditor: request.auditor.clone().unwrap_or(AuditorInfo {

@@ -149,7 +149,29 @@ impl GenerateError {
 }
 
 fn known_kinds() -> String {
-    Kind::ALL.map(Kind::as_str).join(", ")
+    format!("{}, {UNSCANNED}", Kind::ALL.map(Kind::as_str).join(", "))
+}
+
+/// The exception kind for content the scanner did not read (its value matches the
+/// entry's path, `agent.tgz!package/link.js`).
+pub const UNSCANNED: &str = "unscanned";
+
+/// Content of the artifacts the scanner did not read, or read in a degraded way.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct UnreadEntry {
+    /// The entry (`agent.tgz!package/link.js`).
+    pub path: String,
+    /// Why it was not read, or how it was read.
+    pub reason: String,
+    /// Whether an `unscanned` exception of the declaration covers it.
+    pub excepted: bool,
+}
+
+/// What the scans of the release's artifacts did not read.
+#[derive(Debug, Clone, Default)]
+struct Unread {
+    skipped: Vec<(String, String)>,
+    degraded: Vec<(String, String)>,
 }
 
 /// Uncovered indicators of one group, as the report lists them.
@@ -204,6 +226,13 @@ pub struct GateReport {
     pub excepted: usize,
     /// Indicators found in all.
     pub indicators: usize,
+    /// Entries of the artifacts that were not scanned (links, devices, entries over the
+    /// archive limits, trailing data …): each fails the gate, since nothing can be said of
+    /// what they do, unless an `unscanned` exception names it.
+    pub unscanned: Vec<UnreadEntry>,
+    /// Files scanned in a degraded way (a native executable without usable section
+    /// headers, a file that changed while read …): warnings.
+    pub degraded: Vec<UnreadEntry>,
 }
 
 /// Where the time went.
@@ -283,7 +312,7 @@ fn read_release(
     let declaration = read_declaration(&repo, &tag, &file)?;
     check_source(&repo, &declaration, &tag, &file, warnings)?;
     for (index, exception) in declaration.exceptions.iter().enumerate() {
-        if Kind::from_name(&exception.kind).is_none() {
+        if Kind::from_name(&exception.kind).is_none() && exception.kind != UNSCANNED {
             return Err(GenerateError::UnknownExceptionKind {
                 file,
                 index,
@@ -335,10 +364,12 @@ fn digest_artifacts(
     Ok(subjects)
 }
 
+/// The indicators of the release's artifacts, what their scans did not read, and the
+/// previous release's indicators when its artifacts are given.
+type ReleaseScan = (Vec<Indicator>, Unread, Option<Vec<Indicator>>);
+
 /// The indicators of the release's artifacts and, when given, of the previous release's.
-fn scan_release(
-    request: &GenerateRequest,
-) -> Result<(Vec<Indicator>, Option<Vec<Indicator>>), GenerateError> {
+fn scan_release(request: &GenerateRequest) -> Result<ReleaseScan, GenerateError> {
     let scanner = Scanner::new(
         candor_scan::rules::detectors(&[]).map_err(|e| GenerateError::Artifact {
             path: PathBuf::from("(built-in rules)"),
@@ -346,13 +377,13 @@ fn scan_release(
         })?,
         ScanOptions::default(),
     );
-    let indicators = scan_all(&scanner, request.artifacts.iter().map(|a| &a.path))?;
+    let (indicators, unread) = scan_all(&scanner, request.artifacts.iter().map(|a| &a.path))?;
     let previous = if request.previous_artifacts.is_empty() {
         None
     } else {
-        Some(scan_all(&scanner, request.previous_artifacts.iter())?)
+        Some(scan_all(&scanner, request.previous_artifacts.iter())?.0)
     };
-    Ok((indicators, previous))
+    Ok((indicators, unread, previous))
 }
 
 /// The manifest Statement: the declaration, the subjects, and what the repository says.
@@ -413,11 +444,17 @@ pub fn generate(request: &GenerateRequest) -> Result<Generated, GenerateError> {
     let subjects = digest_artifacts(&release.declaration, &request.artifacts, request.sha512)?;
     let digest_seconds = started.elapsed().as_secs_f64();
     let started = Instant::now();
-    let (indicators, previous_indicators) = scan_release(request)?;
+    let (indicators, unread, previous_indicators) = scan_release(request)?;
     let declaration = &release.declaration;
     let coverage = cover(&indicators, &declaration.claims, &declaration.exceptions);
     let scan_seconds = started.elapsed().as_secs_f64();
-    let gate = gate_report(declaration, &indicators, &coverage);
+    let gate = gate_report(declaration, &indicators, &coverage, &unread);
+    for entry in &gate.degraded {
+        warnings.push(format!(
+            "{} was scanned in a degraded way: {}",
+            entry.path, entry.reason
+        ));
+    }
     for claim in &gate.unsupported_claims {
         warnings.push(format!(
             "claim {claim}: nothing in the artifacts supports it (a claim the scanner cannot \
@@ -579,8 +616,9 @@ fn check_artifact(path: &std::path::Path) -> Result<(), GenerateError> {
 fn scan_all<'a>(
     scanner: &Scanner,
     paths: impl Iterator<Item = &'a PathBuf>,
-) -> Result<Vec<Indicator>, GenerateError> {
+) -> Result<(Vec<Indicator>, Unread), GenerateError> {
     let mut indicators = Vec::new();
+    let mut unread = Unread::default();
     for path in paths {
         let report =
             candor_scan::scan_path(scanner, path).map_err(|source| GenerateError::Scan {
@@ -588,15 +626,56 @@ fn scan_all<'a>(
                 source,
             })?;
         indicators.extend(report.indicators);
+        unread
+            .skipped
+            .extend(report.skipped.into_iter().map(|s| (s.path, s.reason)));
+        unread
+            .degraded
+            .extend(report.degraded.into_iter().map(|d| (d.path, d.reason)));
     }
-    Ok(indicators)
+    Ok((indicators, unread))
 }
 
 fn gate_report(
     declaration: &Declaration,
     indicators: &[Indicator],
     coverage: &Coverage,
+    unread: &Unread,
 ) -> GateReport {
+    let unscanned_exceptions: Vec<(usize, &candor_model::manifest::GateException)> = declaration
+        .exceptions
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.kind == UNSCANNED)
+        .collect();
+    let mut unscanned_covered = vec![0usize; declaration.exceptions.len()];
+    let unscanned: Vec<UnreadEntry> = unread
+        .skipped
+        .iter()
+        .map(|(path, reason)| {
+            let excepted = unscanned_exceptions
+                .iter()
+                .find(|(_, e)| e.value.matches(path))
+                .map(|(i, _)| *i);
+            if let Some(i) = excepted {
+                unscanned_covered[i] += 1;
+            }
+            UnreadEntry {
+                path: path.clone(),
+                reason: reason.clone(),
+                excepted: excepted.is_some(),
+            }
+        })
+        .collect();
+    let degraded = unread
+        .degraded
+        .iter()
+        .map(|(path, reason)| UnreadEntry {
+            path: path.clone(),
+            reason: reason.clone(),
+            excepted: false,
+        })
+        .collect();
     let uncovered: Vec<UncoveredGroup> = coverage
         .uncovered
         .iter()
@@ -629,7 +708,7 @@ fn gate_report(
         })
         .count();
     GateReport {
-        passed: uncovered.is_empty(),
+        passed: uncovered.is_empty() && unscanned.iter().all(|e| e.excepted),
         covered,
         excepted: excepted.len(),
         uncovered,
@@ -637,16 +716,19 @@ fn gate_report(
             .exceptions
             .iter()
             .zip(&coverage.excepted)
-            .map(|(exception, covered)| ExceptionUse {
+            .zip(&unscanned_covered)
+            .map(|((exception, covered), entries)| ExceptionUse {
                 kind: exception.kind.clone(),
                 value: exception.value.to_string(),
                 reason: exception.reason.clone(),
-                covered: covered.len(),
+                covered: covered.len() + entries,
             })
             .collect(),
         unsupported_claims: coverage.unsupported().cloned().collect(),
         informational: coverage.informational.len(),
         indicators: indicators.len(),
+        unscanned,
+        degraded,
     }
 }
 

@@ -130,13 +130,22 @@ fn human(report: &GenerateReport, out: Option<&PathBuf>) -> String {
             &report.commit[..report.commit.len().min(12)]
         );
     } else {
+        let unscanned = gate.unscanned.iter().filter(|e| !e.excepted).count();
         let _ = writeln!(
             text,
-            "completeness gate FAILED for {} {} at {}: {} finding(s) no claim declares",
+            "completeness gate FAILED for {} {} at {}: {} finding(s) no claim declares{}",
             report.tool,
             report.version,
             report.tag,
-            gate.uncovered.len()
+            gate.uncovered.len(),
+            if unscanned > 0 {
+                format!(
+                    ", {unscanned} entr{} not scanned",
+                    if unscanned == 1 { "y" } else { "ies" }
+                )
+            } else {
+                String::new()
+            }
         );
     }
     let _ = writeln!(text, "  release date  {}", report.release_date);
@@ -165,13 +174,28 @@ fn human(report: &GenerateReport, out: Option<&PathBuf>) -> String {
         );
     }
     human_uncovered(&mut text, &gate.uncovered);
+    for entry in &gate.unscanned {
+        let _ = writeln!(
+            text,
+            "\n  {} {}: {}",
+            if entry.excepted {
+                "UNSCANNED (excepted)"
+            } else {
+                "UNSCANNED"
+            },
+            entry.path,
+            entry.reason
+        );
+    }
     for warning in &report.warnings {
         let _ = writeln!(text, "warning: {warning}");
     }
     if !gate.passed {
         text.push_str(
             "hint: declare the behaviour in candor.toml (a claim of the category named), or, \
-             if it is not behaviour of the tool, an [[exception]] with the reason; then tag again\n",
+             if it is not behaviour of the tool, an [[exception]] with the reason; content \
+             not scanned needs an [[exception]] of kind \"unscanned\" naming its path, or \
+             the artifact fixed; then tag again\n",
         );
         return text;
     }

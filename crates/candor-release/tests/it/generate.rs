@@ -379,3 +379,57 @@ fn bad_input_is_refused_clearly() {
         "{error}"
     );
 }
+
+/// Issue 15: content the scanner did not read (here a symbolic link inside the release
+/// tarball) fails the gate — nothing can be said of what it does — unless an exception
+/// of kind `unscanned` names it, which then travels in the manifest.
+#[test]
+fn content_the_scanner_did_not_read_fails_the_gate_unless_excepted() {
+    let built = tempfile::tempdir().unwrap();
+    let tree = built.path().join("package");
+    fs_err::create_dir_all(&tree).unwrap();
+    artifact(&tree, "agent.js", false);
+    std::os::unix::fs::symlink("../../etc/passwd", tree.join("link.js")).unwrap();
+    let tarball = built.path().join("agent.tar");
+    let status = std::process::Command::new("tar")
+        .args(["cf"])
+        .arg(&tarball)
+        .args(["-C"])
+        .arg(built.path())
+        .arg("package")
+        .status()
+        .expect("run tar");
+    assert!(status.success());
+
+    let repo = Repo::new();
+    repo.write("candor.toml", &declaration("1.0.1", ""));
+    repo.commit("release 1.0.1");
+    repo.tag_annotated("v1.0.1");
+    let generated = generate(&request(&repo, "v1.0.1", std::slice::from_ref(&tarball))).unwrap();
+    let gate = &generated.report.gate;
+    assert!(!gate.passed, "{gate:#?}");
+    assert!(generated.statement.is_none());
+    let [entry] = gate.unscanned.as_slice() else {
+        panic!("{:#?}", gate.unscanned)
+    };
+    assert!(
+        entry.path.ends_with("package/link.js") && !entry.excepted,
+        "{entry:?}"
+    );
+    assert!(entry.reason.contains("link"), "{entry:?}");
+
+    let exception = "\n[[exception]]\nkind = \"unscanned\"\nvalue = \"*!package/link.js\"\nreason = \"a link to a system file that the installer never creates\"\n";
+    repo.write("candor.toml", &declaration("1.0.2", exception));
+    repo.commit("release 1.0.2 with the link excepted");
+    repo.tag_annotated("v1.0.2");
+    let generated = generate(&request(&repo, "v1.0.2", &[tarball])).unwrap();
+    let gate = &generated.report.gate;
+    assert!(gate.passed, "{gate:#?}");
+    assert!(gate.unscanned[0].excepted);
+    assert_eq!(
+        (gate.exceptions[0].kind.as_str(), gate.exceptions[0].covered),
+        ("unscanned", 1)
+    );
+    let statement = generated.statement.expect("the gate passed");
+    assert_eq!(statement.predicate.exceptions[0].kind, "unscanned");
+}
