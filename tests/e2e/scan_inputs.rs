@@ -213,3 +213,16 @@ fn scan_does_not_enter_another_file_system() {
     run.success();
     snapshot!(ws, "scan_mount_point", run);
 }
+
+/// Issue 16: a missing input says so, naming the path, not `failed to query … metadata`.
+#[test]
+fn scan_of_a_missing_file_says_it_is_missing() {
+    let ws = Workspace::new();
+    let run = ws.run(&["scan", "nope.tgz"]);
+    run.code(2);
+    assert_eq!(
+        run.stderr,
+        "error: cannot scan nope.tgz\n  caused by: nope.tgz: no such file or directory; expected a file, a directory or an archive to scan\n",
+        "{run}"
+    );
+}

@@ -350,10 +350,23 @@ fn input_metadata(path: &Path) -> Result<std::fs::Metadata, ScanError> {
             target,
             source,
         }),
-        // Not a link: the error as fs-err words it, naming the path.
-        Err(_) => Err(ScanError::Io(
-            fs_err::metadata(path).err().unwrap_or(source),
-        )),
+        // Not a link: what is wrong, naming the path (not `failed to query … metadata`).
+        Err(_) => Err(ScanError::Io(std::io::Error::new(
+            source.kind(),
+            format!(
+                "{}: {}",
+                path.display(),
+                match source.kind() {
+                    std::io::ErrorKind::NotFound => {
+                        "no such file or directory; expected a file, a directory or an archive \
+                         to scan"
+                            .to_owned()
+                    }
+                    std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+                    _ => source.to_string(),
+                }
+            ),
+        ))),
     }
 }
 
