@@ -262,6 +262,18 @@ pub(crate) fn bundle_from_checked(text: &str, file: &str) -> Result<Bundle, Sigs
     })
 }
 
+/// Whether `bundle` carries any evidence of its time: a transparency-log entry or an
+/// RFC 3161 timestamp. candor's own managed-key bundles (`candor sign --bundle --key`)
+/// carry neither: they are a DSSE envelope with a public-key hint.
+pub fn has_log_or_timestamp(bundle: &Bundle) -> bool {
+    let material = &bundle.verification_material;
+    !material.tlog_entries.is_empty()
+        || !material
+            .timestamp_verification_data
+            .rfc3161_timestamps
+            .is_empty()
+}
+
 /// The trusted root: `path`, or the one embedded for `instance`.
 pub fn trusted_root(path: Option<&Path>, instance: Instance) -> Result<TrustedRoot, SigstoreError> {
     let (text, name) = match path {

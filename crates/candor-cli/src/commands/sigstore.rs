@@ -226,9 +226,21 @@ fn human_verified(verified: &BundleVerified) -> String {
         (Some(subject), Some(issuer)) => {
             let _ = writeln!(out, "  signed by  {subject}\n  issuer     {issuer}");
         }
-        _ => {
-            let _ = writeln!(out, "  signed by  the given public key");
-        }
+        _ => match &verified.key_id {
+            Some(key_id) => {
+                let _ = writeln!(out, "  signed by  {key_id} (the given public key)");
+            }
+            None => {
+                let _ = writeln!(out, "  signed by  the given public key");
+            }
+        },
+    }
+    if !verified.logged {
+        let _ = writeln!(
+            out,
+            "  log        none: a managed-key bundle (`candor sign --bundle --key`), verified \
+             by the key alone; no log or timestamp attests when it was signed"
+        );
     }
     if let Some(time) = &verified.integrated_time {
         let _ = writeln!(out, "  logged at  {time}");
