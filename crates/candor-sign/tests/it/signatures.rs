@@ -371,9 +371,11 @@ fn a19_no_trusted_signers_rejects_everything() {
     let envelope = sign(&statement_json(), &[&key(1)]);
     let err = verify(&bytes(&envelope), FILE, &TrustedKeys::default(), one()).unwrap_err();
     assert!(
-        err.to_string()
-            .starts_with("release.dsse.json: no signature by a trusted key: 1 signature(s) (keyid ")
-            && err.to_string().ends_with("), none made by the 0 trusted signer(s)"),
+        err.to_string().starts_with(
+            "release.dsse.json: no signature by a trusted key: 1 signature(s) (keyid "
+        ) && err
+            .to_string()
+            .ends_with("), none made by the 0 trusted signer(s)"),
         "{err}"
     );
 }
