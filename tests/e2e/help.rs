@@ -2,7 +2,8 @@
 
 use crate::support::Workspace;
 
-/// `candor <command…> --help` exits 0 and shows `example` (one line of its examples).
+/// `candor <command…> --help` exits 0 and shows `example` (one of its examples, its
+/// continuation lines joined).
 fn help_shows(command: &[&str], example: &str) {
     let ws = Workspace::new();
     let mut args = command.to_vec();
@@ -10,8 +11,20 @@ fn help_shows(command: &[&str], example: &str) {
     let run = ws.run(&args);
     run.code(0);
     assert_eq!(run.stderr, "");
+    // Examples longer than a terminal line continue with ` \`: compare joined lines.
+    let mut logical = Vec::new();
+    let mut current = String::new();
+    for line in run.stdout.lines().map(str::trim) {
+        match line.strip_suffix('\\') {
+            Some(head) => current.push_str(head),
+            None => {
+                current.push_str(line);
+                logical.push(std::mem::take(&mut current));
+            }
+        }
+    }
     assert!(
-        run.stdout.lines().any(|line| line.trim() == example),
+        logical.iter().any(|line| line == example),
         "`candor {} --help` does not show `{example}`:\n{run}",
         command.join(" ")
     );

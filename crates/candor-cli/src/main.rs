@@ -27,10 +27,10 @@ Vendor flow:\n  \
 candor key generate --out release.key\n  \
 candor manifest init\n  \
 candor manifest validate candor.toml\n  \
-candor manifest statement candor.toml --artifact dist/agent-1.4.0.tgz --out statement.json\n  \
+candor manifest statement candor.toml --artifact dist/agent-1.4.0.tgz \\\n    --out statement.json\n  \
 candor sign --key release.key statement.json --out manifest.dsse.json\n\n\
 Consumer check:\n  \
-candor verify-envelope --key release.pub --artifact agent-1.4.0.tgz manifest.dsse.json"
+candor verify-envelope --key release.pub --artifact agent-1.4.0.tgz \\\n    manifest.dsse.json"
 )]
 struct Cli {
     /// How to report: `human` (default), `json` (stable, for scripts) or `sarif` (`scan` and `verify`).
@@ -112,5 +112,138 @@ fn main() -> ExitCode {
             output::report_error(&error, cli.format);
             ExitCode::from(error.exit_code())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every command's long help, with its path (`candor sigstore verify-bundle`).
+    fn every_help(command: &mut clap::Command, path: &str, out: &mut Vec<(String, String)>) {
+        out.push((path.to_owned(), command.render_long_help().to_string()));
+        for sub in command.get_subcommands_mut() {
+            let name = format!("{path} {}", sub.get_name());
+            if sub.get_name() != "help" {
+                every_help(sub, &name, out);
+            }
+        }
+    }
+
+    /// Whether a help line runs `candor` (after any `VAR=value` assignments).
+    fn runs_candor(line: &str) -> bool {
+        line.split_whitespace()
+            .find(|word| !word.contains('='))
+            .is_some_and(|word| word == "candor")
+    }
+
+    /// The example command lines of a help text: lines that run `candor` (after any
+    /// `VAR=value` assignments), with `\`-continued lines joined.
+    fn examples(help: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut lines = help.lines().map(str::trim);
+        while let Some(line) = lines.next() {
+            if !runs_candor(line) {
+                continue;
+            }
+            let mut example = line.to_owned();
+            while example.ends_with('\\') {
+                example.pop();
+                match lines.next() {
+                    Some(next) => example.push_str(next),
+                    None => break,
+                }
+            }
+            out.push(example);
+        }
+        out
+    }
+
+    /// The `candor` invocations of a shell line, as argument vectors: pipelines and
+    /// `&&` split, redirections and assignments dropped, `<placeholders>` filled.
+    fn invocations(example: &str) -> Vec<Vec<String>> {
+        let filled = regex_lite_fill(example);
+        let words = shlex::split(&filled).unwrap_or_else(|| panic!("unbalanced quotes: {example}"));
+        let mut out = Vec::new();
+        let mut current: Option<Vec<String>> = None;
+        let mut skip_next = false;
+        for word in words {
+            if skip_next {
+                skip_next = false;
+                continue;
+            }
+            match word.as_str() {
+                "&&" | "||" | "|" | ";" => {
+                    out.extend(current.take());
+                }
+                ">" | ">>" | "<" | "2>" => skip_next = true,
+                "candor" if current.is_none() => current = Some(vec![word]),
+                _ => {
+                    if let Some(args) = current.as_mut() {
+                        args.push(word);
+                    }
+                }
+            }
+        }
+        out.extend(current);
+        out
+    }
+
+    /// `<anything>` (a placeholder, maybe with spaces) becomes `PLACEHOLDER`; `…` too.
+    fn regex_lite_fill(text: &str) -> String {
+        let mut out = String::new();
+        let mut rest = text;
+        while let Some(start) = rest.find('<') {
+            out.push_str(&rest[..start]);
+            match rest[start..].find('>') {
+                Some(end) => {
+                    out.push_str("PLACEHOLDER");
+                    rest = &rest[start + end + 1..];
+                }
+                None => {
+                    out.push_str(&rest[start..]);
+                    rest = "";
+                }
+            }
+        }
+        out.push_str(rest);
+        out.replace('…', "PLACEHOLDER")
+    }
+
+    /// Issue 16: every example in every `--help` runs as pasted: each `candor` command
+    /// line parses with the real argument parser, and no example line is wrapped on an
+    /// 80-column terminal (a flag and its value on two lines without `\` would not run;
+    /// a wrap between two flags would silently drop the second).
+    #[test]
+    fn every_help_example_parses_as_pasted() {
+        let mut wide = Vec::new();
+        every_help(&mut Cli::command().term_width(10_000), "candor", &mut wide);
+        let mut narrow = Vec::new();
+        every_help(&mut Cli::command().term_width(80), "candor", &mut narrow);
+        let mut checked = 0;
+        let mut failures = Vec::new();
+        for ((path, help), (_, at_80)) in wide.iter().zip(&narrow) {
+            let lines_at_80: Vec<&str> = at_80.lines().map(str::trim).collect();
+            for line in help.lines().map(str::trim).filter(|l| runs_candor(l)) {
+                if !lines_at_80.contains(&line) {
+                    failures.push(format!(
+                        "`{path} --help`: wrapped at 80 columns ({} characters; break it \
+                         with ` \\`):\n  {line}",
+                        line.chars().count()
+                    ));
+                }
+            }
+            for example in examples(help) {
+                for args in invocations(&example) {
+                    checked += 1;
+                    if let Err(error) = Cli::try_parse_from(&args) {
+                        failures.push(format!("`{path} --help`: {example}\n  {error}"));
+                    }
+                }
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+        // Every command documents examples; at least these many lines are checked.
+        assert!(checked >= 40, "only {checked} examples found");
     }
 }

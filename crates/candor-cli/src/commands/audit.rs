@@ -36,9 +36,9 @@ value), contradicted (a category the manifest asserts exhaustive has undeclared 
 The manifest's signature is checked with --key or a Sigstore identity, or, with \
 --untrusted-manifest, only read and recorded as unchecked; the artifacts must be its subjects.\n\n\
 Examples:\n  \
-candor audit draft --manifest manifest.dsse.json --key vendor.pub --artifact agent-1.4.1.tgz --out draft.toml\n  \
-candor audit draft --manifest manifest.dsse.json --untrusted-manifest --artifact agent-1.4.1.tgz --auditor 'Mira Keller' --organization 'Security Lab GmbH'\n  \
-candor audit draft --no-manifest --tool agent --release 1.4.1 --artifact agent-1.4.1.tgz"
+candor audit draft --manifest manifest.dsse.json --key vendor.pub \\\n    --artifact agent-1.4.1.tgz --out draft.toml\n  \
+candor audit draft --manifest manifest.dsse.json --untrusted-manifest \\\n    --artifact agent-1.4.1.tgz --auditor 'Mira Keller' \\\n    --organization 'Security Lab GmbH'\n  \
+candor audit draft --no-manifest --tool agent --release 1.4.1 \\\n    --artifact agent-1.4.1.tgz"
     )]
     Draft(DraftArgs),
     /// Sign an audit draft (checked again) into an audit attestation.
@@ -52,7 +52,7 @@ candor audit sign --sigstore draft.toml --out audit.sigstore.json")]
 With --key, signatures are checked with those keys; without, signers are as the documents claim.\n\n\
 Examples:\n  \
 candor audit show audit.dsse.json\n  \
-candor audit show manifest.dsse.json audit.dsse.json response.dsse.json --key vendor.pub --key auditor.pub"
+candor audit show manifest.dsse.json audit.dsse.json response.dsse.json \\\n    --key vendor.pub --key auditor.pub"
     )]
     Show(ShowArgs),
 }
@@ -194,8 +194,8 @@ pub struct ShowArgs {
 --statement, unless --finding ID=STATUS[:STATEMENT] answers it otherwise. The response names the \
 audit by its sha256 and is filed in feeds under the audited release.\n\n\
 Examples:\n  \
-candor respond --key vendor.key --audit audit.dsse.json --vendor Acme --status fixed --fixed-in 1.4.2 --statement 'Removed in 1.4.2.' --out response.dsse.json\n  \
-candor respond --key vendor.key --audit audit.dsse.json --vendor Acme --status acknowledged --statement 'Under review.' --finding F-003=disputed:'The list is test data.'"
+candor respond --key vendor.key --audit audit.dsse.json --vendor Acme \\\n    --status fixed --fixed-in 1.4.2 --statement 'Removed in 1.4.2.' \\\n    --out response.dsse.json\n  \
+candor respond --key vendor.key --audit audit.dsse.json --vendor Acme \\\n    --status acknowledged --statement 'Under review.' \\\n    --finding F-003=disputed:'The list is test data.'"
 )]
 pub struct RespondArgs {
     /// The audit answered (envelope or bundle).

@@ -20,7 +20,7 @@ pub enum FeedCommand {
     /// static HTTPS site.
     #[command(after_help = "Examples:\n  \
 candor feed add acme https://github.com/acme/attestations.git\n  \
-candor feed add seclab https://audits.seclab.example/feed/ --ca-cert seclab-ca.pem\n  \
+candor feed add seclab https://audits.seclab.example/feed/ \\\n    --ca-cert seclab-ca.pem\n  \
 candor feed add local ./attestations")]
     Add(AddArgs),
     /// Bring feeds' documents into the local store (all feeds, or one).

@@ -25,8 +25,8 @@ which then travels in the signed manifest. Claims nothing in the artifacts suppo
 The manifest carries a changelog against the previous release (--previous, default the nearest \
 earlier tag); with --previous-artifact it includes what the scanner sees added and removed.\n\n\
 Examples:\n  \
-candor manifest generate --repo . --tag v1.4.1 --artifact dist/agent-1.4.1.tgz=pkg:npm/%40acme/agent@1.4.1 --out statement.json\n  \
-candor manifest generate --repo . --tag v1.4.1 --artifact dist/agent-linux --artifact dist/agent-macos --previous-artifact old/agent-linux --notes NOTES.md --out statement.json"
+candor manifest generate --repo . --tag v1.4.1 \\\n    --artifact dist/agent-1.4.1.tgz=pkg:npm/%40acme/agent@1.4.1 \\\n    --out statement.json\n  \
+candor manifest generate --repo . --tag v1.4.1 \\\n    --artifact dist/agent-linux --artifact dist/agent-macos \\\n    --previous-artifact old/agent-linux --notes NOTES.md \\\n    --out statement.json"
 )]
 pub struct GenerateArgs {
     /// The release's git repository.

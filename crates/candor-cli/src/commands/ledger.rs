@@ -26,7 +26,7 @@ Exit codes: 0 the ledger was read, 2 usage or input error (no store, unknown ven
 Examples:\n  \
 candor ledger --policy policy.toml\n  \
 candor ledger \"Example Vendor\" --policy policy.toml\n  \
-candor ledger acme --policy policy.toml --format json | jq '.vendors[0].totals'\n  \
+candor ledger acme --policy policy.toml --format json | jq \\\n    '.vendors[0].totals'\n  \
 candor feed sync && candor ledger"
 )]
 pub struct LedgerArgs {

@@ -27,7 +27,7 @@ pub enum ManifestCommand {
     /// Digest the artifacts and print the unsigned in-toto Statement.
     #[command(after_help = "Examples:\n  \
 candor manifest statement candor.toml --artifact dist/agent-1.4.0.tgz\n  \
-candor manifest statement candor.toml --artifact 'dist/agent.tgz=pkg:npm/%40acme/agent@1.4.0' --out statement.json")]
+candor manifest statement candor.toml \\\n    --artifact 'dist/agent.tgz=pkg:npm/%40acme/agent@1.4.0' \\\n    --out statement.json")]
     Statement(StatementArgs),
     /// Generate the manifest of a tagged release: declaration from the tag, artifacts
     /// digested and scanned through the completeness gate, changelog against the previous

@@ -19,9 +19,9 @@ use crate::output::{self, Format};
     after_help = "The Statement is re-encoded canonically before signing: what is signed is exactly \
 what candor parsed, never bytes it did not understand.\n\nExamples:\n  \
 candor sign --key release.key statement.json --out manifest.dsse.json\n  \
-candor sign --key vendor-a.key --key vendor-b.key statement.json > manifest.dsse.json\n  \
-candor sign --bundle --key release.key statement.json --out manifest.sigstore.json\n  \
-candor sign --sigstore statement.json --out manifest.sigstore.json   # in CI: ambient OIDC token\n\n\
+candor sign --key vendor-a.key --key vendor-b.key statement.json > \\\n    manifest.dsse.json\n  \
+candor sign --bundle --key release.key statement.json \\\n    --out manifest.sigstore.json\n  \
+candor sign --sigstore statement.json --out manifest.sigstore.json # in \\\n    CI: ambient OIDC token\n\n\
 Keyless (--sigstore): the identity token is --identity-token, else $SIGSTORE_ID_TOKEN, else the CI \
 system's (GitHub Actions, GitLab, Buildkite, …), else, on a terminal outside CI, an interactive \
 login. Fulcio issues a short-lived certificate for an ephemeral key, the DSSE envelope is logged \

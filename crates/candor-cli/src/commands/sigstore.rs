@@ -30,7 +30,7 @@ pub enum SigstoreCommand {
 Use the result with --trusted-root (verify-envelope, sigstore verify-bundle).\n\n\
 Examples:\n  \
 candor sigstore update-root --out trusted_root.json\n  \
-candor sigstore update-root --tuf-url https://tuf.example.com --tuf-root root.json --out trusted_root.json"
+candor sigstore update-root --tuf-url https://tuf.example.com \\\n    --tuf-root root.json --out trusted_root.json"
 )]
 pub struct UpdateRootArgs {
     /// Write the trusted root here (atomically).
@@ -72,7 +72,7 @@ candor sigstore verify-bundle --bundle a.sigstore.json \\\n    \
 --certificate-oidc-issuer https://token.actions.githubusercontent.com \\\n    \
 --certificate-identity-pattern 'https://github.com/acme/agent/.github/workflows/release.yml@refs/tags/v*' \\\n    \
 agent-1.4.0.tgz\n  \
-candor sigstore verify-bundle --bundle a.sigstore.json --key cosign.pub sha256:<64 hex digits>"
+candor sigstore verify-bundle --bundle a.sigstore.json --key cosign.pub \\\n    sha256:<64 hex digits>"
 )]
 pub struct VerifyBundleArgs {
     /// Use the embedded Sigstore staging trusted root instead of production.

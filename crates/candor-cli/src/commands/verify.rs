@@ -25,9 +25,9 @@ use crate::output::{self, Format, Paint};
     after_help = "Exit codes: 0 pass or warn, 1 fail, 2 usage or input error.\n\n\
 Examples:\n  \
 candor verify agent --policy policy.toml\n  \
-candor verify ./node_modules/@acme/agent --policy policy.toml --format json\n  \
+candor verify ./node_modules/@acme/agent --policy policy.toml \\\n    --format json\n  \
 candor verify --all --policy policy.toml --format sarif > verify.sarif\n  \
-candor verify /usr/local/bin/agent --policy policy.toml --attest agent.vsa.dsse.json --key verifier.key"
+candor verify /usr/local/bin/agent --policy policy.toml \\\n    --attest agent.vsa.dsse.json --key verifier.key"
 )]
 #[allow(clippy::struct_excessive_bools)] // independent command-line switches
 pub struct VerifyArgs {

@@ -24,8 +24,8 @@ with --artifact, the artifact's sha256 (and sha512 where given) one of its subje
 Exit codes: 0 verified, 1 rejected, 2 usage or input error (missing file, unreadable key).\n\n\
 Examples:\n  \
 candor verify-envelope --key release.pub manifest.dsse.json\n  \
-candor verify-envelope --key release.pub --artifact agent-1.4.0.tgz manifest.dsse.json\n  \
-candor verify-envelope --key a.pub --key b.pub --threshold 2 --format json manifest.dsse.json"
+candor verify-envelope --key release.pub --artifact agent-1.4.0.tgz \\\n    manifest.dsse.json\n  \
+candor verify-envelope --key a.pub --key b.pub --threshold 2 \\\n    --format json manifest.dsse.json"
 )]
 pub struct VerifyEnvelopeArgs {
     /// A trusted public key (PEM or `ed25519:` text file). Repeatable.
