@@ -15,12 +15,11 @@ fn help_shows(command: &[&str], example: &str) {
     let mut logical = Vec::new();
     let mut current = String::new();
     for line in run.stdout.lines().map(str::trim) {
-        match line.strip_suffix('\\') {
-            Some(head) => current.push_str(head),
-            None => {
-                current.push_str(line);
-                logical.push(std::mem::take(&mut current));
-            }
+        if let Some(head) = line.strip_suffix('\\') {
+            current.push_str(head);
+        } else {
+            current.push_str(line);
+            logical.push(std::mem::take(&mut current));
         }
     }
     assert!(

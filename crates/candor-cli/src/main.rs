@@ -195,15 +195,12 @@ mod tests {
         let mut rest = text;
         while let Some(start) = rest.find('<') {
             out.push_str(&rest[..start]);
-            match rest[start..].find('>') {
-                Some(end) => {
-                    out.push_str("PLACEHOLDER");
-                    rest = &rest[start + end + 1..];
-                }
-                None => {
-                    out.push_str(&rest[start..]);
-                    rest = "";
-                }
+            if let Some(end) = rest[start..].find('>') {
+                out.push_str("PLACEHOLDER");
+                rest = &rest[start + end + 1..];
+            } else {
+                out.push_str(&rest[start..]);
+                rest = "";
             }
         }
         out.push_str(rest);
