@@ -117,3 +117,26 @@ fn sigstore_verify_bundle_help_shows_examples() {
         "candor sigstore verify-bundle --bundle a.sigstore.json --key cosign.pub sha256:<64 hex digits>",
     );
 }
+
+/// Issue 16: `--format sarif` is offered where it exists (`scan`, `verify`), not listed
+/// as a possible value in every command's help and then refused.
+#[test]
+fn sarif_is_offered_only_where_it_exists() {
+    let ws = Workspace::new();
+    let run = ws.run(&["key", "generate", "--help"]);
+    run.code(0);
+    assert!(!run.stdout.contains("- sarif:"), "{run}");
+    for command in [&["scan"][..], &["verify"][..]] {
+        let mut args = command.to_vec();
+        args.push("--help");
+        let run = ws.run(&args);
+        assert!(run.stdout.contains("--format sarif"), "{run}");
+    }
+    let run = ws.run(&["--format", "sarif", "key", "public", "x.pub"]);
+    run.code(2);
+    assert!(
+        run.stderr
+            .contains("--format sarif is only supported by candor scan and candor verify"),
+        "{run}"
+    );
+}

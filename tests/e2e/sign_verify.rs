@@ -67,7 +67,25 @@ fn sign_reports_the_envelope_and_verify_accepts_it() {
             .starts_with("verified: behaviour manifest for agent 1.4.0 by Acme\n"),
         "{run}"
     );
+    // Issue 16: a pass without --artifact must not read as "this file is fine".
+    assert!(
+        run.stderr
+            .starts_with("warning: no --artifact: the signatures and the Statement verified, but no file was checked"),
+        "{run}"
+    );
     snapshot!(ws, "verify", run);
+    let run = verify(
+        &ws,
+        &[
+            "--key",
+            "alice.pub",
+            "--artifact",
+            TARBALL,
+            "manifest.dsse.json",
+        ],
+    );
+    run.success();
+    assert_eq!(run.stderr, "", "{run}");
 
     let run = verify(
         &ws,

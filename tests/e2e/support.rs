@@ -148,6 +148,8 @@ impl Workspace {
         let mut settings = self.settings();
         for (label, key) in keys {
             settings.add_filter(key.id().as_str(), format!("[{label} KEY_ID]"));
+            // The 16-digit prefix messages and feed paths use.
+            settings.add_filter(&key.id().as_str()[..16], format!("[{label} KEY_ID16]"));
             settings.add_filter(
                 &regex_escape(&key.to_ed25519_text()),
                 format!("[{label} PUBLIC_KEY]"),

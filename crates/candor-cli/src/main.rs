@@ -33,7 +33,8 @@ Consumer check:\n  \
 candor verify-envelope --key release.pub --artifact agent-1.4.0.tgz \\\n    manifest.dsse.json"
 )]
 struct Cli {
-    /// How to report: `human` (default), `json` (stable, for scripts) or `sarif` (`scan` and `verify`).
+    /// How to report: `human` (default) or `json` (stable, for scripts); `candor scan` and
+    /// `candor verify` also write `sarif`.
     #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
     format: Format,
 

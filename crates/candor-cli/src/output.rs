@@ -15,7 +15,9 @@ pub enum Format {
     Human,
     /// One JSON document on stdout (schema-stable).
     Json,
-    /// SARIF 2.1.0 on stdout, for code-scanning tools (`candor scan` only).
+    /// SARIF 2.1.0 on stdout, for code-scanning tools: `candor scan` and `candor verify`
+    /// only, so it is not listed in every command's help (theirs shows it).
+    #[value(hide = true)]
     Sarif,
 }
 

@@ -20,7 +20,9 @@ use crate::output::{self, Format};
     after_help = "Rules: every signature is tried against every --key (a keyid is only a hint); \
 signatures by other keys are ignored and listed; at least --threshold distinct trusted keys must have signed. \
 Then payloadType must be application/vnd.in-toto+json, the payload a valid candor Statement and, \
-with --artifact, the artifact's sha256 (and sha512 where given) one of its subjects.\n\n\
+with --artifact, the artifact's sha256 (and sha512 where given) one of its subjects. \
+Without --artifact, no file is checked: a pass then says who signed which Statement, not that \
+anything on this machine is what it describes (a warning on stderr says so).\n\n\
 Exit codes: 0 verified, 1 rejected, 2 usage or input error (missing file, unreadable key).\n\n\
 Examples:\n  \
 candor verify-envelope --key release.pub manifest.dsse.json\n  \
@@ -48,7 +50,8 @@ pub struct VerifyEnvelopeArgs {
     trusted_root: Option<PathBuf>,
     /// The DSSE envelope, or a Sigstore bundle holding one.
     envelope: PathBuf,
-    /// The installed artifact the Statement must name (by digest).
+    /// The installed artifact the Statement must name (by digest). Without it only the
+    /// signatures and the Statement are checked, and nothing ties them to a file here.
     #[arg(long)]
     artifact: Option<PathBuf>,
     /// Distinct trusted keys that must have signed (at least 1).
@@ -94,6 +97,14 @@ pub fn run(args: &VerifyEnvelopeArgs, format: Format) -> Result<ExitCode, CliErr
         artifact: args.artifact.clone(),
         threshold: args.threshold,
     })?;
+    if args.artifact.is_none() && report.is_verified() {
+        output::stderr(
+            "warning: no --artifact: the signatures and the Statement verified, but no file \
+             was checked against its subjects; this does not show that anything installed \
+             is what it describes\nhint: pass --artifact FILE to bind the Statement to the \
+             file you run",
+        );
+    }
     match (format, &report) {
         (Format::Json | Format::Sarif, _) => output::json(&report),
         (Format::Human, EnvelopeReport::Verified(verified)) => {
