@@ -175,6 +175,14 @@ fn statement(args: &StatementArgs) -> Result<ExitCode, CliError> {
         artifacts,
         supersedes: args.supersedes.clone(),
     })?;
+    // Say which name each artifact got, and why, where candor chose it.
+    for choice in made.subjects.iter().filter(|c| !c.given) {
+        output::stderr(&format!(
+            "note: {} is subject {} (no package URL given: the generic form of its file \
+             name and the release; name it with --artifact {}=pkg:TYPE/NAME@VERSION)",
+            choice.artifact, choice.name, choice.artifact
+        ));
+    }
     match &args.out {
         Some(out) => {
             write_atomic(out, made.text.as_bytes(), FileMode::Public)?;
