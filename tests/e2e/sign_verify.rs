@@ -547,3 +547,45 @@ fn sign_with_an_encrypted_key_needs_its_passphrase() {
     // Same key, same Statement: the same envelope as with the unencrypted key file.
     assert_eq!(ws.read("x.dsse.json"), ws.read("manifest.dsse.json"));
 }
+
+/// Issue 16: one rule for every command that writes: an existing output file is refused
+/// (exit 2, the file untouched) unless --force.
+#[test]
+fn every_writing_command_refuses_to_replace_a_file_without_force() {
+    let ws = signed_release();
+    ws.write("taken.json", "mine");
+    let attempts: [&[&str]; 3] = [
+        &[
+            "sign",
+            "--key",
+            "alice.key",
+            "statement.json",
+            "--out",
+            "taken.json",
+        ],
+        &[
+            "manifest",
+            "statement",
+            "candor.toml",
+            "--artifact",
+            TARBALL,
+            "--out",
+            "taken.json",
+        ],
+        &["sigstore", "update-root", "--out", "taken.json"],
+    ];
+    for args in attempts {
+        let run = ws.run(args);
+        run.code(2);
+        assert!(
+            run.stderr.contains("error: taken.json already exists")
+                && run.stderr.contains("hint: pass --force to replace it"),
+            "{args:?}: {run}"
+        );
+        assert_eq!(ws.read("taken.json"), "mine", "{args:?}");
+    }
+    let mut args = attempts[0].to_vec();
+    args.push("--force");
+    ws.run(&args).success();
+    assert!(ws.read("taken.json").contains("\"payloadType\""));
+}

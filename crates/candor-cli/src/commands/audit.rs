@@ -108,6 +108,9 @@ pub struct DraftArgs {
     /// Write the draft here (atomically) instead of stdout.
     #[arg(long, short)]
     out: Option<PathBuf>,
+    /// Replace the output file if it exists (without it, an existing file is refused).
+    #[arg(long)]
+    force: bool,
 }
 
 /// How to sign (keys or keyless), shared by `audit sign` and `respond`.
@@ -130,6 +133,9 @@ pub struct SignWithArgs {
     /// Write here (atomically) instead of stdout.
     #[arg(long, short)]
     out: Option<PathBuf>,
+    /// Replace the output file if it exists (without it, an existing file is refused).
+    #[arg(long)]
+    force: bool,
 }
 
 impl SignWithArgs {
@@ -157,10 +163,14 @@ impl SignWithArgs {
         })
     }
 
-    fn destination(&self) -> Destination {
-        self.out
-            .clone()
-            .map_or(Destination::Stdout, Destination::File)
+    fn destination(&self) -> Result<Destination, CliError> {
+        Ok(match &self.out {
+            Some(out) => {
+                candor_sign::file::refuse_existing(out, self.force)?;
+                Destination::File(out.clone())
+            }
+            None => Destination::Stdout,
+        })
     }
 }
 
@@ -256,7 +266,7 @@ pub fn run(command: AuditCommand, format: Format) -> Result<ExitCode, CliError> 
                 draft: args.draft.clone(),
                 manifest: args.manifest.clone(),
                 with: args.with.sign_with()?,
-                out: args.with.destination(),
+                out: args.with.destination()?,
             })?;
             report_signed(
                 &signed,
@@ -340,6 +350,9 @@ fn manifest_source(args: &DraftArgs) -> Result<ManifestSource, CliError> {
 }
 
 fn draft(args: &DraftArgs, format: Format) -> Result<ExitCode, CliError> {
+    if let Some(out) = &args.out {
+        candor_sign::file::refuse_existing(out, args.force)?;
+    }
     let manifest = manifest_source(args)?;
     let drafted = draft::draft(&DraftRequest {
         manifest,
@@ -436,7 +449,7 @@ pub fn run_respond(args: &RespondArgs, format: Format) -> Result<ExitCode, CliEr
         statement: args.statement.clone(),
         answers: args.findings.clone(),
         with: args.with.sign_with()?,
-        out: args.with.destination(),
+        out: args.with.destination()?,
     })?;
     report_signed(
         &signed,

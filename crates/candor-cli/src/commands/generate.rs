@@ -59,10 +59,16 @@ pub struct GenerateArgs {
     /// Write the changelog as Markdown here, for the release notes.
     #[arg(long, value_name = "FILE")]
     notes: Option<PathBuf>,
+    /// Replace --out and --notes if they exist (without it, existing files are refused).
+    #[arg(long)]
+    force: bool,
 }
 
 /// Run `candor manifest generate`.
 pub fn run(args: &GenerateArgs, format: Format) -> Result<ExitCode, CliError> {
+    for out in args.out.iter().chain(&args.notes) {
+        candor_sign::file::refuse_existing(out, args.force)?;
+    }
     if format != Format::Human && args.out.is_none() {
         return Err(CliError::usage(
             "--format json prints the report on stdout; the Statement needs --out",

@@ -65,6 +65,9 @@ pub struct StatementArgs {
     /// Write the Statement here (atomically) instead of stdout.
     #[arg(long, short)]
     out: Option<PathBuf>,
+    /// Replace the output file if it exists (without it, an existing file is refused).
+    #[arg(long)]
+    force: bool,
     /// The published manifest envelope this release's manifest replaces (same release,
     /// same signer): its sha256 is recorded as `supersedes`, which a feed requires
     /// before it accepts a second manifest for the release.
@@ -165,6 +168,9 @@ fn located_line(error: &LocatedError) -> String {
 }
 
 fn statement(args: &StatementArgs) -> Result<ExitCode, CliError> {
+    if let Some(out) = &args.out {
+        candor_sign::file::refuse_existing(out, args.force)?;
+    }
     let artifacts = args
         .artifacts
         .iter()

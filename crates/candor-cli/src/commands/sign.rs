@@ -64,6 +64,9 @@ pub struct SignArgs {
     /// Write the envelope here (atomically) instead of stdout.
     #[arg(long, short)]
     out: Option<PathBuf>,
+    /// Replace the output file if it exists (without it, an existing file is refused).
+    #[arg(long)]
+    force: bool,
     /// Write a Sigstore bundle (v0.3, public-key hint) holding the envelope, for
     /// Sigstore tooling to carry; candor verifies it like the envelope.
     #[arg(long)]
@@ -106,7 +109,10 @@ pub fn run(args: &SignArgs, format: Format) -> Result<ExitCode, CliError> {
         }
     };
     let destination = match &args.out {
-        Some(path) => Destination::File(path.clone()),
+        Some(path) => {
+            candor_sign::file::refuse_existing(path, args.force)?;
+            Destination::File(path.clone())
+        }
         None => Destination::Stdout,
     };
     let signed = signing::sign_file(&args.statement, &with, &destination)?;

@@ -36,6 +36,10 @@ pub struct UpdateRootArgs {
     /// Write the trusted root here (atomically).
     #[arg(long, value_name = "FILE")]
     out: PathBuf,
+    /// Replace --out if it exists (a periodic refresh passes it; without it, an existing
+    /// file is refused).
+    #[arg(long)]
+    force: bool,
     /// The Sigstore staging instance's repository.
     #[arg(long, conflicts_with = "tuf_url")]
     staging: bool,
@@ -120,6 +124,7 @@ fn default_cache_dir() -> Option<PathBuf> {
 }
 
 fn update_root(args: &UpdateRootArgs, format: Format) -> Result<ExitCode, CliError> {
+    candor_sign::file::refuse_existing(&args.out, args.force)?;
     let source = match (&args.tuf_url, &args.tuf_root) {
         (Some(url), Some(root)) => TufSource::Custom {
             url: url.clone(),

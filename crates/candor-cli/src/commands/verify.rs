@@ -64,6 +64,9 @@ pub struct VerifyArgs {
     /// an existing directory for several.
     #[arg(long, value_name = "OUT", requires = "attest_signer")]
     attest: Option<PathBuf>,
+    /// Replace existing --attest files (without it, an existing one is refused).
+    #[arg(long, requires = "attest")]
+    force: bool,
     /// Private key (PKCS#8 PEM) to sign verdicts with. Repeatable.
     #[arg(
         long = "key",
@@ -108,6 +111,7 @@ pub fn run(args: &VerifyArgs, format: Format) -> Result<ExitCode, CliError> {
             &AttestRequest {
                 out: out.clone(),
                 with,
+                replace: args.force,
             },
             &args.policy,
         )?;
