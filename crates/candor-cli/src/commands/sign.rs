@@ -28,6 +28,7 @@ login. Fulcio issues a short-lived certificate for an ephemeral key, the DSSE en
 in Rekor, and a Sigstore bundle is written. Services: the production instance's (embedded), \
 --staging, or --fulcio-url/--rekor-url/--tsa-url."
 )]
+#[allow(clippy::struct_excessive_bools)] // independent command-line switches
 pub struct SignArgs {
     /// Private key (PKCS#8 PEM). Repeat to sign with several keys.
     #[arg(
