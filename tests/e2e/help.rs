@@ -38,7 +38,7 @@ fn top_level_help_shows_the_vendor_and_consumer_flows() {
     );
     help_shows(
         &[],
-        "candor verify-envelope --key release.pub --artifact agent-1.4.0.tgz manifest.dsse.json",
+        "candor verify-envelope --key release.key.pub --artifact agent-1.4.0.tgz manifest.dsse.json",
     );
 }
 
@@ -55,7 +55,7 @@ fn key_help_shows_examples() {
     help_shows(&["key", "public"], "candor key public release.key");
     help_shows(
         &["key", "public"],
-        "candor key public release.pub --encoding ed25519",
+        "candor key public release.key.pub --encoding ed25519",
     );
 }
 
@@ -91,7 +91,7 @@ fn sign_help_shows_examples() {
 fn verify_envelope_help_shows_examples() {
     help_shows(
         &["verify-envelope"],
-        "candor verify-envelope --key release.pub --artifact agent-1.4.0.tgz manifest.dsse.json",
+        "candor verify-envelope --key release.key.pub --artifact agent-1.4.0.tgz manifest.dsse.json",
     );
     help_shows(
         &["verify-envelope"],

@@ -30,7 +30,7 @@ candor manifest validate candor.toml\n  \
 candor manifest statement candor.toml --artifact dist/agent-1.4.0.tgz \\\n    --out statement.json\n  \
 candor sign --key release.key statement.json --out manifest.dsse.json\n\n\
 Consumer check:\n  \
-candor verify-envelope --key release.pub --artifact agent-1.4.0.tgz \\\n    manifest.dsse.json"
+candor verify-envelope --key release.key.pub --artifact agent-1.4.0.tgz \\\n    manifest.dsse.json"
 )]
 struct Cli {
     /// How to report: `human` (default) or `json` (stable, for scripts); `candor scan` and

@@ -25,8 +25,8 @@ Without --artifact, no file is checked: a pass then says who signed which Statem
 anything on this machine is what it describes (a warning on stderr says so).\n\n\
 Exit codes: 0 verified, 1 rejected, 2 usage or input error (missing file, unreadable key).\n\n\
 Examples:\n  \
-candor verify-envelope --key release.pub manifest.dsse.json\n  \
-candor verify-envelope --key release.pub --artifact agent-1.4.0.tgz \\\n    manifest.dsse.json\n  \
+candor verify-envelope --key release.key.pub manifest.dsse.json\n  \
+candor verify-envelope --key release.key.pub --artifact agent-1.4.0.tgz \\\n    manifest.dsse.json\n  \
 candor verify-envelope --key a.pub --key b.pub --threshold 2 \\\n    --format json manifest.dsse.json"
 )]
 pub struct VerifyEnvelopeArgs {
