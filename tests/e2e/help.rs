@@ -140,3 +140,51 @@ fn sarif_is_offered_only_where_it_exists() {
         "{run}"
     );
 }
+
+/// Issue 16: shell completions and manual pages, generated from the clap definitions.
+#[test]
+fn completions_and_man_pages_are_generated_from_the_definitions() {
+    let ws = Workspace::new();
+    let run = ws.run(&["completions", "bash"]);
+    run.success();
+    assert!(
+        run.stdout.contains("verify-envelope") && run.stdout.contains("--certificate-oidc-issuer")
+    );
+    // The script is valid bash.
+    ws.write("candor.bash", &run.stdout);
+    let status = std::process::Command::new("bash")
+        .args(["-n", "candor.bash"])
+        .current_dir(ws.path())
+        .status()
+        .expect("run bash");
+    assert!(status.success(), "bash -n rejects the completion script");
+    for (shell, marker) in [("zsh", "#compdef candor"), ("fish", "complete -c candor")] {
+        let run = ws.run(&["completions", shell]);
+        run.success();
+        assert!(
+            run.stdout.contains(marker),
+            "{shell}: {}",
+            &run.stdout[..200.min(run.stdout.len())]
+        );
+    }
+    ws.run(&["completions", "tcsh"]).code(2);
+
+    let run = ws.run(&["man"]);
+    run.success();
+    assert!(
+        run.stdout.contains(".TH candor 1") && run.stdout.contains("verify\\-envelope"),
+        "{run}"
+    );
+    let run = ws.run(&["man", "sigstore", "verify-bundle"]);
+    run.success();
+    assert!(
+        run.stdout.contains(".TH candor-sigstore-verify-bundle 1")
+            && run
+                .stdout
+                .contains("\\fBcandor sigstore verify\\-bundle\\fR"),
+        "{run}"
+    );
+    let run = ws.run(&["man", "nope"]);
+    run.code(2);
+    assert!(run.stderr.contains("no command `candor nope`"), "{run}");
+}

@@ -78,6 +78,25 @@ enum Command {
     Verify(commands::verify::VerifyArgs),
     /// Verify a DSSE envelope against trusted keys and, optionally, an artifact.
     VerifyEnvelope(commands::verify_envelope::VerifyEnvelopeArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    #[command(after_help = "Examples:\n  \
+candor completions bash > /etc/bash_completion.d/candor\n  \
+candor completions zsh > \"${fpath[1]}/_candor\"\n  \
+candor completions fish > ~/.config/fish/completions/candor.fish")]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print candor's manual page (roff), or one command's, generated from the same
+    /// definitions as --help.
+    #[command(after_help = "Examples:\n  \
+candor man > /usr/local/share/man/man1/candor.1\n  \
+candor man verify > /usr/local/share/man/man1/candor-verify.1\n  \
+candor man sigstore verify-bundle | man -l -")]
+    Man {
+        /// The command (`verify`, `sigstore verify-bundle` …); none for candor's page.
+        command: Vec<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -106,6 +125,41 @@ fn main() -> ExitCode {
         Command::Sigstore(command) => commands::sigstore::run(command, cli.format),
         Command::Verify(args) => commands::verify::run(&args, cli.format),
         Command::VerifyEnvelope(args) => commands::verify_envelope::run(&args, cli.format),
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "candor", &mut out);
+            output::stdout(&String::from_utf8_lossy(&out));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man { command } => {
+            let mut page = Cli::command();
+            let mut name = "candor".to_owned();
+            let mut invocation = "candor".to_owned();
+            for word in &command {
+                let Some(sub) = page.find_subcommand(word).cloned() else {
+                    Cli::command()
+                        .error(
+                            clap::error::ErrorKind::InvalidSubcommand,
+                            format!("no command `{name} {word}`; see `{name} --help`"),
+                        )
+                        .exit();
+                };
+                name = format!("{name}-{word}");
+                invocation = format!("{invocation} {word}");
+                page = sub
+                    .display_name(name.clone())
+                    .bin_name(invocation.clone())
+                    .version(env!("CARGO_PKG_VERSION"));
+            }
+            let mut out = Vec::new();
+            match clap_mangen::Man::new(page).render(&mut out) {
+                Ok(()) => {
+                    output::stdout(&String::from_utf8_lossy(&out));
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(error) => Err(error.into()),
+            }
+        }
     };
     match result {
         Ok(code) => code,
