@@ -589,3 +589,52 @@ fn every_writing_command_refuses_to_replace_a_file_without_force() {
     ws.run(&args).success();
     assert!(ws.read("taken.json").contains("\"payloadType\""));
 }
+
+/// Issue 16: colour as `--color` says (`auto`: a terminal, unless `NO_COLOR`), and the
+/// flags people set once from the environment (`CANDOR_FORMAT`, `CANDOR_COLOR`).
+#[test]
+fn colour_and_environment_fallbacks() {
+    let ws = signed_release();
+    let args = [
+        "verify-envelope",
+        "--key",
+        "alice.pub",
+        "--artifact",
+        TARBALL,
+        "manifest.dsse.json",
+    ];
+    // Into a pipe (the tests' stdout), auto is plain.
+    let plain = ws.run(&args);
+    plain.success();
+    assert!(!plain.stdout.contains('\x1b'), "{plain}");
+    let mut forced = args.to_vec();
+    forced.extend(["--color", "always"]);
+    let run = ws.run(&forced);
+    assert!(
+        run.stdout
+            .starts_with("\x1b[32mverified:\x1b[0m behaviour manifest"),
+        "{run}"
+    );
+    snapshot!(ws, "verify_coloured", run);
+    let run = Run::of(ws.candor().args(args).env("CANDOR_COLOR", "always"));
+    assert!(run.stdout.contains("\x1b[32m"), "{run}");
+    let run = Run::of(ws.candor().args(args).env("CLICOLOR_FORCE", "1"));
+    assert!(run.stdout.contains("\x1b[32m"), "{run}");
+    let run = Run::of(
+        ws.candor()
+            .args(args)
+            .env("CLICOLOR_FORCE", "1")
+            .env("NO_COLOR", "1"),
+    );
+    assert!(!run.stdout.contains('\x1b'), "{run}");
+    // CANDOR_FORMAT=json is --format json.
+    let run = Run::of(ws.candor().args(args).env("CANDOR_FORMAT", "json"));
+    run.success();
+    assert_eq!(run.json()["verified"], true);
+    // And it is in --help.
+    let run = ws.run(&["verify", "--help"]);
+    assert!(
+        run.stdout.contains("[env: CANDOR_POLICY=]") && run.stdout.contains("[env: CANDOR_STORE=]"),
+        "{run}"
+    );
+}

@@ -127,6 +127,11 @@ impl Workspace {
         command
             .current_dir(self.path())
             .env_remove("CANDOR_PASSPHRASE")
+            .env_remove("CANDOR_STORE")
+            .env_remove("CANDOR_POLICY")
+            .env_remove("CANDOR_FORMAT")
+            .env_remove("CANDOR_COLOR")
+            .env_remove("NO_COLOR")
             .env_remove("COLUMNS")
             .env_remove("CLICOLOR_FORCE");
         command

@@ -35,8 +35,13 @@ candor verify-envelope --key release.key.pub --artifact agent-1.4.0.tgz \\\n    
 struct Cli {
     /// How to report: `human` (default) or `json` (stable, for scripts); `candor scan` and
     /// `candor verify` also write `sarif`.
-    #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
+    #[arg(long, global = true, value_enum, default_value_t = Format::Human, env = "CANDOR_FORMAT")]
     format: Format,
+
+    /// Colour in human output: `auto` (on a terminal, unless `NO_COLOR` is set),
+    /// `always` or `never`.
+    #[arg(long, global = true, value_enum, default_value_t = output::ColorChoice::Auto, env = "CANDOR_COLOR")]
+    color: output::ColorChoice,
 
     #[command(subcommand)]
     command: Command,
@@ -101,6 +106,7 @@ candor man sigstore verify-bundle | man -l -")]
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    output::set_color(cli.color);
     // Only `candor scan` writes SARIF; the other commands never see Format::Sarif.
     if cli.format == Format::Sarif && !matches!(cli.command, Command::Scan(_) | Command::Verify(_))
     {

@@ -46,7 +46,7 @@ candor feed sync acme --format json"
 pub struct StoreArgs {
     /// The local store's directory (default: $`XDG_DATA_HOME/candor`, else
     /// ~/.local/share/candor).
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", env = "CANDOR_STORE")]
     store: Option<PathBuf>,
 }
 

@@ -36,7 +36,7 @@ pub struct LedgerArgs {
     vendor: Option<String>,
     /// The trust policy: only documents by the signers it trusts are counted, the
     /// others are listed as untrusted.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", env = "CANDOR_POLICY")]
     policy: Option<PathBuf>,
     #[command(flatten)]
     store: StoreArgs,

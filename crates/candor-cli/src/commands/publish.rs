@@ -50,7 +50,7 @@ pub struct PublishArgs {
     allow_http: bool,
     /// Record the publication in this store as well (default: the user's store, if it
     /// exists).
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", env = "CANDOR_STORE")]
     store: Option<PathBuf>,
 }
 

@@ -209,13 +209,22 @@ fn verify_bundle(args: &VerifyBundleArgs, format: Format) -> Result<ExitCode, Cl
         }
         (Format::Human, BundleReport::Rejected(rejected)) if rejected.error.names_file => {
             output::stdout(&format!(
-                "verification failed ({} check): {}\n",
-                rejected.error.check, rejected.error.message
+                "{} {}\n",
+                output::Paint::stdout().red(&format!(
+                    "verification failed ({} check):",
+                    rejected.error.check
+                )),
+                rejected.error.message
             ));
         }
         (Format::Human, BundleReport::Rejected(rejected)) => output::stdout(&format!(
-            "verification failed ({} check): {}: {}\n",
-            rejected.error.check, rejected.bundle, rejected.error.message
+            "{} {}: {}\n",
+            output::Paint::stdout().red(&format!(
+                "verification failed ({} check):",
+                rejected.error.check
+            )),
+            rejected.bundle,
+            rejected.error.message
         )),
     }
     Ok(match report {
@@ -225,7 +234,11 @@ fn verify_bundle(args: &VerifyBundleArgs, format: Format) -> Result<ExitCode, Cl
 }
 
 fn human_verified(verified: &BundleVerified) -> String {
-    let mut out = format!("verified: Sigstore bundle {}\n", verified.bundle);
+    let mut out = format!(
+        "{} Sigstore bundle {}\n",
+        output::Paint::stdout().green("verified:"),
+        verified.bundle
+    );
     let _ = writeln!(out, "  artifact   {}", verified.artifact);
     match (&verified.subject, &verified.issuer) {
         (Some(subject), Some(issuer)) => {

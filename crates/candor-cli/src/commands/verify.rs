@@ -39,7 +39,12 @@ pub struct VerifyArgs {
     #[arg(long)]
     all: bool,
     /// The trust policy.
-    #[arg(long, value_name = "FILE", default_value = "policy.toml")]
+    #[arg(
+        long,
+        value_name = "FILE",
+        default_value = "policy.toml",
+        env = "CANDOR_POLICY"
+    )]
     policy: PathBuf,
     #[command(flatten)]
     store: StoreArgs,

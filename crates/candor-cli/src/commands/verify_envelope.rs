@@ -157,7 +157,12 @@ pub fn describe(statement: &AnyStatement) -> String {
 }
 
 fn human_verified(verified: &Verified) -> String {
-    let mut out = format!("verified: {}\n", describe(&verified.statement));
+    let paint = output::Paint::stdout();
+    let mut out = format!(
+        "{} {}\n",
+        paint.green("verified:"),
+        describe(&verified.statement)
+    );
     let _ = writeln!(
         out,
         "  envelope   {} (sha256 {})",
@@ -209,7 +214,11 @@ fn human_verified(verified: &Verified) -> String {
 }
 
 fn human_rejected(rejected: &Rejected) -> String {
-    let mut text = format!("verification failed: {}\n", rejected.error.message);
+    let mut text = format!(
+        "{} {}\n",
+        output::Paint::stdout().red("verification failed:"),
+        rejected.error.message
+    );
     for i in &rejected.ignored_signatures {
         let _ = writeln!(
             text,
