@@ -66,22 +66,30 @@ fn a_key_bundle_verifies_like_its_envelope() {
     snapshot!(ws, "key_bundle_verified_json", run);
 }
 
-/// `candor sigstore verify-bundle` on a key bundle candor wrote: today it asks for log
-/// evidence such a bundle does not carry (the CLI issue makes the two verifiers agree).
+/// `candor sigstore verify-bundle --key` accepts the key bundle `candor sign --bundle`
+/// wrote (it asked for an inclusion proof such a bundle cannot carry), saying that no log
+/// attests its time; what `verify-envelope` refuses, it refuses too.
 #[test]
-fn verify_bundle_on_a_key_bundle_reports_the_missing_log_evidence() {
+fn verify_bundle_accepts_candors_own_key_bundle_and_says_it_is_unlogged() {
     let ws = Workspace::new();
-    signed_bundle(&ws);
-    let run = ws.run(&[
-        "sigstore",
-        "verify-bundle",
-        "--bundle",
-        "manifest.sigstore.json",
-        "--key",
-        "vendor.pub",
-        TARBALL,
-    ]);
-    run.code(1);
+    let mut bundle = signed_bundle(&ws);
+    let verify = |bundle: &str, key: &str, artifact: &str| {
+        ws.run(&[
+            "sigstore",
+            "verify-bundle",
+            "--bundle",
+            bundle,
+            "--key",
+            key,
+            artifact,
+        ])
+    };
+    let run = verify("manifest.sigstore.json", "vendor.pub", TARBALL);
+    run.success();
+    assert!(
+        run.stdout.contains("log        none: a managed-key bundle"),
+        "{run}"
+    );
     snapshot!(ws, "verify_bundle_key_bundle", run);
     let run = ws.run(&[
         "sigstore",
@@ -94,8 +102,60 @@ fn verify_bundle_on_a_key_bundle_reports_the_missing_log_evidence() {
         "--format",
         "json",
     ]);
-    run.code(1);
+    run.success();
+    assert_eq!(run.json()["logged"], false, "{run}");
     snapshot!(ws, "verify_bundle_key_bundle_json", run);
+
+    // By digest, as the Sigstore client protocol passes it.
+    let digest = format!("sha256:{}", crate::support::TARBALL_SHA256);
+    verify("manifest.sigstore.json", "vendor.pub", &digest).success();
+
+    // Another artifact: a subject mismatch, with both digests.
+    ws.write("other.tgz", "not the release");
+    let run = verify("manifest.sigstore.json", "vendor.pub", "other.tgz");
+    run.code(1);
+    assert!(
+        run.stdout.contains("subject does not match the artifact"),
+        "{run}"
+    );
+
+    // Another key: rejected, naming the signature's keyid and the trusted key.
+    let other = ws.key("other", 2);
+    let run = verify("manifest.sigstore.json", "other.pub", TARBALL);
+    run.code(1);
+    let other_id = other.public_key().id().to_string();
+    assert!(
+        run.stdout.contains("no signature by a trusted key")
+            && run.stdout.contains(&format!("(key {})", &other_id[..16])),
+        "{run}"
+    );
+
+    // A tampered payload.
+    let payload = bundle["dsseEnvelope"]["payload"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut tampered = payload.clone();
+    tampered.replace_range(10..11, if &payload[10..11] == "A" { "B" } else { "A" });
+    bundle["dsseEnvelope"]["payload"] = serde_json::Value::String(tampered);
+    ws.write(
+        "tampered.json",
+        serde_json::to_string_pretty(&bundle).unwrap(),
+    );
+    verify("tampered.json", "vendor.pub", TARBALL).code(1);
+
+    // A key that is not ed25519 (an X25519 key): the unlogged path cannot apply, and the
+    // message says why.
+    ws.write(
+        "x25519.pub",
+        "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VuAyEAtYWc5uQwjtOoLysTW0D3LEB6ft5m2gqzvKT4Lt82YH4=\n-----END PUBLIC KEY-----\n",
+    );
+    let run = verify("manifest.sigstore.json", "x25519.pub", TARBALL);
+    assert!(
+        run.code == 1 || run.code == 2,
+        "an X25519 key must not verify: {run}"
+    );
+    assert!(!run.stdout.starts_with("verified"), "{run}");
 }
 
 #[test]

@@ -96,6 +96,7 @@ fn a_conflicting_manifest_is_refused_with_exit_1() {
         crate::support::TARBALL,
         "--out",
         "statement.json",
+        "--force",
     ])
     .success();
     ws.sign(&["vendor"], "other.dsse.json");
@@ -113,6 +114,7 @@ fn a_conflicting_manifest_is_refused_with_exit_1() {
         "manifest.dsse.json",
         "--out",
         "statement.json",
+        "--force",
     ])
     .success();
     ws.sign(&["vendor"], "replacement.dsse.json");

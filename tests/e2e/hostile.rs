@@ -171,6 +171,7 @@ fn a_private_key_readable_by_others_is_used_with_a_warning_naming_the_fix() {
             "vendor.key",
             "--out",
             "s.dsse.json",
+            "--force",
         ]);
         run.code(0);
         assert!(
@@ -192,6 +193,7 @@ fn a_private_key_readable_by_others_is_used_with_a_warning_naming_the_fix() {
         "vendor.key",
         "--out",
         "s.dsse.json",
+        "--force",
     ]);
     assert!(!run.stderr.contains("warning"), "{run}");
 }

@@ -194,7 +194,15 @@ fn statement_digests_artifacts_and_names_them() {
         &format!("{SCRIPT}=pkg:npm/%40acme/agent@1.4.0"),
     ]);
     run.success();
-    assert_eq!(run.stderr, "");
+    // The tarball's subject name was made up, and the note says so.
+    assert_eq!(
+        run.stderr,
+        format!(
+            "note: {TARBALL} is subject pkg:generic/agent-1.4.0.tgz@1.4.0 (no package URL \
+             given: the generic form of its file name and the release; name it with \
+             --artifact {TARBALL}=pkg:TYPE/NAME@VERSION)\n"
+        )
+    );
     let json = run.json();
     assert_eq!(json["_type"], "https://in-toto.io/Statement/v1");
     assert_eq!(
@@ -242,7 +250,10 @@ fn statement_out_writes_the_file() {
     ]);
     run.success();
     assert_eq!(run.stdout, "");
-    assert_eq!(run.stderr, "wrote statement.json (1 subject)\n");
+    assert!(
+        run.stderr.ends_with("wrote statement.json (1 subject)\n"),
+        "{run}"
+    );
     assert_eq!(ws.read("statement.json"), printed.stdout);
     snapshot!(ws, "statement_out", run);
 }
@@ -318,4 +329,48 @@ fn statement_of_an_invalid_declaration_points_to_validate() {
         "{run}"
     );
     snapshot!(ws, "statement_invalid_declaration", run);
+}
+
+/// Issue 16: a package URL for another version than the declaration's is refused, and a
+/// subject name candor makes up is announced with the way to give one.
+#[test]
+fn statement_refuses_a_package_url_of_another_version_and_names_its_choices() {
+    let ws = Workspace::new();
+    ws.write("candor.toml", AGENT_TOML);
+    ws.write(TARBALL, TARBALL_CONTENT);
+    ws.write(SCRIPT, SCRIPT_CONTENT);
+    let contradiction = format!("{TARBALL}=pkg:npm/%40acme/agent@2.0.0");
+    let run = ws.run(&[
+        "manifest",
+        "statement",
+        "candor.toml",
+        "--artifact",
+        &contradiction,
+    ]);
+    run.code(2);
+    assert!(
+        run.stderr.contains(&format!(
+            "--artifact {contradiction}: the package URL names version 2.0.0, but the declaration is for version 1.4.0; expected `@1.4.0`"
+        )),
+        "{run}"
+    );
+    let named = format!("{TARBALL}=pkg:npm/%40acme/agent@1.4.0");
+    let run = ws.run(&[
+        "manifest",
+        "statement",
+        "candor.toml",
+        "--artifact",
+        &named,
+        "--artifact",
+        SCRIPT,
+        "--out",
+        "statement.json",
+    ]);
+    run.success();
+    assert!(
+        run.stderr.contains(&format!(
+            "note: {SCRIPT} is subject pkg:generic/agent.js@1.4.0 (no package URL given"
+        )) && !run.stderr.contains(&format!("note: {TARBALL}")),
+        "{run}"
+    );
 }

@@ -67,7 +67,25 @@ fn sign_reports_the_envelope_and_verify_accepts_it() {
             .starts_with("verified: behaviour manifest for agent 1.4.0 by Acme\n"),
         "{run}"
     );
+    // Issue 16: a pass without --artifact must not read as "this file is fine".
+    assert!(
+        run.stderr
+            .starts_with("warning: no --artifact: the signatures and the Statement verified, but no file was checked"),
+        "{run}"
+    );
     snapshot!(ws, "verify", run);
+    let run = verify(
+        &ws,
+        &[
+            "--key",
+            "alice.pub",
+            "--artifact",
+            TARBALL,
+            "manifest.dsse.json",
+        ],
+    );
+    run.success();
+    assert_eq!(run.stderr, "", "{run}");
 
     let run = verify(
         &ws,
@@ -528,4 +546,95 @@ fn sign_with_an_encrypted_key_needs_its_passphrase() {
     run.success();
     // Same key, same Statement: the same envelope as with the unencrypted key file.
     assert_eq!(ws.read("x.dsse.json"), ws.read("manifest.dsse.json"));
+}
+
+/// Issue 16: one rule for every command that writes: an existing output file is refused
+/// (exit 2, the file untouched) unless --force.
+#[test]
+fn every_writing_command_refuses_to_replace_a_file_without_force() {
+    let ws = signed_release();
+    ws.write("taken.json", "mine");
+    let attempts: [&[&str]; 3] = [
+        &[
+            "sign",
+            "--key",
+            "alice.key",
+            "statement.json",
+            "--out",
+            "taken.json",
+        ],
+        &[
+            "manifest",
+            "statement",
+            "candor.toml",
+            "--artifact",
+            TARBALL,
+            "--out",
+            "taken.json",
+        ],
+        &["sigstore", "update-root", "--out", "taken.json"],
+    ];
+    for args in attempts {
+        let run = ws.run(args);
+        run.code(2);
+        assert!(
+            run.stderr.contains("error: taken.json already exists")
+                && run.stderr.contains("hint: pass --force to replace it"),
+            "{args:?}: {run}"
+        );
+        assert_eq!(ws.read("taken.json"), "mine", "{args:?}");
+    }
+    let mut args = attempts[0].to_vec();
+    args.push("--force");
+    ws.run(&args).success();
+    assert!(ws.read("taken.json").contains("\"payloadType\""));
+}
+
+/// Issue 16: colour as `--color` says (`auto`: a terminal, unless `NO_COLOR`), and the
+/// flags people set once from the environment (`CANDOR_FORMAT`, `CANDOR_COLOR`).
+#[test]
+fn colour_and_environment_fallbacks() {
+    let ws = signed_release();
+    let args = [
+        "verify-envelope",
+        "--key",
+        "alice.pub",
+        "--artifact",
+        TARBALL,
+        "manifest.dsse.json",
+    ];
+    // Into a pipe (the tests' stdout), auto is plain.
+    let plain = ws.run(&args);
+    plain.success();
+    assert!(!plain.stdout.contains('\x1b'), "{plain}");
+    let mut forced = args.to_vec();
+    forced.extend(["--color", "always"]);
+    let run = ws.run(&forced);
+    assert!(
+        run.stdout
+            .starts_with("\x1b[32mverified:\x1b[0m behaviour manifest"),
+        "{run}"
+    );
+    snapshot!(ws, "verify_coloured", run);
+    let run = Run::of(ws.candor().args(args).env("CANDOR_COLOR", "always"));
+    assert!(run.stdout.contains("\x1b[32m"), "{run}");
+    let run = Run::of(ws.candor().args(args).env("CLICOLOR_FORCE", "1"));
+    assert!(run.stdout.contains("\x1b[32m"), "{run}");
+    let run = Run::of(
+        ws.candor()
+            .args(args)
+            .env("CLICOLOR_FORCE", "1")
+            .env("NO_COLOR", "1"),
+    );
+    assert!(!run.stdout.contains('\x1b'), "{run}");
+    // CANDOR_FORMAT=json is --format json.
+    let run = Run::of(ws.candor().args(args).env("CANDOR_FORMAT", "json"));
+    run.success();
+    assert_eq!(run.json()["verified"], true);
+    // And it is in --help.
+    let run = ws.run(&["verify", "--help"]);
+    assert!(
+        run.stdout.contains("[env: CANDOR_POLICY=]") && run.stdout.contains("[env: CANDOR_STORE=]"),
+        "{run}"
+    );
 }

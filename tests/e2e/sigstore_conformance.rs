@@ -613,3 +613,28 @@ fn a_log_entry_repeated_two_thousand_times_is_reported_once() {
     assert!(out.len() < 4096, "{} bytes of output", out.len());
     assert!(matches!(code, Some(0 | 1)), "{code:?}: {out}");
 }
+
+/// Issue 16: a wrong artifact names both sides: the artifact's sha256, and what the bundle
+/// signs (a message digest, or its Statement's subjects).
+#[test]
+fn a_wrong_artifact_shows_both_digests() {
+    let Some(root) = conformance_dir() else {
+        eprintln!("SKIPPED: Sigstore conformance vectors not found");
+        return;
+    };
+    let ws = crate::support::Workspace::new();
+    ws.write("other.txt", "not the signed artifact\n");
+    let other = ws.join("other.txt");
+    for (case, signed) in [
+        ("happy-path-v0.3", "the bundle signs sha256 "),
+        ("happy-path-intoto-in-dsse-v3", "its Statement names: "),
+    ] {
+        let bundle = case_bundle(&root, case);
+        let (code, out) = verify_mutated(&ws, case, &bundle, &other);
+        assert_eq!(code, Some(1), "{out}");
+        assert!(
+            out.contains("; the artifact has sha256 ") && out.contains(signed),
+            "{case}: {out}"
+        );
+    }
+}

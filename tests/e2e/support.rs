@@ -127,6 +127,11 @@ impl Workspace {
         command
             .current_dir(self.path())
             .env_remove("CANDOR_PASSPHRASE")
+            .env_remove("CANDOR_STORE")
+            .env_remove("CANDOR_POLICY")
+            .env_remove("CANDOR_FORMAT")
+            .env_remove("CANDOR_COLOR")
+            .env_remove("NO_COLOR")
             .env_remove("COLUMNS")
             .env_remove("CLICOLOR_FORCE");
         command
@@ -148,6 +153,8 @@ impl Workspace {
         let mut settings = self.settings();
         for (label, key) in keys {
             settings.add_filter(key.id().as_str(), format!("[{label} KEY_ID]"));
+            // The 16-digit prefix messages and feed paths use.
+            settings.add_filter(&key.id().as_str()[..16], format!("[{label} KEY_ID16]"));
             settings.add_filter(
                 &regex_escape(&key.to_ed25519_text()),
                 format!("[{label} PUBLIC_KEY]"),

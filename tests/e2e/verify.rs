@@ -66,6 +66,8 @@ fn manifest(ws: &Workspace, version: &str, signer: &str, extra: &[&str]) {
         format!("dist/agent-{version}.js=pkg:npm/%40acme/agent@{version}"),
         "--out".to_owned(),
         format!("statement-{version}.json"),
+        // Some tests make a release's manifest again (older, re-signed).
+        "--force".to_owned(),
     ];
     args.extend(extra.iter().map(|s| (*s).to_owned()));
     ws.run(&args).success();
@@ -76,6 +78,7 @@ fn manifest(ws: &Workspace, version: &str, signer: &str, extra: &[&str]) {
         &format!("statement-{version}.json"),
         "--out",
         &format!("manifest-{version}.dsse.json"),
+        "--force",
     ])
     .success();
 }

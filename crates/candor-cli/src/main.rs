@@ -27,15 +27,21 @@ Vendor flow:\n  \
 candor key generate --out release.key\n  \
 candor manifest init\n  \
 candor manifest validate candor.toml\n  \
-candor manifest statement candor.toml --artifact dist/agent-1.4.0.tgz --out statement.json\n  \
+candor manifest statement candor.toml --artifact dist/agent-1.4.0.tgz \\\n    --out statement.json\n  \
 candor sign --key release.key statement.json --out manifest.dsse.json\n\n\
 Consumer check:\n  \
-candor verify-envelope --key release.pub --artifact agent-1.4.0.tgz manifest.dsse.json"
+candor verify-envelope --key release.key.pub --artifact agent-1.4.0.tgz \\\n    manifest.dsse.json"
 )]
 struct Cli {
-    /// How to report: `human` (default), `json` (stable, for scripts) or `sarif` (`scan` and `verify`).
-    #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
+    /// How to report: `human` (default) or `json` (stable, for scripts); `candor scan` and
+    /// `candor verify` also write `sarif`.
+    #[arg(long, global = true, value_enum, default_value_t = Format::Human, env = "CANDOR_FORMAT")]
     format: Format,
+
+    /// Colour in human output: `auto` (on a terminal, unless `NO_COLOR` is set),
+    /// `always` or `never`.
+    #[arg(long, global = true, value_enum, default_value_t = output::ColorChoice::Auto, env = "CANDOR_COLOR")]
+    color: output::ColorChoice,
 
     #[command(subcommand)]
     command: Command,
@@ -77,10 +83,30 @@ enum Command {
     Verify(commands::verify::VerifyArgs),
     /// Verify a DSSE envelope against trusted keys and, optionally, an artifact.
     VerifyEnvelope(commands::verify_envelope::VerifyEnvelopeArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    #[command(after_help = "Examples:\n  \
+candor completions bash > /etc/bash_completion.d/candor\n  \
+candor completions zsh > \"${fpath[1]}/_candor\"\n  \
+candor completions fish > ~/.config/fish/completions/candor.fish")]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print candor's manual page (roff), or one command's, generated from the same
+    /// definitions as --help.
+    #[command(after_help = "Examples:\n  \
+candor man > /usr/local/share/man/man1/candor.1\n  \
+candor man verify > /usr/local/share/man/man1/candor-verify.1\n  \
+candor man sigstore verify-bundle | man -l -")]
+    Man {
+        /// The command (`verify`, `sigstore verify-bundle` …); none for candor's page.
+        command: Vec<String>,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    output::set_color(cli.color);
     // Only `candor scan` writes SARIF; the other commands never see Format::Sarif.
     if cli.format == Format::Sarif && !matches!(cli.command, Command::Scan(_) | Command::Verify(_))
     {
@@ -105,6 +131,41 @@ fn main() -> ExitCode {
         Command::Sigstore(command) => commands::sigstore::run(command, cli.format),
         Command::Verify(args) => commands::verify::run(&args, cli.format),
         Command::VerifyEnvelope(args) => commands::verify_envelope::run(&args, cli.format),
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "candor", &mut out);
+            output::stdout(&String::from_utf8_lossy(&out));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man { command } => {
+            let mut page = Cli::command();
+            let mut name = "candor".to_owned();
+            let mut invocation = "candor".to_owned();
+            for word in &command {
+                let Some(sub) = page.find_subcommand(word).cloned() else {
+                    Cli::command()
+                        .error(
+                            clap::error::ErrorKind::InvalidSubcommand,
+                            format!("no command `{name} {word}`; see `{name} --help`"),
+                        )
+                        .exit();
+                };
+                name = format!("{name}-{word}");
+                invocation = format!("{invocation} {word}");
+                page = sub
+                    .display_name(name.clone())
+                    .bin_name(invocation.clone())
+                    .version(env!("CARGO_PKG_VERSION"));
+            }
+            let mut out = Vec::new();
+            match clap_mangen::Man::new(page).render(&mut out) {
+                Ok(()) => {
+                    output::stdout(&String::from_utf8_lossy(&out));
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(error) => Err(error.into()),
+            }
+        }
     };
     match result {
         Ok(code) => code,
@@ -112,5 +173,135 @@ fn main() -> ExitCode {
             output::report_error(&error, cli.format);
             ExitCode::from(error.exit_code())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every command's long help, with its path (`candor sigstore verify-bundle`).
+    fn every_help(command: &mut clap::Command, path: &str, out: &mut Vec<(String, String)>) {
+        out.push((path.to_owned(), command.render_long_help().to_string()));
+        for sub in command.get_subcommands_mut() {
+            let name = format!("{path} {}", sub.get_name());
+            if sub.get_name() != "help" {
+                every_help(sub, &name, out);
+            }
+        }
+    }
+
+    /// Whether a help line runs `candor` (after any `VAR=value` assignments).
+    fn runs_candor(line: &str) -> bool {
+        line.split_whitespace()
+            .find(|word| !word.contains('='))
+            .is_some_and(|word| word == "candor")
+    }
+
+    /// The example command lines of a help text: lines that run `candor` (after any
+    /// `VAR=value` assignments), with `\`-continued lines joined.
+    fn examples(help: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut lines = help.lines().map(str::trim);
+        while let Some(line) = lines.next() {
+            if !runs_candor(line) {
+                continue;
+            }
+            let mut example = line.to_owned();
+            while example.ends_with('\\') {
+                example.pop();
+                match lines.next() {
+                    Some(next) => example.push_str(next),
+                    None => break,
+                }
+            }
+            out.push(example);
+        }
+        out
+    }
+
+    /// The `candor` invocations of a shell line, as argument vectors: pipelines and
+    /// `&&` split, redirections and assignments dropped, `<placeholders>` filled.
+    fn invocations(example: &str) -> Vec<Vec<String>> {
+        let filled = regex_lite_fill(example);
+        let words = shlex::split(&filled).unwrap_or_else(|| panic!("unbalanced quotes: {example}"));
+        let mut out = Vec::new();
+        let mut current: Option<Vec<String>> = None;
+        let mut skip_next = false;
+        for word in words {
+            if skip_next {
+                skip_next = false;
+                continue;
+            }
+            match word.as_str() {
+                "&&" | "||" | "|" | ";" => {
+                    out.extend(current.take());
+                }
+                ">" | ">>" | "<" | "2>" => skip_next = true,
+                "candor" if current.is_none() => current = Some(vec![word]),
+                _ => {
+                    if let Some(args) = current.as_mut() {
+                        args.push(word);
+                    }
+                }
+            }
+        }
+        out.extend(current);
+        out
+    }
+
+    /// `<anything>` (a placeholder, maybe with spaces) becomes `PLACEHOLDER`; `…` too.
+    fn regex_lite_fill(text: &str) -> String {
+        let mut out = String::new();
+        let mut rest = text;
+        while let Some(start) = rest.find('<') {
+            out.push_str(&rest[..start]);
+            if let Some(end) = rest[start..].find('>') {
+                out.push_str("PLACEHOLDER");
+                rest = &rest[start + end + 1..];
+            } else {
+                out.push_str(&rest[start..]);
+                rest = "";
+            }
+        }
+        out.push_str(rest);
+        out.replace('…', "PLACEHOLDER")
+    }
+
+    /// Issue 16: every example in every `--help` runs as pasted: each `candor` command
+    /// line parses with the real argument parser, and no example line is wrapped on an
+    /// 80-column terminal (a flag and its value on two lines without `\` would not run;
+    /// a wrap between two flags would silently drop the second).
+    #[test]
+    fn every_help_example_parses_as_pasted() {
+        let mut wide = Vec::new();
+        every_help(&mut Cli::command().term_width(10_000), "candor", &mut wide);
+        let mut narrow = Vec::new();
+        every_help(&mut Cli::command().term_width(80), "candor", &mut narrow);
+        let mut checked = 0;
+        let mut failures = Vec::new();
+        for ((path, help), (_, at_80)) in wide.iter().zip(&narrow) {
+            let lines_at_80: Vec<&str> = at_80.lines().map(str::trim).collect();
+            for line in help.lines().map(str::trim).filter(|l| runs_candor(l)) {
+                if !lines_at_80.contains(&line) {
+                    failures.push(format!(
+                        "`{path} --help`: wrapped at 80 columns ({} characters; break it \
+                         with ` \\`):\n  {line}",
+                        line.chars().count()
+                    ));
+                }
+            }
+            for example in examples(help) {
+                for args in invocations(&example) {
+                    checked += 1;
+                    if let Err(error) = Cli::try_parse_from(&args) {
+                        failures.push(format!("`{path} --help`: {example}\n  {error}"));
+                    }
+                }
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+        // Every command documents examples; at least these many lines are checked.
+        assert!(checked >= 40, "only {checked} examples found");
     }
 }

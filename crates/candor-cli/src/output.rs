@@ -15,7 +15,9 @@ pub enum Format {
     Human,
     /// One JSON document on stdout (schema-stable).
     Json,
-    /// SARIF 2.1.0 on stdout, for code-scanning tools (`candor scan` only).
+    /// SARIF 2.1.0 on stdout, for code-scanning tools: `candor scan` and `candor verify`
+    /// only, so it is not listed in every command's help (theirs shows it).
+    #[value(hide = true)]
     Sarif,
 }
 
@@ -76,21 +78,43 @@ pub fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-/// ANSI colour for human output, only on a terminal and unless `NO_COLOR` is set
-/// (no-color.org).
+/// When human output is coloured (`--color`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless `NO_COLOR` is set (no-color.org); `CLICOLOR_FORCE` forces it.
+    Auto,
+    /// Always, even into a pipe.
+    Always,
+    /// Never.
+    Never,
+}
+
+static COLOR: std::sync::OnceLock<ColorChoice> = std::sync::OnceLock::new();
+
+/// The `--color` choice, set once by `main`.
+pub fn set_color(choice: ColorChoice) {
+    let _ = COLOR.set(choice);
+}
+
+/// ANSI colour for human output, as `--color` says (see [`ColorChoice`]).
 #[derive(Debug, Clone, Copy)]
 pub struct Paint {
     enabled: bool,
 }
 
 impl Paint {
-    /// Colour when stdout is a terminal and `NO_COLOR` is unset or empty.
+    /// Colour on stdout, as `--color` says.
     pub fn stdout() -> Self {
         use std::io::IsTerminal as _;
-        Self {
-            enabled: std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
-        }
+        let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+        let enabled = match COLOR.get().copied().unwrap_or(ColorChoice::Auto) {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                !set("NO_COLOR") && (set("CLICOLOR_FORCE") || std::io::stdout().is_terminal())
+            }
+        };
+        Self { enabled }
     }
 
     fn paint(self, code: &str, text: &str) -> String {

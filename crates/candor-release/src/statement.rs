@@ -44,8 +44,20 @@ impl ArtifactSpec {
     }
 
     /// The subject name: the package URL given, else `pkg:generic/<file name>@<version>`.
+    /// A package URL naming another version than the release's is refused.
     pub fn subject_name(&self, version: &str) -> Result<String, StatementError> {
         if let Some(purl) = &self.purl {
+            if let Some(named) = purl.version()
+                && named != version
+            {
+                return Err(StatementError::Artifact {
+                    spec: self.spec.clone(),
+                    reason: format!(
+                        "the package URL names version {named}, but the declaration is for \
+                         version {version}; expected `@{version}` (or the declaration of {named})"
+                    ),
+                });
+            }
             return Ok(purl.to_string());
         }
         let file_name = self
@@ -166,9 +178,23 @@ pub struct StatementRequest {
     pub supersedes: Option<PathBuf>,
 }
 
+/// How an artifact's subject was named.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubjectChoice {
+    /// The artifact, as given.
+    pub artifact: String,
+    /// The subject name.
+    pub name: String,
+    /// Whether the name was given (`PATH=PURL`) rather than made up
+    /// (`pkg:generic/<file name>@<version>`).
+    pub given: bool,
+}
+
 /// A Statement made from a declaration.
 #[derive(Debug, Clone)]
 pub struct MadeStatement {
+    /// How each artifact's subject was named, in argument order.
+    pub subjects: Vec<SubjectChoice>,
     /// The Statement.
     pub statement: Statement<ManifestPredicate>,
     /// Its indented JSON, as written or printed.
@@ -196,7 +222,18 @@ pub fn make_statement(request: &StatementRequest) -> Result<MadeStatement, State
         })?;
         statement.predicate.supersedes = Some(candor_sign::artifact::sha256_of(&bytes));
     }
+    let subjects = request
+        .artifacts
+        .iter()
+        .zip(&statement.subject)
+        .map(|(artifact, subject)| SubjectChoice {
+            artifact: artifact.path.display().to_string(),
+            name: subject.name.clone(),
+            given: artifact.purl.is_some(),
+        })
+        .collect();
     Ok(MadeStatement {
+        subjects,
         text: statement.to_pretty_json(),
         statement,
     })
@@ -211,8 +248,14 @@ mod tests {
         let spec = ArtifactSpec::parse("dist/a.tgz=pkg:npm/%40acme/agent@1.4.0").unwrap();
         assert_eq!(spec.path, PathBuf::from("dist/a.tgz"));
         assert_eq!(
-            spec.subject_name("9").unwrap(),
+            spec.subject_name("1.4.0").unwrap(),
             "pkg:npm/%40acme/agent@1.4.0"
+        );
+        // A package URL of another version than the release's.
+        let error = spec.subject_name("9").unwrap_err().to_string();
+        assert!(
+            error.contains("names version 1.4.0, but the declaration is for version 9"),
+            "{error}"
         );
         let spec = ArtifactSpec::parse("dist/agent").unwrap();
         assert_eq!(

@@ -262,6 +262,18 @@ pub(crate) fn bundle_from_checked(text: &str, file: &str) -> Result<Bundle, Sigs
     })
 }
 
+/// Whether `bundle` carries any evidence of its time: a transparency-log entry or an
+/// RFC 3161 timestamp. candor's own managed-key bundles (`candor sign --bundle --key`)
+/// carry neither: they are a DSSE envelope with a public-key hint.
+pub fn has_log_or_timestamp(bundle: &Bundle) -> bool {
+    let material = &bundle.verification_material;
+    !material.tlog_entries.is_empty()
+        || !material
+            .timestamp_verification_data
+            .rfc3161_timestamps
+            .is_empty()
+}
+
 /// The trusted root: `path`, or the one embedded for `instance`.
 pub fn trusted_root(path: Option<&Path>, instance: Instance) -> Result<TrustedRoot, SigstoreError> {
     let (text, name) = match path {
@@ -393,6 +405,10 @@ pub fn verify_bundle(
     root: &TrustedRoot,
 ) -> Result<VerifiedBundle, SigstoreError> {
     check_chain(bundle)?;
+    let artifact_sha256 = match artifact {
+        ArtifactRef::Bytes(bytes) => hex::encode(<sha2::Sha256 as sha2::Digest>::digest(bytes)),
+        ArtifactRef::Sha256(digest) => hex::encode(digest),
+    };
     let artifact = match artifact {
         ArtifactRef::Bytes(bytes) => Artifact::from_blob(bytes),
         ArtifactRef::Sha256(digest) => Artifact::from_digest(Sha256Hash::new(digest)),
@@ -408,7 +424,14 @@ pub fn verify_bundle(
             root,
         ),
     }
-    .map_err(classify)?;
+    .map_err(classify)
+    .map_err(|error| match error {
+        SigstoreError::Artifact(text) => SigstoreError::Artifact(format!(
+            "{text}; {}",
+            what_was_signed(bundle, &artifact_sha256)
+        )),
+        other => other,
+    })?;
     let subject = result.identity().map(|s| s.as_str().to_owned());
     let issuer = result.issuer().map(str::to_owned);
     if matches!(signer, BundleSigner::AnyCertificate) && !result.certificate_verified() {
@@ -466,6 +489,52 @@ pub fn verify_bundle(
             }),
         dsse,
     })
+}
+
+/// Both sides of an artifact mismatch: the artifact's sha256, and the digest the bundle
+/// signs (a message signature) or the subjects of its Statement (a DSSE bundle; the first
+/// five).
+fn what_was_signed(bundle: &Bundle, artifact_sha256: &str) -> String {
+    let signed = match &bundle.content {
+        sigstore_verify::types::SignatureContent::MessageSignature(message) => {
+            match &message.message_digest {
+                Some(digest) => format!(
+                    "the bundle signs {} {}",
+                    // `Sha2256` → `sha256`, as digests are written elsewhere.
+                    format!("{:?}", digest.algorithm)
+                        .to_ascii_lowercase()
+                        .replace("sha2", "sha"),
+                    hex::encode(digest.digest.as_bytes())
+                ),
+                None => "the bundle names no message digest".to_owned(),
+            }
+        }
+        sigstore_verify::types::SignatureContent::DsseEnvelope(envelope) => {
+            let statement: serde_json::Value =
+                serde_json::from_slice(envelope.payload.as_bytes()).unwrap_or_default();
+            let subjects: Vec<String> = statement["subject"]
+                .as_array()
+                .map(Vec::as_slice)
+                .unwrap_or_default()
+                .iter()
+                .take(5)
+                .map(|s| {
+                    format!(
+                        "{} sha256 {}",
+                        s["name"].as_str().unwrap_or("(no name)"),
+                        s["digest"]["sha256"].as_str().unwrap_or("(none)")
+                    )
+                })
+                .collect();
+            if subjects.is_empty() {
+                "its Statement names no subject".to_owned()
+            } else {
+                format!("its Statement names: {}", subjects.join(", "))
+            }
+        }
+        _ => "the bundle's content is of another kind".to_owned(),
+    };
+    format!("the artifact has sha256 {artifact_sha256}, {signed}")
 }
 
 /// The media type candor writes bundles with.

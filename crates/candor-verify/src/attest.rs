@@ -29,6 +29,9 @@ pub struct AttestRequest {
     pub out: PathBuf,
     /// How to sign.
     pub with: SignWith,
+    /// Replace existing summary files (otherwise an existing one is refused, before
+    /// anything is signed or written).
+    pub replace: bool,
 }
 
 fn digest(sha256: &str) -> Option<DigestSet> {
@@ -168,6 +171,12 @@ pub fn attest(
         |_| policy.display().to_string(),
         |p| format!("file://{}", p.display()),
     );
+    for target in &report.targets {
+        candor_sign::file::refuse_existing(
+            &destination(&request.out, target, several),
+            request.replace,
+        )?;
+    }
     let mut written = Vec::new();
     for target in &report.targets {
         let statement = summary(report, target, &policy_uri);

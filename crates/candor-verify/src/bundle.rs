@@ -2,12 +2,16 @@
 //! verified offline against a trusted root and a signer, as the Sigstore conformance
 //! suite's client protocol drives it.
 
-use std::path::PathBuf;
+use std::num::NonZeroUsize;
+use std::path::{Path, PathBuf};
 
+use candor_model::digest::{DigestAlgorithm, DigestSet};
 use candor_model::signer::SigstoreIdentity;
+use candor_sign::keys::PublicKey;
 use candor_sign::sigstore::{
     self, ArtifactRef, BundleSigner, Instance, SigstoreError, VerifiedBundle,
 };
+use candor_sign::verify::{self, TrustError, TrustedKeys, TrustedSigners, VerifyError};
 use schemars::JsonSchema;
 use serde::Serialize;
 
@@ -61,6 +65,13 @@ pub enum BundleError {
         #[source]
         source: std::io::Error,
     },
+    /// A managed-key bundle without log evidence could not be examined as candor's own
+    /// (its file or its key is unusable).
+    #[error(transparent)]
+    Attestation(VerifyError),
+    /// The key cannot be trusted as given.
+    #[error(transparent)]
+    Trust(#[from] TrustError),
 }
 
 impl BundleError {
@@ -70,6 +81,8 @@ impl BundleError {
             BundleError::Key { .. } => "unreadable-key",
             BundleError::Sigstore(error) => error.kind(),
             BundleError::Artifact { .. } => "unreadable-artifact",
+            BundleError::Attestation(error) => error.kind(),
+            BundleError::Trust(error) => error.kind(),
         }
     }
 }
@@ -92,6 +105,13 @@ pub struct BundleVerified {
     pub integrated_time: Option<String>,
     /// Every authenticated time used.
     pub verified_times: Vec<String>,
+    /// Whether a transparency log or a timestamp authority attests the signature's time.
+    /// `false` only for candor's own managed-key bundles (`candor sign --bundle --key`),
+    /// verified by the key alone, as `candor verify-envelope` verifies them.
+    pub logged: bool,
+    /// The key id (sha256 of the raw ed25519 key) of a managed-key bundle without log
+    /// evidence.
+    pub key_id: Option<String>,
     /// The DSSE payload type, when the bundle holds an envelope.
     pub payload_type: Option<String>,
     /// Size of the DSSE payload in bytes (not printed in JSON).
@@ -175,8 +195,14 @@ pub fn verify_bundle(request: &BundleRequest) -> Result<BundleReport, BundleErro
         ArtifactRef::Bytes(&artifact_bytes)
     };
     let bundle_name = request.bundle.display().to_string();
-    let result = sigstore::read_bundle(&request.bundle)
-        .and_then(|bundle| sigstore::verify_bundle(&bundle, artifact, &signer, &root));
+    let bundle = sigstore::read_bundle(&request.bundle);
+    if let (Signer::Key(key), Ok(read)) = (&request.signer, &bundle)
+        && !sigstore::has_log_or_timestamp(read)
+    {
+        return unlogged_key_bundle(request, key, &artifact);
+    }
+    let result =
+        bundle.and_then(|bundle| sigstore::verify_bundle(&bundle, artifact, &signer, &root));
     Ok(match result {
         Ok(verified) => BundleReport::Verified(verified_report(
             bundle_name,
@@ -202,9 +228,94 @@ fn verified_report(bundle: String, artifact: String, verified: VerifiedBundle) -
         artifact,
         subject: verified.subject,
         issuer: verified.issuer,
+        logged: true,
+        key_id: None,
         integrated_time: verified.integrated_time,
         verified_times: verified.verified_times,
         payload_bytes: verified.dsse.as_ref().map(|(_, payload)| payload.len()),
         payload_type: verified.dsse.map(|(payload_type, _)| payload_type),
     }
+}
+
+fn rejected(bundle: &Path, check: &str, message: String) -> BundleReport {
+    let bundle = bundle.display().to_string();
+    BundleReport::Rejected(BundleRejected {
+        verified: false,
+        error: BundleRejection {
+            check: check.to_owned(),
+            names_file: message.starts_with(&format!("{bundle}: ")),
+            message,
+        },
+        bundle,
+    })
+}
+
+/// A managed-key bundle with no log entry and no timestamp: Sigstore's verification
+/// needs log evidence for its time, so such a bundle is verified as candor's own (what
+/// `candor sign --bundle --key` writes, and `verify-envelope` verifies): an ed25519
+/// signature over a DSSE envelope holding a candor Statement, with the artifact one of
+/// its subjects. Anything else without log evidence is refused, saying why.
+fn unlogged_key_bundle(
+    request: &BundleRequest,
+    key: &Path,
+    artifact: &ArtifactRef<'_>,
+) -> Result<BundleReport, BundleError> {
+    let public = match PublicKey::from_file(key) {
+        Ok(public) => public,
+        Err(error) => {
+            return Ok(rejected(
+                &request.bundle,
+                "log entry",
+                format!(
+                    "the bundle has no transparency-log entry and no timestamp; without \
+                     one, only candor's own managed-key bundles (ed25519, `candor sign \
+                     --bundle --key`) verify, and {} is not an ed25519 public key ({error})",
+                    key.display()
+                ),
+            ));
+        }
+    };
+    let key_id = public.id().to_string();
+    let trusted = TrustedSigners::new(TrustedKeys::new([public]), Vec::new(), None, "--key")?;
+    let verified =
+        match verify::verify_attestation_file(&request.bundle, &trusted, NonZeroUsize::MIN) {
+            Ok(verified) => verified,
+            Err(error) if error.is_input_error() => return Err(BundleError::Attestation(error)),
+            Err(error) => {
+                return Ok(rejected(
+                    &request.bundle,
+                    error.kind(),
+                    format!(
+                        "{error} (the bundle has no transparency-log entry and no timestamp, \
+                         so it was verified as a candor managed-key bundle)"
+                    ),
+                ));
+            }
+        };
+    let digest = match artifact {
+        ArtifactRef::Sha256(digest) => {
+            match DigestSet::single(DigestAlgorithm::Sha256, &hex::encode(digest)) {
+                Ok(digest) => digest,
+                Err(error) => return Ok(rejected(&request.bundle, "artifact", error.to_string())),
+            }
+        }
+        ArtifactRef::Bytes(bytes) => candor_sign::artifact::digest_bytes(bytes),
+    };
+    if let Err(error) = verify::check_subject(&verified.statement, &request.artifact, &digest) {
+        return Ok(rejected(&request.bundle, error.kind(), error.to_string()));
+    }
+    let payload = verified.statement.to_canonical_json();
+    Ok(BundleReport::Verified(BundleVerified {
+        verified: true,
+        bundle: request.bundle.display().to_string(),
+        artifact: request.artifact.clone(),
+        subject: None,
+        issuer: None,
+        logged: false,
+        key_id: Some(key_id),
+        integrated_time: None,
+        verified_times: Vec::new(),
+        payload_type: Some(candor_model::IN_TOTO_PAYLOAD_TYPE.to_owned()),
+        payload_bytes: Some(payload.len()),
+    }))
 }

@@ -36,9 +36,9 @@ value), contradicted (a category the manifest asserts exhaustive has undeclared 
 The manifest's signature is checked with --key or a Sigstore identity, or, with \
 --untrusted-manifest, only read and recorded as unchecked; the artifacts must be its subjects.\n\n\
 Examples:\n  \
-candor audit draft --manifest manifest.dsse.json --key vendor.pub --artifact agent-1.4.1.tgz --out draft.toml\n  \
-candor audit draft --manifest manifest.dsse.json --untrusted-manifest --artifact agent-1.4.1.tgz --auditor 'Mira Keller' --organization 'Security Lab GmbH'\n  \
-candor audit draft --no-manifest --tool agent --release 1.4.1 --artifact agent-1.4.1.tgz"
+candor audit draft --manifest manifest.dsse.json --key vendor.pub \\\n    --artifact agent-1.4.1.tgz --out draft.toml\n  \
+candor audit draft --manifest manifest.dsse.json --untrusted-manifest \\\n    --artifact agent-1.4.1.tgz --auditor 'Mira Keller' \\\n    --organization 'Security Lab GmbH'\n  \
+candor audit draft --no-manifest --tool agent --release 1.4.1 \\\n    --artifact agent-1.4.1.tgz"
     )]
     Draft(DraftArgs),
     /// Sign an audit draft (checked again) into an audit attestation.
@@ -52,7 +52,7 @@ candor audit sign --sigstore draft.toml --out audit.sigstore.json")]
 With --key, signatures are checked with those keys; without, signers are as the documents claim.\n\n\
 Examples:\n  \
 candor audit show audit.dsse.json\n  \
-candor audit show manifest.dsse.json audit.dsse.json response.dsse.json --key vendor.pub --key auditor.pub"
+candor audit show manifest.dsse.json audit.dsse.json response.dsse.json \\\n    --key vendor.pub --key auditor.pub"
     )]
     Show(ShowArgs),
 }
@@ -108,6 +108,9 @@ pub struct DraftArgs {
     /// Write the draft here (atomically) instead of stdout.
     #[arg(long, short)]
     out: Option<PathBuf>,
+    /// Replace the output file if it exists (without it, an existing file is refused).
+    #[arg(long)]
+    force: bool,
 }
 
 /// How to sign (keys or keyless), shared by `audit sign` and `respond`.
@@ -130,6 +133,9 @@ pub struct SignWithArgs {
     /// Write here (atomically) instead of stdout.
     #[arg(long, short)]
     out: Option<PathBuf>,
+    /// Replace the output file if it exists (without it, an existing file is refused).
+    #[arg(long)]
+    force: bool,
 }
 
 impl SignWithArgs {
@@ -157,10 +163,14 @@ impl SignWithArgs {
         })
     }
 
-    fn destination(&self) -> Destination {
-        self.out
-            .clone()
-            .map_or(Destination::Stdout, Destination::File)
+    fn destination(&self) -> Result<Destination, CliError> {
+        Ok(match &self.out {
+            Some(out) => {
+                candor_sign::file::refuse_existing(out, self.force)?;
+                Destination::File(out.clone())
+            }
+            None => Destination::Stdout,
+        })
     }
 }
 
@@ -194,8 +204,8 @@ pub struct ShowArgs {
 --statement, unless --finding ID=STATUS[:STATEMENT] answers it otherwise. The response names the \
 audit by its sha256 and is filed in feeds under the audited release.\n\n\
 Examples:\n  \
-candor respond --key vendor.key --audit audit.dsse.json --vendor Acme --status fixed --fixed-in 1.4.2 --statement 'Removed in 1.4.2.' --out response.dsse.json\n  \
-candor respond --key vendor.key --audit audit.dsse.json --vendor Acme --status acknowledged --statement 'Under review.' --finding F-003=disputed:'The list is test data.'"
+candor respond --key vendor.key --audit audit.dsse.json --vendor Acme \\\n    --status fixed --fixed-in 1.4.2 --statement 'Removed in 1.4.2.' \\\n    --out response.dsse.json\n  \
+candor respond --key vendor.key --audit audit.dsse.json --vendor Acme \\\n    --status acknowledged --statement 'Under review.' \\\n    --finding F-003=disputed:'The list is test data.'"
 )]
 pub struct RespondArgs {
     /// The audit answered (envelope or bundle).
@@ -256,7 +266,7 @@ pub fn run(command: AuditCommand, format: Format) -> Result<ExitCode, CliError> 
                 draft: args.draft.clone(),
                 manifest: args.manifest.clone(),
                 with: args.with.sign_with()?,
-                out: args.with.destination(),
+                out: args.with.destination()?,
             })?;
             report_signed(
                 &signed,
@@ -340,6 +350,9 @@ fn manifest_source(args: &DraftArgs) -> Result<ManifestSource, CliError> {
 }
 
 fn draft(args: &DraftArgs, format: Format) -> Result<ExitCode, CliError> {
+    if let Some(out) = &args.out {
+        candor_sign::file::refuse_existing(out, args.force)?;
+    }
     let manifest = manifest_source(args)?;
     let drafted = draft::draft(&DraftRequest {
         manifest,
@@ -436,7 +449,7 @@ pub fn run_respond(args: &RespondArgs, format: Format) -> Result<ExitCode, CliEr
         statement: args.statement.clone(),
         answers: args.findings.clone(),
         with: args.with.sign_with()?,
-        out: args.with.destination(),
+        out: args.with.destination()?,
     })?;
     report_signed(
         &signed,

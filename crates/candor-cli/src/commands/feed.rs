@@ -20,7 +20,7 @@ pub enum FeedCommand {
     /// static HTTPS site.
     #[command(after_help = "Examples:\n  \
 candor feed add acme https://github.com/acme/attestations.git\n  \
-candor feed add seclab https://audits.seclab.example/feed/ --ca-cert seclab-ca.pem\n  \
+candor feed add seclab https://audits.seclab.example/feed/ \\\n    --ca-cert seclab-ca.pem\n  \
 candor feed add local ./attestations")]
     Add(AddArgs),
     /// Bring feeds' documents into the local store (all feeds, or one).
@@ -46,7 +46,7 @@ candor feed sync acme --format json"
 pub struct StoreArgs {
     /// The local store's directory (default: $`XDG_DATA_HOME/candor`, else
     /// ~/.local/share/candor).
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", env = "CANDOR_STORE")]
     store: Option<PathBuf>,
 }
 

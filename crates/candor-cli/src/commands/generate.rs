@@ -25,8 +25,8 @@ which then travels in the signed manifest. Claims nothing in the artifacts suppo
 The manifest carries a changelog against the previous release (--previous, default the nearest \
 earlier tag); with --previous-artifact it includes what the scanner sees added and removed.\n\n\
 Examples:\n  \
-candor manifest generate --repo . --tag v1.4.1 --artifact dist/agent-1.4.1.tgz=pkg:npm/%40acme/agent@1.4.1 --out statement.json\n  \
-candor manifest generate --repo . --tag v1.4.1 --artifact dist/agent-linux --artifact dist/agent-macos --previous-artifact old/agent-linux --notes NOTES.md --out statement.json"
+candor manifest generate --repo . --tag v1.4.1 \\\n    --artifact dist/agent-1.4.1.tgz=pkg:npm/%40acme/agent@1.4.1 \\\n    --out statement.json\n  \
+candor manifest generate --repo . --tag v1.4.1 \\\n    --artifact dist/agent-linux --artifact dist/agent-macos \\\n    --previous-artifact old/agent-linux --notes NOTES.md \\\n    --out statement.json"
 )]
 pub struct GenerateArgs {
     /// The release's git repository.
@@ -59,10 +59,16 @@ pub struct GenerateArgs {
     /// Write the changelog as Markdown here, for the release notes.
     #[arg(long, value_name = "FILE")]
     notes: Option<PathBuf>,
+    /// Replace --out and --notes if they exist (without it, existing files are refused).
+    #[arg(long)]
+    force: bool,
 }
 
 /// Run `candor manifest generate`.
 pub fn run(args: &GenerateArgs, format: Format) -> Result<ExitCode, CliError> {
+    for out in args.out.iter().chain(&args.notes) {
+        candor_sign::file::refuse_existing(out, args.force)?;
+    }
     if format != Format::Human && args.out.is_none() {
         return Err(CliError::usage(
             "--format json prints the report on stdout; the Statement needs --out",

@@ -21,7 +21,7 @@ CANDOR_PASSPHRASE=… candor key generate --out release.key --encrypt")]
     /// Print the public key of a private or public key file.
     #[command(after_help = "Examples:\n  \
 candor key public release.key\n  \
-candor key public release.pub --encoding ed25519")]
+candor key public release.key.pub --encoding ed25519")]
     Public(PublicArgs),
 }
 

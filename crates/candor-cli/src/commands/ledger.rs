@@ -26,7 +26,7 @@ Exit codes: 0 the ledger was read, 2 usage or input error (no store, unknown ven
 Examples:\n  \
 candor ledger --policy policy.toml\n  \
 candor ledger \"Example Vendor\" --policy policy.toml\n  \
-candor ledger acme --policy policy.toml --format json | jq '.vendors[0].totals'\n  \
+candor ledger acme --policy policy.toml --format json | jq \\\n    '.vendors[0].totals'\n  \
 candor feed sync && candor ledger"
 )]
 pub struct LedgerArgs {
@@ -36,7 +36,7 @@ pub struct LedgerArgs {
     vendor: Option<String>,
     /// The trust policy: only documents by the signers it trusts are counted, the
     /// others are listed as untrusted.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", env = "CANDOR_POLICY")]
     policy: Option<PathBuf>,
     #[command(flatten)]
     store: StoreArgs,

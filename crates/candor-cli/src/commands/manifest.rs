@@ -27,7 +27,7 @@ pub enum ManifestCommand {
     /// Digest the artifacts and print the unsigned in-toto Statement.
     #[command(after_help = "Examples:\n  \
 candor manifest statement candor.toml --artifact dist/agent-1.4.0.tgz\n  \
-candor manifest statement candor.toml --artifact 'dist/agent.tgz=pkg:npm/%40acme/agent@1.4.0' --out statement.json")]
+candor manifest statement candor.toml \\\n    --artifact 'dist/agent.tgz=pkg:npm/%40acme/agent@1.4.0' \\\n    --out statement.json")]
     Statement(StatementArgs),
     /// Generate the manifest of a tagged release: declaration from the tag, artifacts
     /// digested and scanned through the completeness gate, changelog against the previous
@@ -65,6 +65,9 @@ pub struct StatementArgs {
     /// Write the Statement here (atomically) instead of stdout.
     #[arg(long, short)]
     out: Option<PathBuf>,
+    /// Replace the output file if it exists (without it, an existing file is refused).
+    #[arg(long)]
+    force: bool,
     /// The published manifest envelope this release's manifest replaces (same release,
     /// same signer): its sha256 is recorded as `supersedes`, which a feed requires
     /// before it accepts a second manifest for the release.
@@ -165,6 +168,9 @@ fn located_line(error: &LocatedError) -> String {
 }
 
 fn statement(args: &StatementArgs) -> Result<ExitCode, CliError> {
+    if let Some(out) = &args.out {
+        candor_sign::file::refuse_existing(out, args.force)?;
+    }
     let artifacts = args
         .artifacts
         .iter()
@@ -175,6 +181,14 @@ fn statement(args: &StatementArgs) -> Result<ExitCode, CliError> {
         artifacts,
         supersedes: args.supersedes.clone(),
     })?;
+    // Say which name each artifact got, and why, where candor chose it.
+    for choice in made.subjects.iter().filter(|c| !c.given) {
+        output::stderr(&format!(
+            "note: {} is subject {} (no package URL given: the generic form of its file \
+             name and the release; name it with --artifact {}=pkg:TYPE/NAME@VERSION)",
+            choice.artifact, choice.name, choice.artifact
+        ));
+    }
     match &args.out {
         Some(out) => {
             write_atomic(out, made.text.as_bytes(), FileMode::Public)?;

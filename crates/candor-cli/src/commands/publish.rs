@@ -25,8 +25,8 @@ the one it replaces (`candor manifest statement --supersedes OLD.dsse.json`).\n\
 A git feed gets one commit per publish; a git URL is cloned, committed to and pushed (--push).\n\n\
 Examples:\n  \
 candor publish manifest.dsse.json --to ./attestations\n  \
-candor publish manifest.dsse.json audit.dsse.json --to ../feed-repo --push\n  \
-candor publish manifest.dsse.json --to https://github.com/acme/attestations.git --push"
+candor publish manifest.dsse.json audit.dsse.json --to ../feed-repo \\\n    --push\n  \
+candor publish manifest.dsse.json \\\n    --to https://github.com/acme/attestations.git --push"
 )]
 pub struct PublishArgs {
     /// The signed documents (DSSE envelopes or Sigstore bundles).
@@ -50,7 +50,7 @@ pub struct PublishArgs {
     allow_http: bool,
     /// Record the publication in this store as well (default: the user's store, if it
     /// exists).
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", env = "CANDOR_STORE")]
     store: Option<PathBuf>,
 }
 

@@ -19,15 +19,16 @@ use crate::output::{self, Format};
     after_help = "The Statement is re-encoded canonically before signing: what is signed is exactly \
 what candor parsed, never bytes it did not understand.\n\nExamples:\n  \
 candor sign --key release.key statement.json --out manifest.dsse.json\n  \
-candor sign --key vendor-a.key --key vendor-b.key statement.json > manifest.dsse.json\n  \
-candor sign --bundle --key release.key statement.json --out manifest.sigstore.json\n  \
-candor sign --sigstore statement.json --out manifest.sigstore.json   # in CI: ambient OIDC token\n\n\
+candor sign --key vendor-a.key --key vendor-b.key statement.json > \\\n    manifest.dsse.json\n  \
+candor sign --bundle --key release.key statement.json \\\n    --out manifest.sigstore.json\n  \
+candor sign --sigstore statement.json --out manifest.sigstore.json # in \\\n    CI: ambient OIDC token\n\n\
 Keyless (--sigstore): the identity token is --identity-token, else $SIGSTORE_ID_TOKEN, else the CI \
 system's (GitHub Actions, GitLab, Buildkite, …), else, on a terminal outside CI, an interactive \
 login. Fulcio issues a short-lived certificate for an ephemeral key, the DSSE envelope is logged \
 in Rekor, and a Sigstore bundle is written. Services: the production instance's (embedded), \
 --staging, or --fulcio-url/--rekor-url/--tsa-url."
 )]
+#[allow(clippy::struct_excessive_bools)] // independent command-line switches
 pub struct SignArgs {
     /// Private key (PKCS#8 PEM). Repeat to sign with several keys.
     #[arg(
@@ -64,6 +65,9 @@ pub struct SignArgs {
     /// Write the envelope here (atomically) instead of stdout.
     #[arg(long, short)]
     out: Option<PathBuf>,
+    /// Replace the output file if it exists (without it, an existing file is refused).
+    #[arg(long)]
+    force: bool,
     /// Write a Sigstore bundle (v0.3, public-key hint) holding the envelope, for
     /// Sigstore tooling to carry; candor verifies it like the envelope.
     #[arg(long)]
@@ -106,7 +110,10 @@ pub fn run(args: &SignArgs, format: Format) -> Result<ExitCode, CliError> {
         }
     };
     let destination = match &args.out {
-        Some(path) => Destination::File(path.clone()),
+        Some(path) => {
+            candor_sign::file::refuse_existing(path, args.force)?;
+            Destination::File(path.clone())
+        }
         None => Destination::Stdout,
     };
     let signed = signing::sign_file(&args.statement, &with, &destination)?;

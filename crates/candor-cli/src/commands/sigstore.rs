@@ -30,12 +30,16 @@ pub enum SigstoreCommand {
 Use the result with --trusted-root (verify-envelope, sigstore verify-bundle).\n\n\
 Examples:\n  \
 candor sigstore update-root --out trusted_root.json\n  \
-candor sigstore update-root --tuf-url https://tuf.example.com --tuf-root root.json --out trusted_root.json"
+candor sigstore update-root --tuf-url https://tuf.example.com \\\n    --tuf-root root.json --out trusted_root.json"
 )]
 pub struct UpdateRootArgs {
     /// Write the trusted root here (atomically).
     #[arg(long, value_name = "FILE")]
     out: PathBuf,
+    /// Replace --out if it exists (a periodic refresh passes it; without it, an existing
+    /// file is refused).
+    #[arg(long)]
+    force: bool,
     /// The Sigstore staging instance's repository.
     #[arg(long, conflicts_with = "tuf_url")]
     staging: bool,
@@ -72,7 +76,7 @@ candor sigstore verify-bundle --bundle a.sigstore.json \\\n    \
 --certificate-oidc-issuer https://token.actions.githubusercontent.com \\\n    \
 --certificate-identity-pattern 'https://github.com/acme/agent/.github/workflows/release.yml@refs/tags/v*' \\\n    \
 agent-1.4.0.tgz\n  \
-candor sigstore verify-bundle --bundle a.sigstore.json --key cosign.pub sha256:<64 hex digits>"
+candor sigstore verify-bundle --bundle a.sigstore.json --key cosign.pub \\\n    sha256:<64 hex digits>"
 )]
 pub struct VerifyBundleArgs {
     /// Use the embedded Sigstore staging trusted root instead of production.
@@ -120,6 +124,7 @@ fn default_cache_dir() -> Option<PathBuf> {
 }
 
 fn update_root(args: &UpdateRootArgs, format: Format) -> Result<ExitCode, CliError> {
+    candor_sign::file::refuse_existing(&args.out, args.force)?;
     let source = match (&args.tuf_url, &args.tuf_root) {
         (Some(url), Some(root)) => TufSource::Custom {
             url: url.clone(),
@@ -204,13 +209,22 @@ fn verify_bundle(args: &VerifyBundleArgs, format: Format) -> Result<ExitCode, Cl
         }
         (Format::Human, BundleReport::Rejected(rejected)) if rejected.error.names_file => {
             output::stdout(&format!(
-                "verification failed ({} check): {}\n",
-                rejected.error.check, rejected.error.message
+                "{} {}\n",
+                output::Paint::stdout().red(&format!(
+                    "verification failed ({} check):",
+                    rejected.error.check
+                )),
+                rejected.error.message
             ));
         }
         (Format::Human, BundleReport::Rejected(rejected)) => output::stdout(&format!(
-            "verification failed ({} check): {}: {}\n",
-            rejected.error.check, rejected.bundle, rejected.error.message
+            "{} {}: {}\n",
+            output::Paint::stdout().red(&format!(
+                "verification failed ({} check):",
+                rejected.error.check
+            )),
+            rejected.bundle,
+            rejected.error.message
         )),
     }
     Ok(match report {
@@ -220,15 +234,31 @@ fn verify_bundle(args: &VerifyBundleArgs, format: Format) -> Result<ExitCode, Cl
 }
 
 fn human_verified(verified: &BundleVerified) -> String {
-    let mut out = format!("verified: Sigstore bundle {}\n", verified.bundle);
+    let mut out = format!(
+        "{} Sigstore bundle {}\n",
+        output::Paint::stdout().green("verified:"),
+        verified.bundle
+    );
     let _ = writeln!(out, "  artifact   {}", verified.artifact);
     match (&verified.subject, &verified.issuer) {
         (Some(subject), Some(issuer)) => {
             let _ = writeln!(out, "  signed by  {subject}\n  issuer     {issuer}");
         }
-        _ => {
-            let _ = writeln!(out, "  signed by  the given public key");
-        }
+        _ => match &verified.key_id {
+            Some(key_id) => {
+                let _ = writeln!(out, "  signed by  {key_id} (the given public key)");
+            }
+            None => {
+                let _ = writeln!(out, "  signed by  the given public key");
+            }
+        },
+    }
+    if !verified.logged {
+        let _ = writeln!(
+            out,
+            "  log        none: a managed-key bundle (`candor sign --bundle --key`), verified \
+             by the key alone; no log or timestamp attests when it was signed"
+        );
     }
     if let Some(time) = &verified.integrated_time {
         let _ = writeln!(out, "  logged at  {time}");

@@ -25,9 +25,9 @@ use crate::output::{self, Format, Paint};
     after_help = "Exit codes: 0 pass or warn, 1 fail, 2 usage or input error.\n\n\
 Examples:\n  \
 candor verify agent --policy policy.toml\n  \
-candor verify ./node_modules/@acme/agent --policy policy.toml --format json\n  \
+candor verify ./node_modules/@acme/agent --policy policy.toml \\\n    --format json\n  \
 candor verify --all --policy policy.toml --format sarif > verify.sarif\n  \
-candor verify /usr/local/bin/agent --policy policy.toml --attest agent.vsa.dsse.json --key verifier.key"
+candor verify /usr/local/bin/agent --policy policy.toml \\\n    --attest agent.vsa.dsse.json --key verifier.key"
 )]
 #[allow(clippy::struct_excessive_bools)] // independent command-line switches
 pub struct VerifyArgs {
@@ -39,7 +39,12 @@ pub struct VerifyArgs {
     #[arg(long)]
     all: bool,
     /// The trust policy.
-    #[arg(long, value_name = "FILE", default_value = "policy.toml")]
+    #[arg(
+        long,
+        value_name = "FILE",
+        default_value = "policy.toml",
+        env = "CANDOR_POLICY"
+    )]
     policy: PathBuf,
     #[command(flatten)]
     store: StoreArgs,
@@ -64,6 +69,9 @@ pub struct VerifyArgs {
     /// an existing directory for several.
     #[arg(long, value_name = "OUT", requires = "attest_signer")]
     attest: Option<PathBuf>,
+    /// Replace existing --attest files (without it, an existing one is refused).
+    #[arg(long, requires = "attest")]
+    force: bool,
     /// Private key (PKCS#8 PEM) to sign verdicts with. Repeatable.
     #[arg(
         long = "key",
@@ -108,6 +116,7 @@ pub fn run(args: &VerifyArgs, format: Format) -> Result<ExitCode, CliError> {
             &AttestRequest {
                 out: out.clone(),
                 with,
+                replace: args.force,
             },
             &args.policy,
         )?;

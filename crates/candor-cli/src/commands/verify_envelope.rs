@@ -20,12 +20,14 @@ use crate::output::{self, Format};
     after_help = "Rules: every signature is tried against every --key (a keyid is only a hint); \
 signatures by other keys are ignored and listed; at least --threshold distinct trusted keys must have signed. \
 Then payloadType must be application/vnd.in-toto+json, the payload a valid candor Statement and, \
-with --artifact, the artifact's sha256 (and sha512 where given) one of its subjects.\n\n\
+with --artifact, the artifact's sha256 (and sha512 where given) one of its subjects. \
+Without --artifact, no file is checked: a pass then says who signed which Statement, not that \
+anything on this machine is what it describes (a warning on stderr says so).\n\n\
 Exit codes: 0 verified, 1 rejected, 2 usage or input error (missing file, unreadable key).\n\n\
 Examples:\n  \
-candor verify-envelope --key release.pub manifest.dsse.json\n  \
-candor verify-envelope --key release.pub --artifact agent-1.4.0.tgz manifest.dsse.json\n  \
-candor verify-envelope --key a.pub --key b.pub --threshold 2 --format json manifest.dsse.json"
+candor verify-envelope --key release.key.pub manifest.dsse.json\n  \
+candor verify-envelope --key release.key.pub --artifact agent-1.4.0.tgz \\\n    manifest.dsse.json\n  \
+candor verify-envelope --key a.pub --key b.pub --threshold 2 \\\n    --format json manifest.dsse.json"
 )]
 pub struct VerifyEnvelopeArgs {
     /// A trusted public key (PEM or `ed25519:` text file). Repeatable.
@@ -48,7 +50,8 @@ pub struct VerifyEnvelopeArgs {
     trusted_root: Option<PathBuf>,
     /// The DSSE envelope, or a Sigstore bundle holding one.
     envelope: PathBuf,
-    /// The installed artifact the Statement must name (by digest).
+    /// The installed artifact the Statement must name (by digest). Without it only the
+    /// signatures and the Statement are checked, and nothing ties them to a file here.
     #[arg(long)]
     artifact: Option<PathBuf>,
     /// Distinct trusted keys that must have signed (at least 1).
@@ -94,6 +97,14 @@ pub fn run(args: &VerifyEnvelopeArgs, format: Format) -> Result<ExitCode, CliErr
         artifact: args.artifact.clone(),
         threshold: args.threshold,
     })?;
+    if args.artifact.is_none() && report.is_verified() {
+        output::stderr(
+            "warning: no --artifact: the signatures and the Statement verified, but no file \
+             was checked against its subjects; this does not show that anything installed \
+             is what it describes\nhint: pass --artifact FILE to bind the Statement to the \
+             file you run",
+        );
+    }
     match (format, &report) {
         (Format::Json | Format::Sarif, _) => output::json(&report),
         (Format::Human, EnvelopeReport::Verified(verified)) => {
@@ -146,7 +157,12 @@ pub fn describe(statement: &AnyStatement) -> String {
 }
 
 fn human_verified(verified: &Verified) -> String {
-    let mut out = format!("verified: {}\n", describe(&verified.statement));
+    let paint = output::Paint::stdout();
+    let mut out = format!(
+        "{} {}\n",
+        paint.green("verified:"),
+        describe(&verified.statement)
+    );
     let _ = writeln!(
         out,
         "  envelope   {} (sha256 {})",
@@ -198,7 +214,11 @@ fn human_verified(verified: &Verified) -> String {
 }
 
 fn human_rejected(rejected: &Rejected) -> String {
-    let mut text = format!("verification failed: {}\n", rejected.error.message);
+    let mut text = format!(
+        "{} {}\n",
+        output::Paint::stdout().red("verification failed:"),
+        rejected.error.message
+    );
     for i in &rejected.ignored_signatures {
         let _ = writeln!(
             text,

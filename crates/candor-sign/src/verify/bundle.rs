@@ -105,6 +105,7 @@ pub(super) fn verify_bundle_signers(
             verified: signed_by,
             signatures: 1,
             trusted_signers: signers.len(),
+            trusted_keys: Vec::new(),
             ignored: Vec::new(),
         });
     }

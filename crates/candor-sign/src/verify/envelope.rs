@@ -159,6 +159,7 @@ pub fn verify_signatures(
             verified: signers.into_iter().map(SignedBy::Key).collect(),
             signatures: envelope.signatures.len(),
             trusted_signers: trusted.len(),
+            trusted_keys: trusted.iter().map(|key| key.id().to_string()).collect(),
             ignored,
         });
     }

@@ -47,7 +47,7 @@ pub enum VerifyError {
         count: usize,
     },
     /// Not enough distinct trusted keys signed.
-    #[error("{file}: {}", threshold_message(*threshold, verified, *signatures, *trusted_signers))]
+    #[error("{file}: {}", threshold_message(*threshold, verified, ignored, *trusted_signers, trusted_keys))]
     ThresholdNotMet {
         /// The envelope.
         file: String,
@@ -59,6 +59,8 @@ pub enum VerifyError {
         signatures: usize,
         /// Trusted signers tried.
         trusted_signers: usize,
+        /// The ids of the trusted keys tried (for the message).
+        trusted_keys: Vec<String>,
         /// Why each other signature did not count.
         ignored: Vec<IgnoredSignature>,
     },
@@ -125,12 +127,29 @@ pub enum VerifyError {
 fn threshold_message(
     threshold: NonZeroUsize,
     verified: &[SignedBy],
-    signatures: usize,
+    ignored: &[IgnoredSignature],
     trusted: usize,
+    trusted_keys: &[String],
 ) -> String {
+    /// Key ids shortened as the feed layout writes them.
+    fn short(id: &str) -> &str {
+        id.get(..16).unwrap_or(id)
+    }
     if verified.is_empty() {
+        let hints: Vec<&str> = ignored
+            .iter()
+            .map(|i| i.keyid.as_deref().map_or("no keyid", short))
+            .collect();
+        let keys: Vec<&str> = trusted_keys.iter().map(|id| short(id)).collect();
         format!(
-            "no signature by a trusted key: {signatures} signature(s), none made by any of the {trusted} trusted key(s)"
+            "no signature by a trusted key: {} signature(s) (keyid {}), none made by the {trusted} trusted signer(s){}",
+            ignored.len(),
+            hints.join(", "),
+            if keys.is_empty() {
+                String::new()
+            } else {
+                format!(" (key {})", keys.join(", "))
+            }
         )
     } else {
         format!(
