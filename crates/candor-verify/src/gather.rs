@@ -42,6 +42,12 @@ struct TrustedAuditorSigners {
 }
 
 impl Trust {
+    /// The signers the policy trusts for the tool a stored document is filed under, and
+    /// how many must sign; `None` when the policy does not name the tool.
+    fn vendor_of(&self, document: &StoredDocument) -> Option<&(TrustedSigners, NonZeroUsize)> {
+        self.tools.get(&document.tool.parse::<ToolName>().ok()?)
+    }
+
     /// The signers of `policy` (read from `file`). `root` is the Sigstore trusted root for
     /// identities (loaded by the caller only when the policy lists identities).
     pub fn new(
@@ -346,12 +352,7 @@ pub(crate) fn verify_manifest(
     document: &StoredDocument,
     out: &mut Vec<UntrustedDocument>,
 ) -> Option<Trusted<ManifestPredicate>> {
-    let Some((signers_of_tool, threshold)) = document
-        .tool
-        .parse::<ToolName>()
-        .ok()
-        .and_then(|tool| trust.tools.get(&tool))
-    else {
+    let Some((signers_of_tool, threshold)) = trust.vendor_of(document) else {
         out.push(untrusted(
             document,
             format!(
@@ -443,12 +444,7 @@ pub(crate) fn verify_response(
     document: &StoredDocument,
     out: &mut Vec<UntrustedDocument>,
 ) -> Option<Trusted<ResponsePredicate>> {
-    let Some((vendor, threshold)) = document
-        .tool
-        .parse::<ToolName>()
-        .ok()
-        .and_then(|tool| trust.tools.get(&tool))
-    else {
+    let Some((vendor, threshold)) = trust.vendor_of(document) else {
         out.push(untrusted(
             document,
             format!("tool `{}` is not in the policy", document.tool),
