@@ -29,9 +29,10 @@
 //! group (the 150 domains of one blob are one finding, not 150); other indicators group
 //! by category, kind and value, with every place they were found.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use candor_model::claims::{ClaimCategory, Claims, ConditionTrigger};
+use candor_model::evidence::StaticEvidence;
 use candor_model::ids::ClaimId;
 use candor_model::manifest::GateException;
 use candor_model::pattern::Pattern;
@@ -139,20 +140,7 @@ pub fn cover(indicators: &[Indicator], claims: &Claims, exceptions: &[GateExcept
             support.entry(claim).or_default().push(i);
         }
     }
-    // Ports follow their host, found at the same place.
-    for (i, indicator) in indicators.iter().enumerate() {
-        if indicator.kind == Kind::Port && !covered[i] {
-            covered[i] = indicators.iter().enumerate().any(|(j, other)| {
-                covered[j]
-                    && matches!(
-                        other.kind,
-                        Kind::Url | Kind::Domain | Kind::Ipv4 | Kind::Ipv6
-                    )
-                    && other.evidence.file == indicator.evidence.file
-                    && other.evidence.offset == indicator.evidence.offset
-            });
-        }
-    }
+    ports_follow_hosts(indicators, &mut covered);
     let mut groups: BTreeMap<GroupKey, IndicatorGroup> = BTreeMap::new();
     let mut plain: Vec<(ClaimCategory, usize)> = Vec::new();
     for (i, indicator) in indicators.iter().enumerate() {
@@ -199,6 +187,54 @@ pub fn cover(indicators: &[Indicator], claims: &Claims, exceptions: &[GateExcept
     }
     coverage.uncovered = uncovered;
     coverage
+}
+
+/// The distinct places of `members` (indices into `indicators`) whose evidence the scan
+/// kept, in the order to show them: the first occurrence of every member in turn, then
+/// the second of every member, and so on. A place several members share (the values
+/// decoded out of one run) is listed once.
+pub fn places<'a>(indicators: &'a [Indicator], members: &[usize]) -> Vec<&'a StaticEvidence> {
+    let members: Vec<&Indicator> = members.iter().filter_map(|&i| indicators.get(i)).collect();
+    let ranks = members
+        .iter()
+        .map(|i| 1 + i.more_evidence.len())
+        .max()
+        .unwrap_or(0);
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for rank in 0..ranks {
+        for e in members.iter().filter_map(|i| i.samples().nth(rank)) {
+            if seen.insert((&e.file, &e.section, e.offset, &e.chain)) {
+                out.push(e);
+            }
+        }
+    }
+    out
+}
+
+/// Ports follow their host, found at the same place: a port is covered when one of its
+/// places (sampled, or the last) holds a covered host. Each of its other places holds a
+/// host too (a port is only ever found with one), covered or failing on its own.
+fn ports_follow_hosts(indicators: &[Indicator], covered: &mut [bool]) {
+    fn places(i: &Indicator) -> impl Iterator<Item = (&str, u64)> {
+        let file = i.evidence.file.as_str();
+        i.samples()
+            .map(move |e| (file, e.offset))
+            .chain(std::iter::once((file, i.last_offset)))
+    }
+    let hosts: HashSet<(&str, u64)> = indicators
+        .iter()
+        .zip(covered.iter())
+        .filter(|(i, covered)| {
+            **covered && matches!(i.kind, Kind::Url | Kind::Domain | Kind::Ipv4 | Kind::Ipv6)
+        })
+        .flat_map(|(i, _)| places(i))
+        .collect();
+    for (indicator, covered) in indicators.iter().zip(covered.iter_mut()) {
+        if indicator.kind == Kind::Port && !*covered {
+            *covered = places(indicator).any(|place| hosts.contains(&place));
+        }
+    }
 }
 
 /// Indicators decoded from one encoded run (one file, one outermost run, one chain).

@@ -6,7 +6,7 @@ use candor_model::claims::ClaimCategory;
 use serde::Serialize;
 
 use crate::indicator::{Indicator, Kind};
-use crate::report::ScanReport;
+use crate::report::{Capped, ScanReport};
 
 /// One normalized indicator and its evidence on one side.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
@@ -17,7 +17,8 @@ pub struct Change {
     pub kind: Kind,
     /// Normalized value.
     pub value: String,
-    /// Every occurrence on the side where it exists.
+    /// Its indicators on the side where it exists: one per file and decoding chain, each
+    /// with its occurrences.
     pub evidence: Vec<Indicator>,
 }
 
@@ -34,6 +35,11 @@ pub struct ScanDiff {
     pub removed: Vec<Change>,
     /// Present in both (count of distinct values).
     pub unchanged: usize,
+    /// Files of `old` with more distinct indicators than a scan keeps: the values past
+    /// the cap were not compared.
+    pub old_capped: Vec<Capped>,
+    /// Files of `new` with more distinct indicators than a scan keeps.
+    pub new_capped: Vec<Capped>,
 }
 
 type Key = (ClaimCategory, Kind, String);
@@ -69,5 +75,7 @@ pub fn diff(old: &ScanReport, new: &ScanReport) -> ScanDiff {
         added: changes(&new_map, &old_map),
         removed: changes(&old_map, &new_map),
         unchanged: new_map.keys().filter(|k| old_map.contains_key(*k)).count(),
+        old_capped: old.capped.clone(),
+        new_capped: new.capped.clone(),
     }
 }

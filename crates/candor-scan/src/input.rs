@@ -158,9 +158,7 @@ fn scan_file(
         path: name.to_owned(),
         size,
     });
-    report
-        .indicators
-        .extend(crate::native::scan_native(scanner, name, &bytes));
+    crate::native::scan_native(scanner, name, &bytes).add_to(report);
 }
 
 /// Map a file read-only.

@@ -66,13 +66,15 @@ mod request;
 pub mod rules;
 pub mod sarif;
 pub mod schema;
+mod tally;
 pub mod xor;
 
 pub use archive::ArchiveLimits;
 pub use candor_model::evidence::StaticEvidence;
 pub use diff::{Change, ScanDiff, diff};
 pub use engine::{ScanOptions, Scanner};
-pub use indicator::{Indicator, Kind};
+pub use indicator::{Indicator, Kind, MAX_EXTRA_SAMPLES_PER_FILE, MAX_SAMPLE};
 pub use input::{ScanError, scan_path, scan_path_with};
-pub use report::{ScanReport, ScannedFile, Skipped};
+pub use report::{Capped, Dropped, FileScan, ScanReport, ScannedFile, Skipped};
+pub use tally::{MAX_DISTINCT_PER_FILE, MAX_PLAIN_PER_FILE};
 pub use request::{Progress, ScanOutcome, ScanRequest, ScanRequestError, scan};

@@ -22,12 +22,13 @@ use std::sync::LazyLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use candor_model::claims::ClaimCategory;
-use candor_model::evidence::StaticEvidence;
 use object::read::macho::{FatArch, MachOFatFile32, MachOFatFile64};
 use object::{FileKind, Object as _, ObjectSection as _, SectionKind};
 
 use crate::engine::{Scanner, excerpt};
 use crate::indicator::{Indicator, Kind};
+use crate::report::FileScan;
+use crate::tally::{Place, Tally};
 
 /// A section of a native executable that occupies bytes of the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -136,12 +137,13 @@ pub fn section_at(sections: &[Section], offset: u64) -> Option<&str> {
         .map(|s| s.name.as_str())
 }
 
-/// Set the section of every indicator that has none yet, from `sections`.
+/// Set the section of all the evidence of every indicator that has none yet, from
+/// `sections`.
 fn annotate_sections(sections: &[Section], indicators: &mut [Indicator]) {
     for indicator in indicators {
-        if indicator.evidence.section.is_none() {
-            indicator.evidence.section =
-                section_at(sections, indicator.evidence.offset).map(str::to_owned);
+        let evidence = std::iter::once(&mut indicator.evidence).chain(&mut indicator.more_evidence);
+        for evidence in evidence.filter(|e| e.section.is_none()) {
+            evidence.section = section_at(sections, evidence.offset).map(str::to_owned);
         }
     }
 }
@@ -238,10 +240,11 @@ fn is_env_name(name: &str) -> bool {
 /// section of every indicator and the environment variable names: kind env-var for the
 /// names a `getenv` call site passes (x86-64 ELF, [`crate::callsite`]), env-candidate for
 /// the other names of `env_names` (category env; plain chain, evidence at the C string).
-pub(crate) fn scan_native(scanner: &Scanner, file: &str, bytes: &[u8]) -> Vec<Indicator> {
-    let mut indicators = scanner.scan(file, None, 0, bytes);
+pub(crate) fn scan_native(scanner: &Scanner, file: &str, bytes: &[u8]) -> FileScan {
+    let mut tally = Tally::new(file);
+    scanner.scan_into(&mut tally, None, 0, bytes);
     let Some(sections) = sections(bytes) else {
-        return indicators;
+        return tally.finish();
     };
     // Names passed to getenv at a call site in the code are reads; the other
     // env-shaped names of a binary that reads its environment are candidates.
@@ -269,51 +272,36 @@ pub(crate) fn scan_native(scanner: &Scanner, file: &str, bytes: &[u8]) -> Vec<In
         }
     }
     for (name, range, read) in names {
-        let offset = range.start as u64;
-        let already = |kind: Kind, value: &str| {
-            indicators.iter().any(|i| {
-                i.kind == kind
-                    && i.value == value
-                    && i.evidence.offset == offset
-                    && i.evidence.chain.is_empty()
-            })
+        let place = Place {
+            chain: &[],
+            offset: range.start as u64,
+            length: (range.end - range.start) as u64,
+            section: None,
         };
-        let mut add = Vec::new();
-        if read && is_locale_variable(&name) && !already(Kind::LocaleApi, &format!("${name}")) {
-            add.push((
+        let excerpt = || excerpt(bytes, range.start, range.end);
+        // A repeat of an occurrence already tallied (the same value at the same
+        // offset) counts once.
+        if read && is_locale_variable(&name) {
+            tally.add(
                 ClaimCategory::Conditional,
                 Kind::LocaleApi,
                 format!("${name}"),
-            ));
+                &place,
+                excerpt,
+            );
         }
-        let kind = if read {
-            Kind::EnvVar
-        } else {
-            Kind::EnvCandidate
-        };
-        if !already(Kind::EnvVar, &name) {
-            add.push((ClaimCategory::Env, kind, name));
-        }
-        for (category, kind, value) in add {
-            indicators.push(Indicator {
-                category,
-                kind,
-                value,
-                evidence: StaticEvidence {
-                    file: file.to_owned(),
-                    section: None,
-                    offset,
-                    length: (range.end - range.start) as u64,
-                    chain: Vec::new(),
-                    excerpt: excerpt(bytes, range.start, range.end),
-                },
-            });
+        if !tally.has_plain_at(ClaimCategory::Env, Kind::EnvVar, &name, place.offset) {
+            let kind = if read {
+                Kind::EnvVar
+            } else {
+                Kind::EnvCandidate
+            };
+            tally.add(ClaimCategory::Env, kind, name, &place, excerpt);
         }
     }
-    annotate_sections(&sections, &mut indicators);
-    // The order of `Scanner::scan`: by offset, then category, kind, value.
-    crate::indicator::sort_for_report(&mut indicators);
-    indicators
+    let mut scan = tally.finish();
+    annotate_sections(&sections, &mut scan.indicators);
+    scan
 }
 
 #[cfg(test)]

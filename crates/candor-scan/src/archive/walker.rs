@@ -369,8 +369,7 @@ impl Walker<'_> {
             size: bytes.len() as u64,
         });
         if !bytes.is_empty() {
-            let found = crate::native::scan_native(self.scanner, &name, bytes);
-            self.report.indicators.extend(found);
+            crate::native::scan_native(self.scanner, &name, bytes).add_to(self.report);
         }
         Flow::Next
     }

@@ -4,5 +4,6 @@ mod archives;
 mod bundle;
 mod coverage;
 mod native;
+mod occurrences;
 mod output;
 mod support;
