@@ -33,7 +33,7 @@ use candor_model::ids::{FindingId, ToolName, Version};
 use candor_model::manifest::{GateException, ManifestPredicate};
 use candor_model::{AnyStatement, Statement, Subject};
 use candor_scan::coverage::cover;
-use candor_scan::{Indicator, ScanOptions, Scanner};
+use candor_scan::{Capped, Indicator, ScanOptions, Scanner};
 use candor_sign::file::FileError;
 use candor_sign::verify::{TrustedSigners, VerifyError};
 
@@ -303,16 +303,23 @@ fn manifest_subject_name(
         })
 }
 
-fn scan(scanner: &Scanner, paths: &[PathBuf]) -> Result<Vec<Indicator>, DraftError> {
+/// The indicators of `paths`, and what the files with more distinct indicators than a
+/// scan keeps left out.
+fn scan(
+    scanner: &Scanner,
+    paths: &[PathBuf],
+) -> Result<(Vec<Indicator>, Vec<Capped>), DraftError> {
     let mut indicators = Vec::new();
+    let mut capped = Vec::new();
     for path in paths {
         let report = candor_scan::scan_path(scanner, path).map_err(|source| DraftError::Scan {
             path: path.clone(),
             source,
         })?;
         indicators.extend(report.indicators);
+        capped.extend(report.capped);
     }
-    Ok(indicators)
+    Ok((indicators, capped))
 }
 
 /// The default severity of a finding (`data/severity.toml`).
@@ -338,13 +345,11 @@ pub fn default_severity(status: FindingStatus, category: ClaimCategory) -> Sever
     }
 }
 
-/// Distinct places of `members`, the first few, as audit evidence.
+/// Distinct places of `members`, the first few, as audit evidence
+/// ([`candor_scan::coverage::places`]).
 fn evidence(indicators: &[Indicator], members: &[usize]) -> Vec<Evidence> {
-    let mut seen = BTreeSet::new();
-    members
-        .iter()
-        .map(|&i| &indicators[i].evidence)
-        .filter(|e| seen.insert((e.file.clone(), e.section.clone(), e.offset, e.chain.clone())))
+    candor_scan::coverage::places(indicators, members)
+        .into_iter()
         .take(EVIDENCE_PER_FINDING)
         .cloned()
         .map(Evidence::Static)
@@ -573,12 +578,13 @@ pub fn draft(request: &DraftRequest) -> Result<Drafted, DraftError> {
         })?,
         ScanOptions::default(),
     );
-    let indicators = scan(&scanner, &request.artifacts)?;
+    let (indicators, capped) = scan(&scanner, &request.artifacts)?;
     let before: Option<BTreeSet<String>> = if request.previous_artifacts.is_empty() {
         None
     } else {
         Some(
             scan(&scanner, &request.previous_artifacts)?
+                .0
                 .into_iter()
                 .map(|i| i.value)
                 .collect(),
@@ -622,8 +628,9 @@ pub fn draft(request: &DraftRequest) -> Result<Drafted, DraftError> {
             kinds: vec![MethodKind::Static],
             tools: vec![format!("candor scan {}", env!("CARGO_PKG_VERSION"))],
             description: Some(format!(
-                "Static scan of the artifacts (every decoder, XOR under every key), rules {}; findings grouped by site and by decoded blob.",
-                candor_scan::rules::builtin_digest()
+                "Static scan of the artifacts (every decoder, XOR under every key), rules {}; findings grouped by site and by decoded blob.{}",
+                candor_scan::rules::builtin_digest(),
+                capped_text(&capped)
             )),
         },
         subjects,
@@ -631,6 +638,18 @@ pub fn draft(request: &DraftRequest) -> Result<Drafted, DraftError> {
     };
     let text = format!("{DRAFT_HEADER}{}", draft.to_toml());
     Ok(Drafted { draft, text })
+}
+
+/// What the method description says of files with more distinct indicators than a scan
+/// keeps: their values past the cap were not examined.
+fn capped_text(capped: &[Capped]) -> String {
+    let mut text = String::new();
+    for c in capped {
+        text.push_str(" Scan incomplete: ");
+        text.push_str(&c.summary());
+        text.push('.');
+    }
+    text
 }
 
 /// What heads every draft.

@@ -167,7 +167,8 @@ pub struct UncoveredGroup {
     pub summary: String,
     /// Where they were found (the first few distinct places).
     pub evidence: Vec<StaticEvidence>,
-    /// How many distinct places in all.
+    /// How many distinct places in all (counting each occurrence the scan did not keep
+    /// the evidence of as a place of its own).
     pub occurrences: usize,
 }
 
@@ -202,7 +203,8 @@ pub struct GateReport {
     pub covered: usize,
     /// Indicators exceptions cover.
     pub excepted: usize,
-    /// Indicators found in all.
+    /// Indicators found in all: one per value, file and decoding chain, however often
+    /// the value occurs there.
     pub indicators: usize,
 }
 
@@ -335,9 +337,11 @@ fn digest_artifacts(
     Ok(subjects)
 }
 
-/// The indicators of the release's artifacts and, when given, of the previous release's.
+/// The indicators of the release's artifacts and, when given, of the previous release's;
+/// a warning for each file with more distinct indicators than a scan keeps.
 fn scan_release(
     request: &GenerateRequest,
+    warnings: &mut Vec<String>,
 ) -> Result<(Vec<Indicator>, Option<Vec<Indicator>>), GenerateError> {
     let scanner = Scanner::new(
         candor_scan::rules::detectors(&[]).map_err(|e| GenerateError::Artifact {
@@ -346,11 +350,19 @@ fn scan_release(
         })?,
         ScanOptions::default(),
     );
-    let indicators = scan_all(&scanner, request.artifacts.iter().map(|a| &a.path))?;
+    let indicators = scan_all(
+        &scanner,
+        request.artifacts.iter().map(|a| &a.path),
+        warnings,
+    )?;
     let previous = if request.previous_artifacts.is_empty() {
         None
     } else {
-        Some(scan_all(&scanner, request.previous_artifacts.iter())?)
+        Some(scan_all(
+            &scanner,
+            request.previous_artifacts.iter(),
+            warnings,
+        )?)
     };
     Ok((indicators, previous))
 }
@@ -413,7 +425,7 @@ pub fn generate(request: &GenerateRequest) -> Result<Generated, GenerateError> {
     let subjects = digest_artifacts(&release.declaration, &request.artifacts, request.sha512)?;
     let digest_seconds = started.elapsed().as_secs_f64();
     let started = Instant::now();
-    let (indicators, previous_indicators) = scan_release(request)?;
+    let (indicators, previous_indicators) = scan_release(request, &mut warnings)?;
     let declaration = &release.declaration;
     let coverage = cover(&indicators, &declaration.claims, &declaration.exceptions);
     let scan_seconds = started.elapsed().as_secs_f64();
@@ -579,6 +591,7 @@ fn check_artifact(path: &std::path::Path) -> Result<(), GenerateError> {
 fn scan_all<'a>(
     scanner: &Scanner,
     paths: impl Iterator<Item = &'a PathBuf>,
+    warnings: &mut Vec<String>,
 ) -> Result<Vec<Indicator>, GenerateError> {
     let mut indicators = Vec::new();
     for path in paths {
@@ -588,6 +601,13 @@ fn scan_all<'a>(
                 source,
             })?;
         indicators.extend(report.indicators);
+        for capped in &report.capped {
+            warnings.push(format!(
+                "{}: {}; the gate did not see the values past the cap",
+                path.display(),
+                capped.summary()
+            ));
+        }
     }
     Ok(indicators)
 }
@@ -614,7 +634,7 @@ fn gate_report(
                 .into_iter()
                 .take(EVIDENCE_PER_GROUP)
                 .collect(),
-            occurrences: places(indicators, &group.members).len(),
+            occurrences: place_count(indicators, &group.members),
         })
         .collect();
     let undeclared: BTreeSet<usize> = coverage
@@ -650,16 +670,23 @@ fn gate_report(
     }
 }
 
-/// The distinct places (file, section, offset, chain) of `members`, in order; several
-/// values decoded from one blob share one place.
+/// The distinct places of `members` whose evidence the scan kept, in the order to show
+/// them ([`candor_scan::coverage::places`]).
 pub fn places(indicators: &[Indicator], members: &[usize]) -> Vec<StaticEvidence> {
-    let mut seen = BTreeSet::new();
-    members
-        .iter()
-        .map(|&i| &indicators[i].evidence)
-        .filter(|e| seen.insert((e.file.clone(), e.section.clone(), e.offset, e.chain.clone())))
+    candor_scan::coverage::places(indicators, members)
+        .into_iter()
         .cloned()
         .collect()
+}
+
+/// How many places `members` were found at: the distinct [`places`], and every
+/// occurrence whose evidence the scan did not keep (which may share a place with another
+/// member's, so the count is at most that many too high).
+fn place_count(indicators: &[Indicator], members: &[usize]) -> usize {
+    let unsampled: u64 = members.iter().map(|&i| indicators[i].unsampled()).sum();
+    places(indicators, members)
+        .len()
+        .saturating_add(usize::try_from(unsampled).unwrap_or(usize::MAX))
 }
 
 /// Claims by id, as comparable JSON.

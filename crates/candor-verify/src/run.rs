@@ -380,6 +380,7 @@ fn local_findings(
         ScanOptions::default(),
     );
     let mut indicators = Vec::new();
+    let mut capped = Vec::new();
     for artifact in artifacts {
         let report = candor_scan::scan_path(&scanner, &artifact.path).map_err(|source| {
             VerificationError::Scan {
@@ -388,6 +389,7 @@ fn local_findings(
             }
         })?;
         indicators.extend(report.indicators);
+        capped.extend(report.capped);
     }
     let empty = candor_model::claims::Claims::default();
     let (claims, exceptions) = match rules::manifest_in_force(gathered) {
@@ -398,21 +400,29 @@ fn local_findings(
         None => (&empty, &[][..]),
     };
     let covered = coverage::cover(&indicators, claims, exceptions);
-    Ok(covered
+    let mut findings: Vec<LocalFinding> = covered
         .uncovered
         .iter()
         .map(|group| LocalFinding {
             category: group.category,
             summary: group.summary(),
             values: group.values.clone(),
-            evidence: group
-                .members
-                .iter()
+            evidence: coverage::places(&indicators, &group.members)
+                .into_iter()
                 .take(3)
-                .filter_map(|&i| indicators.get(i).map(|ind| ind.evidence.clone()))
+                .cloned()
                 .collect(),
         })
-        .collect())
+        .collect();
+    // A file padded past the scanner's cap hides what comes after it from this scan: a
+    // finding no manifest can declare away.
+    findings.extend(capped.iter().map(|c| LocalFinding {
+        category: candor_model::claims::ClaimCategory::Obfuscation,
+        summary: format!("scan incomplete: {}", c.summary()),
+        values: Vec::new(),
+        evidence: Vec::new(),
+    }));
+    Ok(findings)
 }
 
 /// The outcome a target's reasons add up to.
