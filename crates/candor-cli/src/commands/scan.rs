@@ -1,13 +1,14 @@
 //! `candor scan` and `candor scan --diff OLD NEW`.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
-use std::io::IsTerminal as _;
+use std::io::{self, IsTerminal as _, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use candor_scan::{Change, Indicator, ScanDiff, ScanOutcome, ScanReport, ScanRequest, sarif};
+use candor_scan::{
+    Capped, Change, Indicator, ScanDiff, ScanOutcome, ScanReport, ScanRequest, sarif,
+};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -62,16 +63,17 @@ pub fn run(args: &ScanArgs, format: Format) -> Result<ExitCode, CliError> {
     )?;
     progress.finish();
     match (outcome, format) {
-        (ScanOutcome::Diff(output), Format::Human) => output::stdout(&human_diff(&output.diff)),
+        (ScanOutcome::Diff(output), Format::Human) => render(|out| write_diff(out, &output.diff)),
         (ScanOutcome::Diff(output), Format::Json) => output::json(&output),
         (ScanOutcome::Diff(output), Format::Sarif) => {
             output::json(&sarif::diff_to_sarif(&output.diff));
         }
-        (ScanOutcome::Reports(output), Format::Human) => {
-            for report in &output.reports {
-                output::stdout(&human_report(report));
-            }
-        }
+        (ScanOutcome::Reports(output), Format::Human) => render(|out| {
+            output
+                .reports
+                .iter()
+                .try_for_each(|report| write_report(out, report))
+        }),
         (ScanOutcome::Reports(output), Format::Json) => output::json(&output),
         (ScanOutcome::Reports(output), Format::Sarif) => {
             output::json(&sarif::to_sarif(&output.reports));
@@ -164,10 +166,23 @@ fn input_bytes(path: &Path) -> u64 {
     })
 }
 
+/// Write human output to stdout as it is rendered; a closed pipe ends it quietly.
+fn render(write: impl FnOnce(&mut dyn Write) -> io::Result<()>) {
+    let mut out = output::stdout_writer();
+    let _ = write(&mut out).and_then(|()| out.flush());
+}
+
+/// `cli.js [.rodata] @120  plain`, or `cli.js @120 … @98765  base64` for a value found
+/// more than once.
 fn location(indicator: &Indicator) -> String {
     let e = &indicator.evidence;
+    let last = if indicator.occurrences > 1 {
+        format!(" … @{}", indicator.last_offset)
+    } else {
+        String::new()
+    };
     format!(
-        "{}{} @{}  {}",
+        "{}{} @{}{last}  {}",
         e.file,
         e.section
             .as_ref()
@@ -178,14 +193,29 @@ fn location(indicator: &Indicator) -> String {
     )
 }
 
-fn human_report(report: &ScanReport) -> String {
-    let mut out = format!(
-        "scanned {}: {} file(s), {} bytes, {} indicator(s)\n",
+/// `  ×12` for a value found 12 times, nothing for one found once.
+fn times(occurrences: u64) -> String {
+    if occurrences > 1 {
+        format!("  ×{occurrences}")
+    } else {
+        String::new()
+    }
+}
+
+fn write_report(out: &mut dyn Write, report: &ScanReport) -> io::Result<()> {
+    let occurrences: u64 = report.indicators.iter().map(|i| i.occurrences).sum();
+    write!(
+        out,
+        "scanned {}: {} file(s), {} bytes, {} indicator(s)",
         report.input,
         report.files.len(),
         report.bytes(),
         report.indicators.len()
-    );
+    )?;
+    if occurrences > report.indicators.len() as u64 {
+        write!(out, ", {occurrences} occurrences")?;
+    }
+    writeln!(out)?;
     let mut by_category: BTreeMap<_, Vec<&Indicator>> = BTreeMap::new();
     for indicator in &report.indicators {
         by_category
@@ -194,50 +224,73 @@ fn human_report(report: &ScanReport) -> String {
             .push(indicator);
     }
     for (category, indicators) in by_category {
-        let _ = writeln!(out, "\n{category} ({})", indicators.len());
+        writeln!(out, "\n{category} ({})", indicators.len())?;
         for i in indicators {
-            let _ = writeln!(out, "  {:<14} {}", i.kind.as_str(), i.value);
-            let _ = writeln!(out, "  {:<14} {}", "", location(i));
-            let _ = writeln!(out, "  {:<14} {}", "", i.evidence.excerpt);
+            writeln!(
+                out,
+                "  {:<14} {}{}",
+                i.kind.as_str(),
+                i.value,
+                times(i.occurrences)
+            )?;
+            writeln!(out, "  {:<14} {}", "", location(i))?;
+            writeln!(out, "  {:<14} {}", "", i.evidence.excerpt)?;
         }
     }
+    write_capped(out, "capped", &report.capped)?;
     if !report.skipped.is_empty() {
-        let _ = writeln!(out, "\nskipped ({})", report.skipped.len());
+        writeln!(out, "\nskipped ({})", report.skipped.len())?;
         for s in &report.skipped {
-            let _ = writeln!(out, "  {}: {}", s.path, s.reason);
+            writeln!(out, "  {}: {}", s.path, s.reason)?;
         }
     }
-    out
+    Ok(())
 }
 
-fn human_changes(out: &mut String, title: &str, changes: &[Change]) {
-    let _ = writeln!(out, "\n{title} ({})", changes.len());
+/// Files with more distinct indicators than a scan keeps, under `title`.
+fn write_capped(out: &mut dyn Write, title: &str, capped: &[Capped]) -> io::Result<()> {
+    if !capped.is_empty() {
+        writeln!(out, "\n{title} ({})", capped.len())?;
+        for c in capped {
+            writeln!(out, "  {}", c.summary())?;
+        }
+    }
+    Ok(())
+}
+
+fn write_changes(out: &mut dyn Write, title: &str, changes: &[Change]) -> io::Result<()> {
+    writeln!(out, "\n{title} ({})", changes.len())?;
     for change in changes {
-        let _ = writeln!(
+        let occurrences: u64 = change.evidence.iter().map(|i| i.occurrences).sum();
+        writeln!(
             out,
-            "  {:<14} {:<14} {}",
+            "  {:<14} {:<14} {}{}",
             change.category.as_str(),
             change.kind.as_str(),
-            change.value
-        );
+            change.value,
+            times(occurrences)
+        )?;
         for i in &change.evidence {
-            let _ = writeln!(out, "  {:<29} {}", "", location(i));
+            writeln!(out, "  {:<29} {}", "", location(i))?;
         }
     }
+    Ok(())
 }
 
-fn human_diff(diff: &ScanDiff) -> String {
-    let mut out = format!(
-        "diff {} → {}: {} added, {} removed, {} unchanged\n",
+fn write_diff(out: &mut dyn Write, diff: &ScanDiff) -> io::Result<()> {
+    writeln!(
+        out,
+        "diff {} → {}: {} added, {} removed, {} unchanged",
         diff.old,
         diff.new,
         diff.added.len(),
         diff.removed.len(),
         diff.unchanged
-    );
-    human_changes(&mut out, "added", &diff.added);
-    human_changes(&mut out, "removed", &diff.removed);
-    out
+    )?;
+    write_changes(out, "added", &diff.added)?;
+    write_changes(out, "removed", &diff.removed)?;
+    write_capped(out, "capped in old, not compared past the cap", &diff.old_capped)?;
+    write_capped(out, "capped in new, not compared past the cap", &diff.new_capped)
 }
 
 #[cfg(test)]
