@@ -14,6 +14,7 @@ mod keyless;
 mod ledger;
 mod manifest;
 mod sample;
+mod scan_memory;
 mod scan_output;
 mod schemas;
 mod sign_verify;
