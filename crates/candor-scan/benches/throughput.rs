@@ -1,9 +1,17 @@
-//! Full-scan throughput on a 256 MB synthetic binary, beside ripgrep.
+//! Full-scan throughput on a 256 MB synthetic binary, beside ripgrep; or on a real
+//! artifact.
 //!
 //! ```sh
 //! cargo bench -p candor-scan --bench throughput            # 256 MB
 //! CANDOR_BENCH_MB=64 cargo bench -p candor-scan --bench throughput
+//! CANDOR_BENCH_ARTIFACT=/tmp/claude-code-1.0.102.tgz cargo bench -p candor-scan --bench throughput
 //! ```
+//!
+//! With `CANDOR_BENCH_ARTIFACT` (a file, directory or archive, never in the repository:
+//! fetch a pinned release, `npm pack @anthropic-ai/claude-code@1.0.102`), the artifact is
+//! scanned `CANDOR_BENCH_RUNS` times (default 5) as `candor scan` scans it, and each run
+//! prints its time, MB/s of scanned bytes (archive entries decompressed), indicators
+//! and occurrences; then the peak RSS.
 //!
 //! Builds random bytes with planted indicators (plain, base64, hex, XOR under several
 //! keys, base64-then-XOR), checks the scan finds every one of them, and prints MB/s for
@@ -82,6 +90,10 @@ const PATTERNS: &[&str] = &[
 ];
 
 fn main() {
+    if let Some(artifact) = std::env::var_os("CANDOR_BENCH_ARTIFACT") {
+        real_artifact(std::path::Path::new(&artifact));
+        return;
+    }
     let mb: usize = std::env::var("CANDOR_BENCH_MB")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -241,6 +253,36 @@ fn main() {
         std::process::exit(1);
     }
     let _ = fs_err::remove_dir_all(&dir);
+}
+
+/// Scan a real artifact several times: time, MB/s, what was found, peak RSS.
+fn real_artifact(path: &std::path::Path) {
+    let runs: usize = std::env::var("CANDOR_BENCH_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5);
+    let scanner = Scanner::new(
+        candor_scan::rules::detectors(&[]).unwrap(),
+        ScanOptions::default(),
+    );
+    for run in 1..=runs {
+        let started = Instant::now();
+        let report = candor_scan::scan_path(&scanner, path).unwrap();
+        let secs = started.elapsed().as_secs_f64();
+        let bytes = report.bytes() as f64;
+        let occurrences: u64 = report.indicators.iter().map(|i| i.occurrences).sum();
+        println!(
+            "run {run}: {} in {secs:.2} s: {} files, {:.1} MB scanned = {:.0} MB/s, {} indicators, {occurrences} occurrences, {} capped, {} threads",
+            path.display(),
+            report.files.len(),
+            bytes / 1e6,
+            bytes / 1e6 / secs,
+            report.indicators.len(),
+            report.capped.len(),
+            rayon::current_num_threads()
+        );
+    }
+    println!("peak RSS: {}", peak_rss());
 }
 
 /// Each pass of the scan alone over the same bytes (read into memory, after the RSS
