@@ -161,7 +161,12 @@ fn a_scan_of_29_mb_dense_with_urls_stays_within_256_mb_beyond_the_file() {
     let most = json
         .split("\"occurrences\": ")
         .skip(1)
-        .filter_map(|rest| rest.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok())
+        .filter_map(|rest| {
+            rest.split(|c: char| !c.is_ascii_digit())
+                .next()?
+                .parse()
+                .ok()
+        })
         .max()
         .unwrap_or(0u64);
     assert!(most > 100, "no value counted more than 100 times: {most}");

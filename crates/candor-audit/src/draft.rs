@@ -305,10 +305,7 @@ fn manifest_subject_name(
 
 /// The indicators of `paths`, and what the files with more distinct indicators than a
 /// scan keeps left out.
-fn scan(
-    scanner: &Scanner,
-    paths: &[PathBuf],
-) -> Result<(Vec<Indicator>, Vec<Capped>), DraftError> {
+fn scan(scanner: &Scanner, paths: &[PathBuf]) -> Result<(Vec<Indicator>, Vec<Capped>), DraftError> {
     let mut indicators = Vec::new();
     let mut capped = Vec::new();
     for path in paths {

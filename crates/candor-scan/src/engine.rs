@@ -372,7 +372,13 @@ fn decoder_name(decoder: Decoder) -> &'static str {
 }
 
 /// An encoded blob nothing recognisable came out of: still worth a look.
-fn add_blob(tally: &mut Tally<'_>, ctx: &Context<'_>, origin: &Origin, decoder: &str, bytes: &[u8]) {
+fn add_blob(
+    tally: &mut Tally<'_>,
+    ctx: &Context<'_>,
+    origin: &Origin,
+    decoder: &str,
+    bytes: &[u8],
+) {
     let digest = Sha256::digest(bytes);
     let prefix = hex::encode(&digest[..BLOB_DIGEST_PREFIX]);
     tally.add(

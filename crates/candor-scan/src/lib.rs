@@ -76,5 +76,5 @@ pub use engine::{ScanOptions, Scanner};
 pub use indicator::{Indicator, Kind, MAX_EXTRA_SAMPLES_PER_FILE, MAX_SAMPLE};
 pub use input::{ScanError, scan_path, scan_path_with};
 pub use report::{Capped, Dropped, FileScan, ScanReport, ScannedFile, Skipped};
-pub use tally::{MAX_DISTINCT_PER_FILE, MAX_PLAIN_PER_FILE};
 pub use request::{Progress, ScanOutcome, ScanRequest, ScanRequestError, scan};
+pub use tally::{MAX_DISTINCT_PER_FILE, MAX_PLAIN_PER_FILE};

@@ -205,7 +205,9 @@ impl<'f> Tally<'f> {
     ) -> bool {
         self.entries
             .get(&(category, kind, PLAIN, value.to_owned()))
-            .is_some_and(|e| e.last_offset == offset || e.samples.iter().any(|s| s.offset == offset))
+            .is_some_and(|e| {
+                e.last_offset == offset || e.samples.iter().any(|s| s.offset == offset)
+            })
     }
 
     /// The indicators, in report order, and the note if values were left out.
@@ -219,8 +221,8 @@ impl<'f> Tally<'f> {
         } = self;
         let kept = entries.len();
         let mut indicators: Vec<Indicator> = Vec::with_capacity(kept);
-        indicators.extend(entries.into_iter()
-            .filter_map(|((category, kind, chain, value), entry)| {
+        indicators.extend(entries.into_iter().filter_map(
+            |((category, kind, chain, value), entry)| {
                 let chain = chains.get(chain).cloned().unwrap_or_default();
                 let mut evidence = entry.samples.into_iter().map(|s| StaticEvidence {
                     file: file.to_owned(),
@@ -239,7 +241,8 @@ impl<'f> Tally<'f> {
                     last_offset: entry.last_offset,
                     more_evidence: evidence.collect(),
                 })
-            }));
+            },
+        ));
         crate::indicator::sort_for_report(&mut indicators);
         let capped = (!dropped.is_empty()).then(|| Capped {
             file: file.to_owned(),
@@ -296,7 +299,11 @@ mod tests {
         let scan = tally.finish();
         assert_eq!(scan.capped, None);
         let values: Vec<&str> = scan.indicators.iter().map(|i| i.value.as_str()).collect();
-        assert_eq!(values, ["b.example", "a.example"], "report order: first offset");
+        assert_eq!(
+            values,
+            ["b.example", "a.example"],
+            "report order: first offset"
+        );
         let a = &scan.indicators[1];
         assert_eq!(a.occurrences, 100);
         assert_eq!(a.evidence.offset, 10);
@@ -304,11 +311,17 @@ mod tests {
         assert_eq!(a.more_evidence.len(), MAX_SAMPLE - 1);
         let offsets: Vec<u64> = a.samples().map(|e| e.offset).collect();
         assert_eq!(offsets, [10, 17, 24, 31, 38, 45, 52, 59]);
-        assert!(a.samples().all(|e| e.file == "cli.js" && e.chain.is_empty()));
+        assert!(
+            a.samples()
+                .all(|e| e.file == "cli.js" && e.chain.is_empty())
+        );
         assert_eq!(a.more_evidence[0].excerpt, "at 17");
         assert_eq!(a.unsampled(), 100 - MAX_SAMPLE as u64);
         let b = &scan.indicators[0];
-        assert_eq!((b.occurrences, b.last_offset, b.more_evidence.len()), (1, 5, 0));
+        assert_eq!(
+            (b.occurrences, b.last_offset, b.more_evidence.len()),
+            (1, 5, 0)
+        );
     }
 
     #[test]
@@ -360,7 +373,13 @@ mod tests {
         let b64 = vec!["base64".to_owned()];
         let mut tally = Tally::new("dense.txt");
         for i in 0..MAX_PLAIN_PER_FILE + 5 {
-            add(&mut tally, Kind::Url, &format!("https://{i}.example/"), &[], i as u64);
+            add(
+                &mut tally,
+                Kind::Url,
+                &format!("https://{i}.example/"),
+                &[],
+                i as u64,
+            );
         }
         // Found at one place twice: dropped once.
         add(&mut tally, Kind::Domain, "late.example", &[], 1 << 30);
@@ -369,7 +388,13 @@ mod tests {
         add(&mut tally, Kind::Url, "https://0.example/", &[], 1 << 31);
         // The decoded share is not taken by plain values.
         for i in 0..MAX_DISTINCT_PER_FILE - MAX_PLAIN_PER_FILE + 3 {
-            add(&mut tally, Kind::Domain, &format!("{i}.hidden"), &b64, i as u64);
+            add(
+                &mut tally,
+                Kind::Domain,
+                &format!("{i}.hidden"),
+                &b64,
+                i as u64,
+            );
         }
         let scan = tally.finish();
         assert_eq!(scan.indicators.len(), MAX_DISTINCT_PER_FILE);

@@ -289,8 +289,16 @@ fn write_diff(out: &mut dyn Write, diff: &ScanDiff) -> io::Result<()> {
     )?;
     write_changes(out, "added", &diff.added)?;
     write_changes(out, "removed", &diff.removed)?;
-    write_capped(out, "capped in old, not compared past the cap", &diff.old_capped)?;
-    write_capped(out, "capped in new, not compared past the cap", &diff.new_capped)
+    write_capped(
+        out,
+        "capped in old, not compared past the cap",
+        &diff.old_capped,
+    )?;
+    write_capped(
+        out,
+        "capped in new, not compared past the cap",
+        &diff.new_capped,
+    )
 }
 
 #[cfg(test)]

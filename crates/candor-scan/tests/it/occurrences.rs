@@ -44,9 +44,15 @@ fn a_value_found_many_times_is_one_indicator_per_file_and_chain() {
     assert_eq!(a.last_offset, offsets[49]);
     let sampled: Vec<u64> = a.samples().map(|e| e.offset).collect();
     assert_eq!(sampled, offsets[..MAX_SAMPLE]);
-    assert!(a.samples().all(|e| e.excerpt.contains(URL) && e.file == "a.js"));
+    assert!(
+        a.samples()
+            .all(|e| e.excerpt.contains(URL) && e.file == "a.js")
+    );
     assert_eq!(a.unsampled(), 50 - MAX_SAMPLE as u64);
-    assert_eq!((urls[1].evidence.file.as_str(), urls[1].occurrences), ("b.js", 3));
+    assert_eq!(
+        (urls[1].evidence.file.as_str(), urls[1].occurrences),
+        ("b.js", 3)
+    );
     assert!(report.capped.is_empty());
 
     // The diff compares values: the same URL, counted differently, is unchanged.
@@ -145,11 +151,19 @@ fn padding_a_file_past_the_cap_does_not_hide_what_is_encoded_in_it() {
             .find(|d| d.kind == kind)
             .map_or(0, |d| d.occurrences)
     };
-    assert!(dropped(Kind::Url) >= (MAX_PLAIN_PER_FILE / 2) as u64, "{capped:#?}");
-    assert!(dropped(Kind::Domain) >= (MAX_PLAIN_PER_FILE / 2) as u64, "{capped:#?}");
-    assert!(capped.summary().starts_with(
-        "cli.js: more distinct indicators than a file keeps; "
-    ));
+    assert!(
+        dropped(Kind::Url) >= (MAX_PLAIN_PER_FILE / 2) as u64,
+        "{capped:#?}"
+    );
+    assert!(
+        dropped(Kind::Domain) >= (MAX_PLAIN_PER_FILE / 2) as u64,
+        "{capped:#?}"
+    );
+    assert!(
+        capped
+            .summary()
+            .starts_with("cli.js: more distinct indicators than a file keeps; ")
+    );
 
     // The note is in the JSON as the schemas describe it (a few indicators are enough to
     // check: the note is what is new here).
@@ -164,7 +178,10 @@ fn padding_a_file_past_the_cap_does_not_hide_what_is_encoded_in_it() {
     let validate = |name: &str, instance: &serde_json::Value| {
         let (_, schema) = schema::all().into_iter().find(|(n, _)| *n == name).unwrap();
         let validator = jsonschema::draft202012::new(schema.as_value()).unwrap();
-        let errors: Vec<String> = validator.iter_errors(instance).map(|e| e.to_string()).collect();
+        let errors: Vec<String> = validator
+            .iter_errors(instance)
+            .map(|e| e.to_string())
+            .collect();
         assert!(errors.is_empty(), "{name}: {errors:#?}");
     };
     validate(schema::SCAN_REPORT_SCHEMA, &output);
@@ -184,7 +201,10 @@ fn padding_a_file_past_the_cap_does_not_hide_what_is_encoded_in_it() {
             .as_array()
             .unwrap()
             .iter()
-            .any(|n| n["message"]["text"].as_str().unwrap().contains("more distinct indicators")),
+            .any(|n| n["message"]["text"]
+                .as_str()
+                .unwrap()
+                .contains("more distinct indicators")),
         "{notes:#}"
     );
 }
