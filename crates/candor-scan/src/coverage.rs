@@ -27,7 +27,11 @@
 //!
 //! Uncovered indicators are **grouped**: everything decoded from one encoded run is one
 //! group (the 150 domains of one blob are one finding, not 150); other indicators group
-//! by category, kind and value, with every place they were found.
+//! by site (by where each is first found) and then by category and values.
+//!
+//! An [`Indicator`] stands for every occurrence of its value in one file under one chain:
+//! it is covered, excepted or grouped as a whole, and a group's places are its members'
+//! sampled occurrences ([`places`]).
 
 use std::collections::{BTreeMap, HashSet};
 
