@@ -643,10 +643,9 @@ fn gate_report(
         .flat_map(|g| g.members.iter().copied())
         .collect();
     let excepted: BTreeSet<usize> = coverage.excepted.iter().flatten().copied().collect();
+    let informational: BTreeSet<usize> = coverage.informational.iter().copied().collect();
     let covered = (0..indicators.len())
-        .filter(|i| {
-            !undeclared.contains(i) && !excepted.contains(i) && !coverage.informational.contains(i)
-        })
+        .filter(|i| !undeclared.contains(i) && !excepted.contains(i) && !informational.contains(i))
         .count();
     GateReport {
         passed: uncovered.is_empty(),

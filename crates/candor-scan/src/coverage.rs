@@ -33,7 +33,8 @@
 //! it is covered, excepted or grouped as a whole, and a group's places are its members'
 //! sampled occurrences ([`places`]).
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use candor_model::claims::{ClaimCategory, Claims, ConditionTrigger};
 use candor_model::evidence::StaticEvidence;
@@ -145,7 +146,7 @@ pub fn cover(indicators: &[Indicator], claims: &Claims, exceptions: &[GateExcept
         }
     }
     ports_follow_hosts(indicators, &mut covered);
-    let mut groups: BTreeMap<GroupKey, IndicatorGroup> = BTreeMap::new();
+    let mut groups: BTreeMap<GroupKey, Building<'_>> = BTreeMap::new();
     let mut plain: Vec<(ClaimCategory, usize)> = Vec::new();
     for (i, indicator) in indicators.iter().enumerate() {
         let excepted = exceptions
@@ -180,7 +181,7 @@ pub fn cover(indicators: &[Indicator], claims: &Claims, exceptions: &[GateExcept
             add_decoded(&mut groups, indicators, i, indicator.category);
         }
     }
-    let mut uncovered: Vec<IndicatorGroup> = groups.into_values().collect();
+    let mut uncovered: Vec<IndicatorGroup> = groups.into_values().map(|b| b.group).collect();
     uncovered.extend(group_plain(indicators, plain));
     uncovered.sort_by_key(|g| (g.category, g.members.first().copied()));
     for entry in &mut coverage.claims {
@@ -254,30 +255,42 @@ struct GroupKey {
 /// the literals it compares, a call and its arguments.
 pub const SITE_GAP: u64 = 256;
 
-fn new_group(category: ClaimCategory, chain: Vec<String>) -> IndicatorGroup {
-    IndicatorGroup {
-        category,
-        kinds: Vec::new(),
-        values: Vec::new(),
-        chain,
-        members: Vec::new(),
+/// A group being built, with its values as a set, so that `values` stays distinct in
+/// linear time: a site of 90,000 URLs is one group.
+struct Building<'a> {
+    group: IndicatorGroup,
+    seen: HashSet<&'a str>,
+}
+
+impl<'a> Building<'a> {
+    fn new(category: ClaimCategory, chain: Vec<String>) -> Self {
+        Self {
+            group: IndicatorGroup {
+                category,
+                kinds: Vec::new(),
+                values: Vec::new(),
+                chain,
+                members: Vec::new(),
+            },
+            seen: HashSet::new(),
+        }
+    }
+
+    fn push(&mut self, indicators: &'a [Indicator], i: usize) {
+        let indicator = &indicators[i];
+        if !self.group.kinds.contains(&indicator.kind) {
+            self.group.kinds.push(indicator.kind);
+        }
+        if self.seen.insert(&indicator.value) {
+            self.group.values.push(indicator.value.clone());
+        }
+        self.group.members.push(i);
     }
 }
 
-fn push(group: &mut IndicatorGroup, indicators: &[Indicator], i: usize) {
-    let indicator = &indicators[i];
-    if !group.kinds.contains(&indicator.kind) {
-        group.kinds.push(indicator.kind);
-    }
-    if !group.values.contains(&indicator.value) {
-        group.values.push(indicator.value.clone());
-    }
-    group.members.push(i);
-}
-
-fn add_decoded(
-    groups: &mut BTreeMap<GroupKey, IndicatorGroup>,
-    indicators: &[Indicator],
+fn add_decoded<'a>(
+    groups: &mut BTreeMap<GroupKey, Building<'a>>,
+    indicators: &'a [Indicator],
     i: usize,
     category: ClaimCategory,
 ) {
@@ -288,10 +301,10 @@ fn add_decoded(
         offset: evidence.offset,
         chain: evidence.chain.clone(),
     };
-    let group = groups
+    groups
         .entry(key)
-        .or_insert_with(|| new_group(category, evidence.chain.clone()));
-    push(group, indicators, i);
+        .or_insert_with(|| Building::new(category, evidence.chain.clone()))
+        .push(indicators, i);
 }
 
 /// Plain indicators, by site (one category, one file, each within [`SITE_GAP`] bytes of
@@ -305,7 +318,7 @@ fn group_plain(
         let (ea, eb) = (&indicators[*a].evidence, &indicators[*b].evidence);
         (ca, &ea.file, ea.offset, a).cmp(&(cb, &eb.file, eb.offset, b))
     });
-    let mut sites: Vec<IndicatorGroup> = Vec::new();
+    let mut sites: Vec<Building<'_>> = Vec::new();
     let mut last: Option<(ClaimCategory, &str, u64)> = None;
     for (category, i) in plain {
         let evidence = &indicators[i].evidence;
@@ -315,23 +328,24 @@ fn group_plain(
                 && evidence.offset.saturating_sub(offset) <= SITE_GAP
         });
         if !same_site {
-            sites.push(new_group(category, Vec::new()));
+            sites.push(Building::new(category, Vec::new()));
         }
         if let Some(site) = sites.last_mut() {
-            push(site, indicators, i);
+            site.push(indicators, i);
         }
         last = Some((category, evidence.file.as_str(), evidence.offset));
     }
     let mut merged: Vec<IndicatorGroup> = Vec::new();
+    let mut by_signature: HashMap<(ClaimCategory, Vec<&str>), usize> = HashMap::new();
     for site in sites {
-        let signature = |g: &IndicatorGroup| {
-            let mut values = g.values.clone();
-            values.sort();
-            (g.category, values)
-        };
-        match merged.iter_mut().find(|g| signature(g) == signature(&site)) {
-            Some(group) => group.members.extend(site.members),
-            None => merged.push(site),
+        let mut values: Vec<&str> = site.seen.iter().copied().collect();
+        values.sort_unstable();
+        match by_signature.entry((site.group.category, values)) {
+            Entry::Occupied(at) => merged[*at.get()].members.extend(site.group.members),
+            Entry::Vacant(at) => {
+                at.insert(merged.len());
+                merged.push(site.group);
+            }
         }
     }
     merged

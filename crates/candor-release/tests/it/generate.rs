@@ -3,6 +3,8 @@
 //! a finding through and travels in the manifest, the changelog between two tags is
 //! exact, tag facts are read, and bad input is refused clearly.
 
+use std::fmt::Write as _;
+
 use candor_model::claims::ClaimCategory;
 use candor_release::generate::{GenerateError, GenerateRequest, generate};
 use candor_release::git::GitError;
@@ -377,5 +379,33 @@ fn bad_input_is_refused_clearly() {
     assert!(
         matches!(error, GenerateError::Git(GitError::Shallow { .. })),
         "{error}"
+    );
+}
+
+/// A file with more distinct values than a scan keeps: the gate says it did not see them.
+#[test]
+fn a_capped_file_is_a_warning_of_the_gate() {
+    let repo = Repo::new();
+    repo.write("candor.toml", &declaration("1.0.0", ""));
+    repo.commit("release 1.0.0");
+    repo.tag_annotated("v1.0.0");
+    let built = tempfile::tempdir().unwrap();
+    let path = built.path().join("urls.js");
+    let mut urls = String::new();
+    for i in 0..candor_scan::MAX_PLAIN_PER_FILE / 2 + 10 {
+        let _ = write!(urls, "u(\"https://h{i}.pad.example/\");");
+    }
+    fs_err::write(&path, urls).unwrap();
+    let generated = generate(&request(&repo, "v1.0.0", &[path])).unwrap();
+    let warning = generated
+        .report
+        .warnings
+        .iter()
+        .find(|w| w.contains("more distinct indicators than a file keeps"))
+        .unwrap_or_else(|| panic!("{:?}", generated.report.warnings));
+    assert!(
+        warning.contains("urls.js")
+            && warning.ends_with("the gate did not see the values past the cap"),
+        "{warning}"
     );
 }
