@@ -664,3 +664,40 @@ const DRAFT_HEADER: &str = "\
 # the manifest's.
 
 ";
+
+#[cfg(test)]
+mod tests {
+    use std::fmt::Write as _;
+
+    use super::*;
+
+    /// A release file padded with more distinct values than a scan keeps: the signed
+    /// method description says what the scan could not see.
+    #[test]
+    fn a_capped_file_is_named_in_the_method() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cli.js");
+        let mut text = String::new();
+        for i in 0..candor_scan::MAX_PLAIN_PER_FILE / 2 + 10 {
+            let _ = write!(text, "u(\"https://h{i}.pad.example/\");");
+        }
+        fs_err::write(&path, text).unwrap();
+        let drafted = draft(&DraftRequest {
+            manifest: ManifestSource::None {
+                tool: "agent".parse().unwrap(),
+                version: "1.0.0".parse().unwrap(),
+            },
+            artifacts: vec![path],
+            previous_artifacts: Vec::new(),
+            auditor: None,
+            scope: None,
+        })
+        .unwrap();
+        let description = drafted.draft.method.description.unwrap();
+        assert!(
+            description
+                .contains(" Scan incomplete: cli.js: more distinct indicators than a file keeps; "),
+            "{description}"
+        );
+    }
+}

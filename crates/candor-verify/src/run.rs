@@ -434,3 +434,47 @@ pub fn outcome_of(target: &TargetVerdict) -> Outcome {
         .max()
         .unwrap_or(Outcome::Pass)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::fmt::Write as _;
+
+    use super::*;
+
+    /// A release file padded with more distinct values than a scan keeps: `--scan` reports
+    /// that it could not see past the cap, whatever the manifest declares.
+    #[test]
+    fn a_file_padded_past_the_cap_is_a_local_finding() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cli.js");
+        let mut text = String::new();
+        for i in 0..candor_scan::MAX_PLAIN_PER_FILE / 2 + 10 {
+            let _ = write!(text, "u(\"https://h{i}.pad.example/\");");
+        }
+        fs_err::write(&path, text).unwrap();
+        let artifacts = [ArtifactRead {
+            path,
+            sha256: String::new(),
+            size: 0,
+            cached: false,
+            changed_while_read: false,
+            known: false,
+            subject: None,
+        }];
+        let findings = local_findings(&artifacts, &Gathered::default()).unwrap();
+        let incomplete = findings
+            .iter()
+            .find(|f| f.summary.starts_with("scan incomplete: cli.js: "))
+            .unwrap_or_else(|| panic!("{findings:#?}"));
+        assert_eq!(
+            incomplete.category,
+            candor_model::claims::ClaimCategory::Obfuscation
+        );
+        // The values kept are findings as ever.
+        assert!(
+            findings
+                .iter()
+                .any(|f| f.values.iter().any(|v| v == "h0.pad.example"))
+        );
+    }
+}
