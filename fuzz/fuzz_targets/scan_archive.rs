@@ -65,16 +65,26 @@ fn has_magic(bytes: &[u8]) -> bool {
         || bytes.get(257..262) == Some(b"ustar")
 }
 
-/// `indicator`'s evidence lies within `size` bytes.
+/// All of `indicator`'s evidence lies within `size` bytes, in offset order, its last
+/// offset too, and it counts at least the occurrences it has evidence of.
 fn assert_within(indicator: &Indicator, size: u64) {
-    let evidence = &indicator.evidence;
-    let end = evidence.offset.checked_add(evidence.length);
+    for evidence in indicator.samples() {
+        let end = evidence.offset.checked_add(evidence.length);
+        assert!(
+            end.is_some_and(|end| end <= size),
+            "evidence {}+{} outside the {size} bytes of {}: {indicator:?}",
+            evidence.offset,
+            evidence.length,
+            evidence.file
+        );
+        assert!(evidence.offset <= indicator.last_offset, "{indicator:?}");
+    }
+    let offsets: Vec<u64> = indicator.samples().map(|e| e.offset).collect();
+    assert!(offsets.windows(2).all(|w| w[0] < w[1]), "{indicator:?}");
+    assert!(indicator.last_offset < size.max(1), "{indicator:?}");
     assert!(
-        end.is_some_and(|end| end <= size),
-        "evidence {}+{} outside the {size} bytes of {}: {indicator:?}",
-        evidence.offset,
-        evidence.length,
-        evidence.file
+        indicator.occurrences >= offsets.len() as u64,
+        "{indicator:?}"
     );
 }
 
@@ -106,7 +116,7 @@ fuzz_target!(|input: &[u8]| {
             !has_magic(bytes),
             "bytes with an archive's magic not read as an archive"
         );
-        for indicator in scanner().scan(name, None, 0, bytes) {
+        for indicator in scanner().scan(name, None, 0, bytes).indicators {
             assert_eq!(indicator.evidence.file, name);
             assert_within(&indicator, bytes.len() as u64);
         }

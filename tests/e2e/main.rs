@@ -16,6 +16,7 @@ mod ledger;
 mod manifest;
 mod sample;
 mod scan_inputs;
+mod scan_memory;
 mod scan_output;
 mod schemas;
 mod sign_verify;

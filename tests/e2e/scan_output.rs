@@ -50,6 +50,38 @@ fn human_reports_of_a_scan_and_a_diff() {
     snapshot!(ws, "scan_diff_human", run);
 }
 
+/// A value found several times is one indicator: `×N`, with its first and last offsets,
+/// in the human report; its count, last offset and sampled evidence in the JSON.
+#[test]
+fn a_repeated_value_is_one_indicator_with_its_occurrences() {
+    let ws = Workspace::new();
+    let call = "fetch(\"https://collector.other.example/v1\");\n";
+    ws.write(
+        "rep/cli.js",
+        format!("{}const t=process.env.ACME_TOKEN;\n", call.repeat(12)),
+    );
+    let run = ws.run(&["scan", "rep"]);
+    run.success();
+    snapshot!(ws, "scan_repeated_human", run);
+
+    let run = ws.run(&["scan", "rep", "--format", "json"]);
+    run.success();
+    let report = run.json();
+    assert_schema(&report, "scan-report.schema.json");
+    let indicators = report["reports"][0]["indicators"].as_array().unwrap();
+    let url = indicators.iter().find(|i| i["kind"] == "url").unwrap();
+    assert_eq!(url["occurrences"], 12);
+    assert_eq!(url["evidence"]["offset"], 7);
+    assert_eq!(url["last_offset"], 7 + 11 * call.len());
+    let more = url["more_evidence"].as_array().unwrap();
+    assert_eq!(more.len(), 7, "a sample of 8 in all");
+    assert_eq!(more[0]["offset"], 7 + call.len());
+    let env = indicators.iter().find(|i| i["kind"] == "env-var").unwrap();
+    assert_eq!(env["occurrences"], 1);
+    assert!(env.get("more_evidence").is_none(), "{env:#}");
+    assert_eq!(report["reports"][0]["capped"], serde_json::json!([]));
+}
+
 #[test]
 fn sarif_output_is_one_run_of_candor_results() {
     let ws = Workspace::new();

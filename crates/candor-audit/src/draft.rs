@@ -33,7 +33,7 @@ use candor_model::ids::{FindingId, ToolName, Version};
 use candor_model::manifest::{GateException, ManifestPredicate};
 use candor_model::{AnyStatement, Statement, Subject};
 use candor_scan::coverage::cover;
-use candor_scan::{Indicator, ScanOptions, Scanner};
+use candor_scan::{Capped, Indicator, ScanOptions, Scanner};
 use candor_sign::file::FileError;
 use candor_sign::verify::{TrustedSigners, VerifyError};
 
@@ -303,11 +303,13 @@ fn manifest_subject_name(
         })
 }
 
-/// What the scans did not read (`skipped`) or read in a degraded way: `path: reason`.
+/// What the scans did not read (`skipped`), read in a degraded way (`degraded`), as
+/// `path: reason`, and the files with more distinct indicators than a scan keeps.
 #[derive(Debug, Default)]
 struct Unread {
     skipped: Vec<String>,
     degraded: Vec<String>,
+    capped: Vec<Capped>,
 }
 
 fn scan(scanner: &Scanner, paths: &[PathBuf]) -> Result<(Vec<Indicator>, Unread), DraftError> {
@@ -331,13 +333,16 @@ fn scan(scanner: &Scanner, paths: &[PathBuf]) -> Result<(Vec<Indicator>, Unread)
                 .into_iter()
                 .map(|d| format!("{}: {}", d.path, d.reason)),
         );
+        unread.capped.extend(report.capped);
     }
     Ok((indicators, unread))
 }
 
 /// One inconclusive finding for what the scan did not read, one for what it read in a
-/// degraded way: static analysis says nothing of that content, and the auditor must.
+/// degraded way, one for the files past the cap of distinct indicators: static analysis
+/// says nothing of that content, and the auditor must.
 fn unread_findings(unread: &Unread, out: &mut Vec<Draft>) {
+    let capped: Vec<String> = unread.capped.iter().map(Capped::summary).collect();
     for (entries, what) in [
         (
             &unread.skipped,
@@ -346,6 +351,10 @@ fn unread_findings(unread: &Unread, out: &mut Vec<Draft>) {
         (
             &unread.degraded,
             "scanned in a degraded way (native analysis without section headers, a file that changed while read …): check what the scan may have missed",
+        ),
+        (
+            &capped,
+            "so dense with indicators that the scan kept only the first distinct values (the rest were counted by kind, not listed): review the rest by hand",
         ),
     ] {
         if entries.is_empty() {
@@ -388,13 +397,11 @@ pub fn default_severity(status: FindingStatus, category: ClaimCategory) -> Sever
     }
 }
 
-/// Distinct places of `members`, the first few, as audit evidence.
+/// Distinct places of `members`, the first few, as audit evidence
+/// ([`candor_scan::coverage::places`]).
 fn evidence(indicators: &[Indicator], members: &[usize]) -> Vec<Evidence> {
-    let mut seen = BTreeSet::new();
-    members
-        .iter()
-        .map(|&i| &indicators[i].evidence)
-        .filter(|e| seen.insert((e.file.clone(), e.section.clone(), e.offset, e.chain.clone())))
+    candor_scan::coverage::places(indicators, members)
+        .into_iter()
         .take(EVIDENCE_PER_FINDING)
         .cloned()
         .map(Evidence::Static)
@@ -676,8 +683,9 @@ pub fn draft(request: &DraftRequest) -> Result<Drafted, DraftError> {
             kinds: vec![MethodKind::Static],
             tools: vec![format!("candor scan {}", env!("CARGO_PKG_VERSION"))],
             description: Some(format!(
-                "Static scan of the artifacts (every decoder, XOR under every key), rules {}; findings grouped by site and by decoded blob.",
-                candor_scan::rules::builtin_digest()
+                "Static scan of the artifacts (every decoder, XOR under every key), rules {}; findings grouped by site and by decoded blob.{}",
+                candor_scan::rules::builtin_digest(),
+                capped_text(&unread.capped)
             )),
         },
         subjects,
@@ -685,6 +693,18 @@ pub fn draft(request: &DraftRequest) -> Result<Drafted, DraftError> {
     };
     let text = format!("{DRAFT_HEADER}{}", draft.to_toml());
     Ok(Drafted { draft, text })
+}
+
+/// What the method description says of files with more distinct indicators than a scan
+/// keeps: their values past the cap were not examined.
+fn capped_text(capped: &[Capped]) -> String {
+    let mut text = String::new();
+    for c in capped {
+        text.push_str(" Scan incomplete: ");
+        text.push_str(&c.summary());
+        text.push('.');
+    }
+    text
 }
 
 /// What heads every draft.
@@ -702,3 +722,40 @@ const DRAFT_HEADER: &str = "\
 # the manifest's.
 
 ";
+
+#[cfg(test)]
+mod tests {
+    use std::fmt::Write as _;
+
+    use super::*;
+
+    /// A release file padded with more distinct values than a scan keeps: the signed
+    /// method description says what the scan could not see.
+    #[test]
+    fn a_capped_file_is_named_in_the_method() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cli.js");
+        let mut text = String::new();
+        for i in 0..candor_scan::MAX_PLAIN_PER_FILE / 2 + 10 {
+            let _ = write!(text, "u(\"https://h{i}.pad.example/\");");
+        }
+        fs_err::write(&path, text).unwrap();
+        let drafted = draft(&DraftRequest {
+            manifest: ManifestSource::None {
+                tool: "agent".parse().unwrap(),
+                version: "1.0.0".parse().unwrap(),
+            },
+            artifacts: vec![path],
+            previous_artifacts: Vec::new(),
+            auditor: None,
+            scope: None,
+        })
+        .unwrap();
+        let description = drafted.draft.method.description.unwrap();
+        assert!(
+            description
+                .contains(" Scan incomplete: cli.js: more distinct indicators than a file keeps; "),
+            "{description}"
+        );
+    }
+}

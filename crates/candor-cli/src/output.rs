@@ -1,7 +1,7 @@
 //! Rendering: human text or stable JSON, on stdout; errors and progress on stderr.
 
 use std::fmt::Write as _;
-use std::io::Write as _;
+use std::io::{BufWriter, StdoutLock, Write as _};
 
 use candor_model::error::{ErrorDetail, ErrorReport, MAX_LINE_BYTES, elide_lines};
 use serde::Serialize;
@@ -33,12 +33,24 @@ pub fn stderr(text: &str) {
     let _ = writeln!(err, "{text}");
 }
 
-/// Print a typed report as JSON on stdout, indented, with a trailing newline.
+/// Stdout, locked and buffered: a report written through it goes out as it is rendered
+/// and is never held whole in memory (a scan's report may run to hundreds of megabytes).
+pub fn stdout_writer() -> BufWriter<StdoutLock<'static>> {
+    BufWriter::with_capacity(STDOUT_BUFFER, std::io::stdout().lock())
+}
+
+/// Bytes [`stdout_writer`] buffers between writes.
+const STDOUT_BUFFER: usize = 64 * 1024;
+
+/// Print a typed report as JSON on stdout, indented, with a trailing newline, streamed
+/// (see [`stdout_writer`]). A closed pipe is not an error.
 pub fn json<T: Serialize + ?Sized>(value: &T) {
-    // Serializing plain data types cannot fail.
-    let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
-    text.push('\n');
-    stdout(&text);
+    let mut out = stdout_writer();
+    // Serializing plain data types cannot fail; writing stops at a closed pipe.
+    let _ = serde_json::to_writer_pretty(&mut out, value)
+        .map_err(std::io::Error::from)
+        .and_then(|()| writeln!(out))
+        .and_then(|()| out.flush());
 }
 
 /// Report an input or usage error (exit 2): the whole cause chain, then any hint.

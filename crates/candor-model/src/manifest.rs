@@ -109,6 +109,11 @@ pub struct ManifestPredicate {
     pub changelog: Option<Changelog>,
 }
 
+/// The [`GateException::kind`] for content the scanner did not read (its value matches
+/// the entry's path, `agent.tgz!package/link.js`): a skipped entry, or a file with more
+/// distinct indicators than a scan keeps.
+pub const UNSCANNED: &str = "unscanned";
+
 /// A scanner finding the vendor declares is not behaviour of the tool (a URL in a
 /// licence text, typographic apostrophes in help messages), with the reason. Written in
 /// `candor.toml` as `[[exception]]`.

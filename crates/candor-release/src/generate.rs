@@ -152,9 +152,7 @@ fn known_kinds() -> String {
     format!("{}, {UNSCANNED}", Kind::ALL.map(Kind::as_str).join(", "))
 }
 
-/// The exception kind for content the scanner did not read (its value matches the
-/// entry's path, `agent.tgz!package/link.js`).
-pub const UNSCANNED: &str = "unscanned";
+pub use candor_model::manifest::UNSCANNED;
 
 /// Content of the artifacts the scanner did not read, or read in a degraded way.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
@@ -189,7 +187,8 @@ pub struct UncoveredGroup {
     pub summary: String,
     /// Where they were found (the first few distinct places).
     pub evidence: Vec<StaticEvidence>,
-    /// How many distinct places in all.
+    /// How many distinct places in all (counting each occurrence the scan did not keep
+    /// the evidence of as a place of its own).
     pub occurrences: usize,
 }
 
@@ -224,11 +223,13 @@ pub struct GateReport {
     pub covered: usize,
     /// Indicators exceptions cover.
     pub excepted: usize,
-    /// Indicators found in all.
+    /// Indicators found in all: one per value, file and decoding chain, however often
+    /// the value occurs there.
     pub indicators: usize,
     /// Entries of the artifacts that were not scanned (links, devices, entries over the
-    /// archive limits, trailing data …): each fails the gate, since nothing can be said of
-    /// what they do, unless an `unscanned` exception names it.
+    /// archive limits, trailing data, files with more distinct indicators than a scan
+    /// keeps …): each fails the gate, since nothing can be said of what they do (or of the
+    /// values past the cap), unless an `unscanned` exception names it.
     pub unscanned: Vec<UnreadEntry>,
     /// Files scanned in a degraded way (a native executable without usable section
     /// headers, a file that changed while read …): warnings.
@@ -632,6 +633,17 @@ fn scan_all<'a>(
         unread
             .degraded
             .extend(report.degraded.into_iter().map(|d| (d.path, d.reason)));
+        // Values past a file's cap were counted, not listed: the gate cannot tell
+        // whether they are declared, so the file is as unread as a skipped entry.
+        unread.skipped.extend(report.capped.iter().map(|c| {
+            (
+                c.file.clone(),
+                format!(
+                    "{}; the gate did not see the values past the cap",
+                    c.summary()
+                ),
+            )
+        }));
     }
     Ok((indicators, unread))
 }
@@ -693,7 +705,7 @@ fn gate_report(
                 .into_iter()
                 .take(EVIDENCE_PER_GROUP)
                 .collect(),
-            occurrences: places(indicators, &group.members).len(),
+            occurrences: place_count(indicators, &group.members),
         })
         .collect();
     let undeclared: BTreeSet<usize> = coverage
@@ -702,10 +714,9 @@ fn gate_report(
         .flat_map(|g| g.members.iter().copied())
         .collect();
     let excepted: BTreeSet<usize> = coverage.excepted.iter().flatten().copied().collect();
+    let informational: BTreeSet<usize> = coverage.informational.iter().copied().collect();
     let covered = (0..indicators.len())
-        .filter(|i| {
-            !undeclared.contains(i) && !excepted.contains(i) && !coverage.informational.contains(i)
-        })
+        .filter(|i| !undeclared.contains(i) && !excepted.contains(i) && !informational.contains(i))
         .count();
     GateReport {
         passed: uncovered.is_empty() && unscanned.iter().all(|e| e.excepted),
@@ -732,16 +743,23 @@ fn gate_report(
     }
 }
 
-/// The distinct places (file, section, offset, chain) of `members`, in order; several
-/// values decoded from one blob share one place.
+/// The distinct places of `members` whose evidence the scan kept, in the order to show
+/// them ([`candor_scan::coverage::places`]).
 pub fn places(indicators: &[Indicator], members: &[usize]) -> Vec<StaticEvidence> {
-    let mut seen = BTreeSet::new();
-    members
-        .iter()
-        .map(|&i| &indicators[i].evidence)
-        .filter(|e| seen.insert((e.file.clone(), e.section.clone(), e.offset, e.chain.clone())))
+    candor_scan::coverage::places(indicators, members)
+        .into_iter()
         .cloned()
         .collect()
+}
+
+/// How many places `members` were found at: the distinct [`places`], and every
+/// occurrence whose evidence the scan did not keep (which may share a place with another
+/// member's, so the count is at most that many too high).
+fn place_count(indicators: &[Indicator], members: &[usize]) -> usize {
+    let unsampled: u64 = members.iter().map(|&i| indicators[i].unsampled()).sum();
+    places(indicators, members)
+        .len()
+        .saturating_add(usize::try_from(unsampled).unwrap_or(usize::MAX))
 }
 
 /// Claims by id, as comparable JSON.

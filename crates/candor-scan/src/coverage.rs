@@ -28,11 +28,17 @@
 //!
 //! Uncovered indicators are **grouped**: everything decoded from one encoded run is one
 //! group (the 150 domains of one blob are one finding, not 150); other indicators group
-//! by category, kind and value, with every place they were found.
+//! by site (by where each is first found) and then by category and values.
+//!
+//! An [`Indicator`] stands for every occurrence of its value in one file under one chain:
+//! it is covered, excepted or grouped as a whole, and a group's places are its members'
+//! sampled occurrences ([`places`]).
 
-use std::collections::BTreeMap;
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use candor_model::claims::{ClaimCategory, Claims, ConditionTrigger};
+use candor_model::evidence::StaticEvidence;
 use candor_model::ids::ClaimId;
 use candor_model::manifest::GateException;
 use candor_model::pattern::Pattern;
@@ -140,21 +146,8 @@ pub fn cover(indicators: &[Indicator], claims: &Claims, exceptions: &[GateExcept
             support.entry(claim).or_default().push(i);
         }
     }
-    // Ports follow their host, found at the same place.
-    for (i, indicator) in indicators.iter().enumerate() {
-        if indicator.kind == Kind::Port && !covered[i] {
-            covered[i] = indicators.iter().enumerate().any(|(j, other)| {
-                covered[j]
-                    && matches!(
-                        other.kind,
-                        Kind::Url | Kind::Domain | Kind::Ipv4 | Kind::Ipv6
-                    )
-                    && other.evidence.file == indicator.evidence.file
-                    && other.evidence.offset == indicator.evidence.offset
-            });
-        }
-    }
-    let mut groups: BTreeMap<GroupKey, IndicatorGroup> = BTreeMap::new();
+    ports_follow_hosts(indicators, &mut covered);
+    let mut groups: BTreeMap<GroupKey, Building<'_>> = BTreeMap::new();
     let mut plain: Vec<(ClaimCategory, usize)> = Vec::new();
     for (i, indicator) in indicators.iter().enumerate() {
         let excepted = exceptions
@@ -189,7 +182,7 @@ pub fn cover(indicators: &[Indicator], claims: &Claims, exceptions: &[GateExcept
             add_decoded(&mut groups, indicators, i, indicator.category);
         }
     }
-    let mut uncovered: Vec<IndicatorGroup> = groups.into_values().collect();
+    let mut uncovered: Vec<IndicatorGroup> = groups.into_values().map(|b| b.group).collect();
     uncovered.extend(group_plain(indicators, plain));
     uncovered.sort_by_key(|g| (g.category, g.members.first().copied()));
     for entry in &mut coverage.claims {
@@ -200,6 +193,54 @@ pub fn cover(indicators: &[Indicator], claims: &Claims, exceptions: &[GateExcept
     }
     coverage.uncovered = uncovered;
     coverage
+}
+
+/// The distinct places of `members` (indices into `indicators`) whose evidence the scan
+/// kept, in the order to show them: the first occurrence of every member in turn, then
+/// the second of every member, and so on. A place several members share (the values
+/// decoded out of one run) is listed once.
+pub fn places<'a>(indicators: &'a [Indicator], members: &[usize]) -> Vec<&'a StaticEvidence> {
+    let members: Vec<&Indicator> = members.iter().filter_map(|&i| indicators.get(i)).collect();
+    let ranks = members
+        .iter()
+        .map(|i| 1 + i.more_evidence.len())
+        .max()
+        .unwrap_or(0);
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for rank in 0..ranks {
+        for e in members.iter().filter_map(|i| i.samples().nth(rank)) {
+            if seen.insert((&e.file, &e.section, e.offset, &e.chain)) {
+                out.push(e);
+            }
+        }
+    }
+    out
+}
+
+/// Ports follow their host, found at the same place: a port is covered when one of its
+/// places (sampled, or the last) holds a covered host. Each of its other places holds a
+/// host too (a port is only ever found with one), covered or failing on its own.
+fn ports_follow_hosts(indicators: &[Indicator], covered: &mut [bool]) {
+    fn places(i: &Indicator) -> impl Iterator<Item = (&str, u64)> {
+        let file = i.evidence.file.as_str();
+        i.samples()
+            .map(move |e| (file, e.offset))
+            .chain(std::iter::once((file, i.last_offset)))
+    }
+    let hosts: HashSet<(&str, u64)> = indicators
+        .iter()
+        .zip(covered.iter())
+        .filter(|(i, covered)| {
+            **covered && matches!(i.kind, Kind::Url | Kind::Domain | Kind::Ipv4 | Kind::Ipv6)
+        })
+        .flat_map(|(i, _)| places(i))
+        .collect();
+    for (indicator, covered) in indicators.iter().zip(covered.iter_mut()) {
+        if indicator.kind == Kind::Port && !*covered {
+            *covered = places(indicator).any(|place| hosts.contains(&place));
+        }
+    }
 }
 
 /// Indicators decoded from one encoded run (one file, one outermost run, one chain).
@@ -215,30 +256,42 @@ struct GroupKey {
 /// the literals it compares, a call and its arguments.
 pub const SITE_GAP: u64 = 256;
 
-fn new_group(category: ClaimCategory, chain: Vec<String>) -> IndicatorGroup {
-    IndicatorGroup {
-        category,
-        kinds: Vec::new(),
-        values: Vec::new(),
-        chain,
-        members: Vec::new(),
+/// A group being built, with its values as a set, so that `values` stays distinct in
+/// linear time: a site of 90,000 URLs is one group.
+struct Building<'a> {
+    group: IndicatorGroup,
+    seen: HashSet<&'a str>,
+}
+
+impl<'a> Building<'a> {
+    fn new(category: ClaimCategory, chain: Vec<String>) -> Self {
+        Self {
+            group: IndicatorGroup {
+                category,
+                kinds: Vec::new(),
+                values: Vec::new(),
+                chain,
+                members: Vec::new(),
+            },
+            seen: HashSet::new(),
+        }
+    }
+
+    fn push(&mut self, indicators: &'a [Indicator], i: usize) {
+        let indicator = &indicators[i];
+        if !self.group.kinds.contains(&indicator.kind) {
+            self.group.kinds.push(indicator.kind);
+        }
+        if self.seen.insert(&indicator.value) {
+            self.group.values.push(indicator.value.clone());
+        }
+        self.group.members.push(i);
     }
 }
 
-fn push(group: &mut IndicatorGroup, indicators: &[Indicator], i: usize) {
-    let indicator = &indicators[i];
-    if !group.kinds.contains(&indicator.kind) {
-        group.kinds.push(indicator.kind);
-    }
-    if !group.values.contains(&indicator.value) {
-        group.values.push(indicator.value.clone());
-    }
-    group.members.push(i);
-}
-
-fn add_decoded(
-    groups: &mut BTreeMap<GroupKey, IndicatorGroup>,
-    indicators: &[Indicator],
+fn add_decoded<'a>(
+    groups: &mut BTreeMap<GroupKey, Building<'a>>,
+    indicators: &'a [Indicator],
     i: usize,
     category: ClaimCategory,
 ) {
@@ -249,10 +302,10 @@ fn add_decoded(
         offset: evidence.offset,
         chain: evidence.chain.clone(),
     };
-    let group = groups
+    groups
         .entry(key)
-        .or_insert_with(|| new_group(category, evidence.chain.clone()));
-    push(group, indicators, i);
+        .or_insert_with(|| Building::new(category, evidence.chain.clone()))
+        .push(indicators, i);
 }
 
 /// Plain indicators, by site (one category, one file, each within [`SITE_GAP`] bytes of
@@ -266,7 +319,7 @@ fn group_plain(
         let (ea, eb) = (&indicators[*a].evidence, &indicators[*b].evidence);
         (ca, &ea.file, ea.offset, a).cmp(&(cb, &eb.file, eb.offset, b))
     });
-    let mut sites: Vec<IndicatorGroup> = Vec::new();
+    let mut sites: Vec<Building<'_>> = Vec::new();
     let mut last: Option<(ClaimCategory, &str, u64)> = None;
     for (category, i) in plain {
         let evidence = &indicators[i].evidence;
@@ -276,23 +329,24 @@ fn group_plain(
                 && evidence.offset.saturating_sub(offset) <= SITE_GAP
         });
         if !same_site {
-            sites.push(new_group(category, Vec::new()));
+            sites.push(Building::new(category, Vec::new()));
         }
         if let Some(site) = sites.last_mut() {
-            push(site, indicators, i);
+            site.push(indicators, i);
         }
         last = Some((category, evidence.file.as_str(), evidence.offset));
     }
     let mut merged: Vec<IndicatorGroup> = Vec::new();
+    let mut by_signature: HashMap<(ClaimCategory, Vec<&str>), usize> = HashMap::new();
     for site in sites {
-        let signature = |g: &IndicatorGroup| {
-            let mut values = g.values.clone();
-            values.sort();
-            (g.category, values)
-        };
-        match merged.iter_mut().find(|g| signature(g) == signature(&site)) {
-            Some(group) => group.members.extend(site.members),
-            None => merged.push(site),
+        let mut values: Vec<&str> = site.seen.iter().copied().collect();
+        values.sort_unstable();
+        match by_signature.entry((site.group.category, values)) {
+            Entry::Occupied(at) => merged[*at.get()].members.extend(site.group.members),
+            Entry::Vacant(at) => {
+                at.insert(merged.len());
+                merged.push(site.group);
+            }
         }
     }
     merged

@@ -8,7 +8,7 @@ use candor_model::claims::ClaimCategory;
 use serde::Serialize;
 
 use crate::indicator::{Indicator, Kind};
-use crate::report::{ScanReport, Skipped};
+use crate::report::{Capped, ScanReport, Skipped};
 
 /// One normalized indicator and its evidence on one side.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
@@ -19,7 +19,8 @@ pub struct Change {
     pub kind: Kind,
     /// Normalized value.
     pub value: String,
-    /// Every occurrence on the side where it exists.
+    /// Its indicators on the side where it exists: one per file and decoding chain, each
+    /// with its occurrences.
     pub evidence: Vec<Indicator>,
 }
 
@@ -38,6 +39,11 @@ pub struct ScanDiff {
     pub unchanged: usize,
     /// What each release left unscanned, and what of it is new.
     pub skipped: SkippedChanges,
+    /// Files of `old` with more distinct indicators than a scan keeps: the values past
+    /// the cap were not compared.
+    pub old_capped: Vec<Capped>,
+    /// Files of `new` with more distinct indicators than a scan keeps.
+    pub new_capped: Vec<Capped>,
 }
 
 /// The entries two scans did not read. Entries are compared by their path inside the
@@ -120,6 +126,8 @@ pub fn diff(old: &ScanReport, new: &ScanReport) -> ScanDiff {
             old: old.skipped.clone(),
             new: new.skipped.clone(),
         },
+        old_capped: old.capped.clone(),
+        new_capped: new.capped.clone(),
     }
 }
 

@@ -2,15 +2,14 @@
 //! out of them (base64, hex, escapes, char codes, single-byte XOR), recursively to a
 //! fixed depth, each finding carrying the chain of decodings that revealed it.
 
-use std::collections::BTreeSet;
-
 use candor_model::claims::ClaimCategory;
-use candor_model::evidence::StaticEvidence;
 use sha2::{Digest as _, Sha256};
 
 use crate::decode::{self, Decoder};
 use crate::detect::{Detectors, Hit};
-use crate::indicator::{Indicator, Kind};
+use crate::indicator::Kind;
+use crate::report::FileScan;
+use crate::tally::{Place, Tally};
 use crate::xor::{self, XorSearcher};
 
 /// Tuning of a scan.
@@ -59,6 +58,12 @@ impl Default for ScanOptions {
 /// L2 cache through all three passes, large enough to keep both cores busy.
 const BLOCK: usize = 1 << 20;
 
+/// Blocks scanned in parallel at a time. What a batch finds is added to the file's
+/// tally while the next batch is scanned, so no more than two batches of findings are
+/// held at once, however large the file. Output does not depend on it (findings are
+/// added in block order), nor on the number of threads.
+const BATCH: usize = 4;
+
 /// Bytes the detectors see on each side of a block (see `Scanner::scan_blocks`).
 const CONTEXT: usize = 16 << 10;
 
@@ -88,6 +93,26 @@ struct Origin {
     chain: Vec<String>,
 }
 
+impl Origin {
+    fn place<'a>(&'a self, ctx: &Context<'a>) -> Place<'a> {
+        Place {
+            chain: &self.chain,
+            offset: self.offset,
+            length: self.length,
+            section: ctx.section,
+        }
+    }
+}
+
+/// What the passes over one block found: plain hits (offsets in the whole buffer, in
+/// order), the encoded runs starting in the block, and XOR hits (to be merged).
+#[derive(Debug, Default)]
+struct BlockFindings {
+    plain: Vec<Hit>,
+    decoded: Vec<decode::Decoded>,
+    xor: Vec<xor::XorHit>,
+}
+
 impl Scanner {
     /// A scanner with these detectors and options.
     pub fn new(detectors: Detectors, options: ScanOptions) -> Self {
@@ -100,26 +125,46 @@ impl Scanner {
     }
 
     /// Every indicator in `bytes`, a file (or part of one) named `file` that starts at
-    /// `base` in that file; `section` names the executable section if known.
-    pub fn scan(
+    /// `base` in that file, aggregated per value; `section` names the executable section
+    /// if known. Past [`crate::MAX_DISTINCT_PER_FILE`] distinct values the file is
+    /// [`FileScan::capped`].
+    pub fn scan(&self, file: &str, section: Option<&str>, base: u64, bytes: &[u8]) -> FileScan {
+        let mut tally = Tally::new(file);
+        self.scan_into(&mut tally, section, base, bytes);
+        tally.finish()
+    }
+
+    /// [`Scanner::scan`], adding to a tally the caller goes on adding to.
+    pub(crate) fn scan_into(
         &self,
-        file: &str,
+        tally: &mut Tally<'_>,
         section: Option<&str>,
         base: u64,
         bytes: &[u8],
-    ) -> Vec<Indicator> {
-        let mut out = Vec::new();
-        let ctx = Context { file, section };
-        let (decoded, xor_hits) = self.scan_blocks(&ctx, base, bytes, &mut out);
-        // What decodes out of the plain bytes, scanned again.
-        for decoded in decoded {
-            let origin = Origin {
-                offset: base + decoded.offset as u64,
-                length: decoded.length as u64,
-                chain: vec![decoder_name(decoded.decoder).to_owned()],
-            };
-            self.scan_decoded(&ctx, &origin, decoded.decoder, &decoded.bytes, 1, &mut out);
-        }
+    ) {
+        let ctx = Context { section };
+        let xor_hits = self.scan_blocks(bytes, |block| {
+            for hit in block.plain {
+                let place = Place {
+                    chain: &[],
+                    offset: base + hit.start as u64,
+                    length: (hit.end - hit.start) as u64,
+                    section,
+                };
+                tally.add(hit.category, hit.kind, hit.value, &place, || {
+                    excerpt(bytes, hit.start, hit.end)
+                });
+            }
+            // What decodes out of the plain bytes, scanned again.
+            for decoded in block.decoded {
+                let origin = Origin {
+                    offset: base + decoded.offset as u64,
+                    length: decoded.length as u64,
+                    chain: vec![decoder_name(decoded.decoder).to_owned()],
+                };
+                self.scan_decoded(tally, &ctx, &origin, decoded.decoder, &decoded.bytes, 1);
+            }
+        });
         for hit in xor_hits {
             if hit.length < self.options.min_xor_len {
                 continue;
@@ -129,23 +174,21 @@ impl Scanner {
                 length: hit.length as u64,
                 chain: vec![format!("xor(0x{:02x})", hit.key)],
             };
-            self.scan_xor(&ctx, &origin, &hit.plaintext, 1, &mut out);
+            self.scan_xor(tally, &ctx, &origin, &hit.plaintext, 1);
         }
-        dedupe(out)
     }
 
     /// The three passes over the plain bytes (detectors, encoded runs, XOR) block by
     /// block, each block on one of rayon's threads and read by all three passes while it
     /// is in that core's cache: three whole-buffer passes read a large input from memory
-    /// three times. Plain indicators go to `out`; the encoded runs and XOR hits come
-    /// back, in the order [`decode::find_encoded`] and [`XorSearcher::find`] give them.
-    fn scan_blocks(
-        &self,
-        ctx: &Context<'_>,
-        base: u64,
-        bytes: &[u8],
-        out: &mut Vec<Indicator>,
-    ) -> (Vec<decode::Decoded>, Vec<xor::XorHit>) {
+    /// three times. `on_block` gets the plain hits and encoded runs of each block, in
+    /// block order ([`decode::find_encoded`]'s order), a [`BATCH`] of blocks at a time
+    /// while the next batch is scanned; the XOR hits of the whole buffer come back, in
+    /// [`XorSearcher::find`]'s order.
+    fn scan_blocks<F>(&self, bytes: &[u8], mut on_block: F) -> Vec<xor::XorHit>
+    where
+        F: FnMut(BlockFindings) + Send,
+    {
         use rayon::prelude::*;
         let finder = decode::WindowFinder::new(self.options.min_decoded_len);
         // Blocks are runs of whole decoder windows, about BLOCK bytes each.
@@ -168,12 +211,16 @@ impl Scanner {
             // has its context; a hit belongs to the block it starts in.
             let view_start = from.saturating_sub(CONTEXT);
             let view = &bytes[view_start..(to + CONTEXT).min(bytes.len())];
-            let plain: Vec<Indicator> = self
+            let plain: Vec<Hit> = self
                 .detectors
                 .detect(view)
                 .into_iter()
                 .filter(|hit| (from..to).contains(&(view_start + hit.start)))
-                .map(|hit| plain_indicator(ctx, base + view_start as u64, view, hit))
+                .map(|hit| Hit {
+                    start: view_start + hit.start,
+                    end: view_start + hit.end,
+                    ..hit
+                })
                 .collect();
             let decoded: Vec<decode::Decoded> = windows
                 .iter()
@@ -189,81 +236,93 @@ impl Scanner {
                     at / xor::CHUNK * xor::CHUNK
                 }
             };
-            let xor_hits = self.xor.find_between(bytes, align(from), align(to));
-            (plain, decoded, xor_hits)
+            let xor = self.xor.find_between(bytes, align(from), align(to));
+            BlockFindings {
+                plain,
+                decoded,
+                xor,
+            }
         };
-        let results: Vec<_> = if blocks.len() > 1 {
-            blocks.par_iter().map(scan_block).collect()
-        } else {
-            blocks.iter().map(scan_block).collect()
-        };
-        let mut all_decoded = Vec::new();
         let mut all_xor = Vec::new();
-        for (plain, decoded, xor_hits) in results {
-            out.extend(plain);
-            all_decoded.extend(decoded);
-            all_xor.extend(xor_hits);
+        let mut take = |found: Vec<BlockFindings>, all_xor: &mut Vec<xor::XorHit>| {
+            for mut block in found {
+                all_xor.append(&mut block.xor);
+                on_block(block);
+            }
+        };
+        if blocks.len() <= 1 {
+            take(blocks.iter().map(scan_block).collect(), &mut all_xor);
+            return XorSearcher::merge(all_xor);
         }
-        (all_decoded, XorSearcher::merge(all_xor))
+        // Each batch is scanned while the one before is handed to `on_block`.
+        let mut pending: Vec<BlockFindings> = Vec::new();
+        for batch in blocks.chunks(BATCH) {
+            let previous = std::mem::take(&mut pending);
+            let (found, ()) = rayon::join(
+                || batch.par_iter().map(scan_block).collect(),
+                || take(previous, &mut all_xor),
+            );
+            pending = found;
+        }
+        take(pending, &mut all_xor);
+        XorSearcher::merge(all_xor)
     }
 
+    /// What `bytes`, decoded from `origin`, hides: its indicators, or itself as a blob
+    /// if it is long and hides nothing. Whether anything was added.
     fn scan_decoded(
         &self,
+        tally: &mut Tally<'_>,
         ctx: &Context<'_>,
         origin: &Origin,
         decoder: Decoder,
         bytes: &[u8],
         depth: usize,
-        out: &mut Vec<Indicator>,
-    ) {
-        let before = out.len();
-        self.scan_nested(ctx, origin, bytes, depth, out);
-        if out.len() == before && bytes.len() >= self.options.blob_report_len {
-            out.push(blob_indicator(ctx, origin, decoder_name(decoder), bytes));
+    ) -> bool {
+        if self.scan_nested(tally, ctx, origin, bytes, depth) {
+            return true;
         }
+        if bytes.len() >= self.options.blob_report_len {
+            add_blob(tally, ctx, origin, decoder_name(decoder), bytes);
+            return true;
+        }
+        false
     }
 
+    /// What XOR-recovered `bytes` hide, or the bytes themselves as a blob.
     fn scan_xor(
         &self,
+        tally: &mut Tally<'_>,
         ctx: &Context<'_>,
         origin: &Origin,
         bytes: &[u8],
         depth: usize,
-        out: &mut Vec<Indicator>,
     ) {
-        let before = out.len();
-        self.scan_nested(ctx, origin, bytes, depth, out);
-        if out.len() == before {
-            out.push(blob_indicator(ctx, origin, "xor", bytes));
+        if !self.scan_nested(tally, ctx, origin, bytes, depth) {
+            add_blob(tally, ctx, origin, "xor", bytes);
         }
     }
 
-    /// Detectors on a decoded buffer, then its own decodings one level deeper.
+    /// Detectors on a decoded buffer, then its own decodings one level deeper. Whether
+    /// anything was added.
     fn scan_nested(
         &self,
+        tally: &mut Tally<'_>,
         ctx: &Context<'_>,
         origin: &Origin,
         bytes: &[u8],
         depth: usize,
-        out: &mut Vec<Indicator>,
-    ) {
+    ) -> bool {
+        let mut found = false;
+        let place = origin.place(ctx);
         for hit in self.detectors.detect(bytes) {
-            out.push(Indicator {
-                category: hit.category,
-                kind: hit.kind,
-                value: hit.value,
-                evidence: StaticEvidence {
-                    file: ctx.file.to_owned(),
-                    section: ctx.section.map(str::to_owned),
-                    offset: origin.offset,
-                    length: origin.length,
-                    chain: origin.chain.clone(),
-                    excerpt: excerpt(bytes, hit.start, hit.end),
-                },
+            found = true;
+            tally.add(hit.category, hit.kind, hit.value, &place, || {
+                excerpt(bytes, hit.start, hit.end)
             });
         }
         if depth >= self.options.max_depth {
-            return;
+            return found;
         }
         for decoded in decode::find_encoded(bytes, self.options.min_decoded_len) {
             let mut chain = origin.chain.clone();
@@ -272,7 +331,14 @@ impl Scanner {
                 chain,
                 ..origin.clone()
             };
-            self.scan_decoded(ctx, &inner, decoded.decoder, &decoded.bytes, depth + 1, out);
+            found |= self.scan_decoded(
+                tally,
+                ctx,
+                &inner,
+                decoded.decoder,
+                &decoded.bytes,
+                depth + 1,
+            );
         }
         for hit in self.xor.find(bytes) {
             if hit.length < self.options.min_xor_len {
@@ -284,13 +350,14 @@ impl Scanner {
                 chain,
                 ..origin.clone()
             };
-            self.scan_xor(ctx, &inner, &hit.plaintext, depth + 1, out);
+            self.scan_xor(tally, ctx, &inner, &hit.plaintext, depth + 1);
+            found = true;
         }
+        found
     }
 }
 
 struct Context<'a> {
-    file: &'a str,
     section: Option<&'a str>,
 }
 
@@ -304,44 +371,30 @@ fn decoder_name(decoder: Decoder) -> &'static str {
     }
 }
 
-fn plain_indicator(ctx: &Context<'_>, base: u64, bytes: &[u8], hit: Hit) -> Indicator {
-    Indicator {
-        category: hit.category,
-        kind: hit.kind,
-        value: hit.value,
-        evidence: StaticEvidence {
-            file: ctx.file.to_owned(),
-            section: ctx.section.map(str::to_owned),
-            offset: base + hit.start as u64,
-            length: (hit.end - hit.start) as u64,
-            chain: Vec::new(),
-            excerpt: excerpt(bytes, hit.start, hit.end),
-        },
-    }
-}
-
 /// An encoded blob nothing recognisable came out of: still worth a look.
-fn blob_indicator(ctx: &Context<'_>, origin: &Origin, decoder: &str, bytes: &[u8]) -> Indicator {
+fn add_blob(
+    tally: &mut Tally<'_>,
+    ctx: &Context<'_>,
+    origin: &Origin,
+    decoder: &str,
+    bytes: &[u8],
+) {
     let digest = Sha256::digest(bytes);
     let prefix = hex::encode(&digest[..BLOB_DIGEST_PREFIX]);
-    Indicator {
-        category: ClaimCategory::Obfuscation,
-        kind: Kind::EncodedBlob,
-        value: format!("{decoder} blob sha256:{prefix}"),
-        evidence: StaticEvidence {
-            file: ctx.file.to_owned(),
-            section: ctx.section.map(str::to_owned),
-            offset: origin.offset,
-            length: origin.length,
-            chain: origin.chain.clone(),
-            excerpt: format!(
+    tally.add(
+        ClaimCategory::Obfuscation,
+        Kind::EncodedBlob,
+        format!("{decoder} blob sha256:{prefix}"),
+        &origin.place(ctx),
+        || {
+            format!(
                 "{} bytes decoded, entropy {:.2} bits/byte: {}",
                 bytes.len(),
                 entropy(bytes),
                 excerpt(bytes, 0, bytes.len().min(BLOB_EXCERPT_LEN))
-            ),
+            )
         },
-    }
+    );
 }
 
 /// Shannon entropy in bits per byte.
@@ -379,22 +432,6 @@ pub(crate) fn excerpt(bytes: &[u8], start: usize, end: usize) -> String {
         .chars()
         .map(|c| if c.is_control() { '.' } else { c })
         .collect()
-}
-
-/// One indicator per (category, kind, value, offset, chain).
-fn dedupe(mut indicators: Vec<Indicator>) -> Vec<Indicator> {
-    let mut seen = BTreeSet::new();
-    indicators.retain(|i| {
-        seen.insert((
-            i.category,
-            i.kind,
-            i.value.clone(),
-            i.evidence.offset,
-            i.evidence.chain.clone(),
-        ))
-    });
-    crate::indicator::sort_for_report(&mut indicators);
-    indicators
 }
 
 #[cfg(test)]
@@ -437,11 +474,11 @@ mod tests {
         }
         let scanner = scanner();
         let mut plain = Vec::new();
-        let ctx = Context {
-            file: "f",
-            section: None,
-        };
-        let (decoded, xor_hits) = scanner.scan_blocks(&ctx, 0, &bytes, &mut plain);
+        let mut decoded = Vec::new();
+        let xor_hits = scanner.scan_blocks(&bytes, |block| {
+            plain.extend(block.plain);
+            decoded.extend(block.decoded);
+        });
         assert_eq!(decoded, decode::find_encoded(&bytes, 8));
         assert_eq!(xor_hits, scanner.xor.find(&bytes));
         let whole: Vec<(usize, Kind, String)> = scanner
@@ -450,14 +487,12 @@ mod tests {
             .into_iter()
             .map(|h| (h.start, h.kind, h.value))
             .collect();
-        let mut blocks: Vec<(usize, Kind, String)> = plain
+        // Block by block, in order: the hits of one pass over the whole buffer.
+        let blocks: Vec<(usize, Kind, String)> = plain
             .into_iter()
-            .map(|i| (usize::try_from(i.evidence.offset).unwrap(), i.kind, i.value))
+            .map(|h| (h.start, h.kind, h.value))
             .collect();
-        blocks.sort();
-        let mut whole_sorted = whole.clone();
-        whole_sorted.sort();
-        assert_eq!(blocks, whole_sorted);
+        assert_eq!(blocks, whole);
         for i in 0..4 {
             let host = format!("edge{i}.evil.example");
             assert_eq!(
@@ -469,7 +504,7 @@ mod tests {
                 "{host}"
             );
         }
-        let report = scanner.scan("f", None, 0, &bytes);
+        let report = scanner.scan("f", None, 0, &bytes).indicators;
         for (i, key) in [0x11u8, 0x22, 0x33, 0x44].into_iter().enumerate() {
             let chain = format!("xor(0x{key:02x})");
             assert!(
@@ -485,6 +520,41 @@ mod tests {
                     .any(|r| r.value == host && r.chain_text() == "base64"),
                 "{host}"
             );
+        }
+    }
+
+    /// A value repeated across blocks and batches, plainly and in base64: one indicator
+    /// per chain, every occurrence counted, the first ones sampled, the last offset kept.
+    #[test]
+    fn repeated_values_are_counted_across_blocks() {
+        let mut bytes = noise(9 << 20, 3);
+        let b64 = base64::engine::general_purpose::STANDARD;
+        let url = b"\0\"https://again.evil.example/x\"\0";
+        let blob = format!("\"{}\"", b64.encode("https://again.evil.example/y"));
+        let mut plain_at = Vec::new();
+        let mut blob_at = Vec::new();
+        for i in 0..40usize {
+            let at = i * 230_001 + 17;
+            bytes[at..at + url.len()].copy_from_slice(url);
+            plain_at.push(at as u64 + 2);
+            let at = at + 100_000;
+            bytes[at..at + blob.len()].copy_from_slice(blob.as_bytes());
+            blob_at.push(at as u64 + 1);
+        }
+        let scan = scanner().scan("f", None, 1000, &bytes);
+        assert_eq!(scan.capped, None);
+        let found = |chain: &str| {
+            scan.indicators
+                .iter()
+                .find(|i| i.value == "again.evil.example" && i.chain_text() == chain)
+                .unwrap_or_else(|| panic!("no {chain} indicator"))
+        };
+        for (indicator, offsets) in [(found("plain"), &plain_at), (found("base64"), &blob_at)] {
+            assert_eq!(indicator.occurrences, 40);
+            let sampled: Vec<u64> = indicator.samples().map(|e| e.offset - 1000).collect();
+            assert_eq!(sampled, offsets[..crate::indicator::MAX_SAMPLE]);
+            assert_eq!(indicator.last_offset - 1000, offsets[39]);
+            assert!(indicator.evidence.excerpt.contains("again.evil.example"));
         }
     }
 }

@@ -36,6 +36,7 @@ use std::path::{Path, PathBuf};
 use crate::archive::{self, ArchiveLimits};
 use crate::engine::Scanner;
 use crate::report::{Degraded, ScanReport, ScannedFile, Skipped};
+use crate::tally::Tally;
 
 /// Why a scan could not start at all.
 #[derive(Debug, thiserror::Error)]
@@ -270,6 +271,8 @@ impl Input<'_> {
             size_text(window),
             size_text(context)
         )];
+        // One tally for the whole file: a value found in many windows is one indicator.
+        let mut tally = Tally::new(name);
         let mut start = 0;
         while start < size {
             let from = start.saturating_sub(context);
@@ -300,12 +303,8 @@ impl Input<'_> {
                 }
             }
             let end = start.saturating_add(window);
-            report.indicators.extend(
-                self.scanner
-                    .scan(name, None, from, &buffer)
-                    .into_iter()
-                    .filter(|i| (start..end).contains(&i.evidence.offset)),
-            );
+            tally.only(start..end);
+            self.scanner.scan_into(&mut tally, None, from, &buffer);
             start = end.min(size);
         }
         if start == size
@@ -318,6 +317,7 @@ impl Input<'_> {
                 after.len()
             ));
         }
+        tally.finish().add_to(report);
         report.files.push(ScannedFile {
             path: name.to_owned(),
             size: start,

@@ -8,8 +8,10 @@
 //!
 //! The crate root holds what a caller needs: a [`Scanner`] (built from
 //! [`rules::detectors`] and [`ScanOptions`]), [`scan_path`] for files, directories and
-//! archives, the [`ScanReport`] of [`Indicator`]s with their evidence, and [`diff()`] for
-//! two releases. [`sarif`] and [`schema`] render reports for tools. The other public
+//! archives, the [`ScanReport`] of [`Indicator`]s with their evidence (one per value,
+//! file and decoding chain, its occurrences counted and the first [`MAX_SAMPLE`]
+//! sampled; a file past [`MAX_DISTINCT_PER_FILE`] distinct values is [`Capped`]), and
+//! [`diff()`] for two releases. [`sarif`] and [`schema`] render reports for tools. The other public
 //! modules expose the scanner's parts one at a time, for benchmarks and fuzzing:
 //! [`archive::scan_bytes`], [`callsite::getenv_arguments`], the finders of [`decode`],
 //! [`xor::XorSearcher`], [`detect::Detectors::detect`], [`native::sections`].
@@ -67,13 +69,15 @@ mod request;
 pub mod rules;
 pub mod sarif;
 pub mod schema;
+mod tally;
 pub mod xor;
 
 pub use archive::ArchiveLimits;
 pub use candor_model::evidence::StaticEvidence;
 pub use diff::{Change, ScanDiff, diff};
 pub use engine::{ScanOptions, Scanner};
-pub use indicator::{Indicator, Kind};
+pub use indicator::{Indicator, Kind, MAX_EXTRA_SAMPLES_PER_FILE, MAX_SAMPLE};
 pub use input::{ScanError, scan_path, scan_path_with};
-pub use report::{Degraded, ScanReport, ScannedFile, Skipped};
+pub use report::{Capped, Degraded, Dropped, FileScan, ScanReport, ScannedFile, Skipped};
 pub use request::{Progress, ScanOutcome, ScanRequest, ScanRequestError, scan};
+pub use tally::{MAX_DISTINCT_PER_FILE, MAX_PLAIN_PER_FILE};

@@ -30,7 +30,6 @@ use std::sync::LazyLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use candor_model::claims::ClaimCategory;
-use candor_model::evidence::StaticEvidence;
 use object::elf::{FileHeader32, FileHeader64, PT_LOAD};
 use object::read::elf::{FileHeader, ProgramHeader as _};
 use object::read::macho::{FatArch, MachOFatFile32, MachOFatFile64};
@@ -39,6 +38,7 @@ use object::{Endianness, FileKind, Object as _, ObjectSection as _, SectionKind}
 use crate::engine::{Scanner, excerpt};
 use crate::indicator::{Indicator, Kind};
 use crate::report::{Degraded, ScanReport};
+use crate::tally::{Place, Tally};
 
 /// A section of a native executable that occupies bytes of the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -147,12 +147,13 @@ pub fn section_at(sections: &[Section], offset: u64) -> Option<&str> {
         .map(|s| s.name.as_str())
 }
 
-/// Set the section of every indicator that has none yet, from `sections`.
+/// Set the section of all the evidence of every indicator that has none yet, from
+/// `sections`.
 fn annotate_sections(sections: &[Section], indicators: &mut [Indicator]) {
     for indicator in indicators {
-        if indicator.evidence.section.is_none() {
-            indicator.evidence.section =
-                section_at(sections, indicator.evidence.offset).map(str::to_owned);
+        let evidence = std::iter::once(&mut indicator.evidence).chain(&mut indicator.more_evidence);
+        for evidence in evidence.filter(|e| e.section.is_none()) {
+            evidence.section = section_at(sections, evidence.offset).map(str::to_owned);
         }
     }
 }
@@ -467,45 +468,40 @@ fn elf_loads<Elf: FileHeader<Endian = Endianness>>(bytes: &[u8]) -> Option<Vec<R
 /// section of every indicator and the environment variable names: kind env-var for the
 /// names a `getenv` call site passes (x86-64 ELF, [`crate::callsite`]), env-candidate for
 /// the other names of `env_names` (category env; plain chain, evidence at the C string).
-/// The indicators go to `report`, and a note to [`ScanReport::degraded`] when the
-/// file's sections could not be used.
+/// The indicators (tallied per value, [`crate::tally`]) go to `report`, and a note to
+/// [`ScanReport::degraded`] when the file's sections could not be used.
 pub(crate) fn scan_native(scanner: &Scanner, file: &str, bytes: &[u8], report: &mut ScanReport) {
-    let mut indicators = scanner.scan(file, None, 0, bytes);
-    if let Some(layout) = layout(bytes) {
-        let calls_read = add_env_names(file, bytes, &layout.data, &mut indicators);
-        annotate_sections(&layout.sections, &mut indicators);
-        // The order of `Scanner::scan`: by offset, then category, kind, value.
-        crate::indicator::sort_for_report(&mut indicators);
-        if !layout.problems.is_empty() {
-            let calls = match (layout.x86_64_elf, calls_read) {
-                (false, _) => "",
-                (true, true) => {
-                    "; getenv call sites were read through the program headers' dynamic segment"
-                }
-                (true, false) => {
-                    "; no getenv call site could be read, so every name is a candidate"
-                }
-            };
-            report.degraded.push(Degraded {
-                path: file.to_owned(),
-                reason: format!(
-                    "native analysis without sections: {}{calls}",
-                    layout.problems.join("; ")
-                ),
-            });
-        }
+    let mut tally = Tally::new(file);
+    scanner.scan_into(&mut tally, None, 0, bytes);
+    let Some(layout) = layout(bytes) else {
+        tally.finish().add_to(report);
+        return;
+    };
+    let calls_read = add_env_names(bytes, &layout.data, &mut tally);
+    let mut scan = tally.finish();
+    annotate_sections(&layout.sections, &mut scan.indicators);
+    scan.add_to(report);
+    if !layout.problems.is_empty() {
+        let calls = match (layout.x86_64_elf, calls_read) {
+            (false, _) => "",
+            (true, true) => {
+                "; getenv call sites were read through the program headers' dynamic segment"
+            }
+            (true, false) => "; no getenv call site could be read, so every name is a candidate",
+        };
+        report.degraded.push(Degraded {
+            path: file.to_owned(),
+            reason: format!(
+                "native analysis without sections: {}{calls}",
+                layout.problems.join("; ")
+            ),
+        });
     }
-    report.indicators.extend(indicators);
 }
 
-/// Add the environment variable names found in the `data` ranges of `bytes` to
-/// `indicators` (see [`scan_native`]). Returns whether getenv call sites were read.
-fn add_env_names(
-    file: &str,
-    bytes: &[u8],
-    data: &[Range<u64>],
-    indicators: &mut Vec<Indicator>,
-) -> bool {
+/// Add the environment variable names found in the `data` ranges of `bytes` to `tally`
+/// (see [`scan_native`]). Returns whether getenv call sites were read.
+fn add_env_names(bytes: &[u8], data: &[Range<u64>], tally: &mut Tally<'_>) -> bool {
     // Names passed to getenv at a call site in the code are reads; the other
     // env-shaped names of a binary that reads its environment are candidates.
     let proven = crate::callsite::getenv_arguments(bytes);
@@ -537,45 +533,31 @@ fn add_env_names(
     names.sort_by_key(|(_, range, _)| (range.start, range.end));
     names.dedup_by_key(|(_, range, _)| range.start);
     for (name, range, read) in names {
-        let offset = range.start as u64;
-        let already = |kind: Kind, value: &str| {
-            indicators.iter().any(|i| {
-                i.kind == kind
-                    && i.value == value
-                    && i.evidence.offset == offset
-                    && i.evidence.chain.is_empty()
-            })
+        let place = Place {
+            chain: &[],
+            offset: range.start as u64,
+            length: (range.end - range.start) as u64,
+            section: None,
         };
-        let mut add = Vec::new();
-        if read && is_locale_variable(&name) && !already(Kind::LocaleApi, &format!("${name}")) {
-            add.push((
+        let excerpt = || excerpt(bytes, range.start, range.end);
+        // A repeat of an occurrence already tallied (the same value at the same
+        // offset) counts once.
+        if read && is_locale_variable(&name) {
+            tally.add(
                 ClaimCategory::Conditional,
                 Kind::LocaleApi,
                 format!("${name}"),
-            ));
+                &place,
+                excerpt,
+            );
         }
-        let kind = if read {
-            Kind::EnvVar
-        } else {
-            Kind::EnvCandidate
-        };
-        if !already(Kind::EnvVar, &name) {
-            add.push((ClaimCategory::Env, kind, name));
-        }
-        for (category, kind, value) in add {
-            indicators.push(Indicator {
-                category,
-                kind,
-                value,
-                evidence: StaticEvidence {
-                    file: file.to_owned(),
-                    section: None,
-                    offset,
-                    length: (range.end - range.start) as u64,
-                    chain: Vec::new(),
-                    excerpt: excerpt(bytes, range.start, range.end),
-                },
-            });
+        if !tally.has_plain_at(ClaimCategory::Env, Kind::EnvVar, &name, place.offset) {
+            let kind = if read {
+                Kind::EnvVar
+            } else {
+                Kind::EnvCandidate
+            };
+            tally.add(ClaimCategory::Env, kind, name, &place, excerpt);
         }
     }
     calls_read

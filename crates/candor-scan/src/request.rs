@@ -34,7 +34,7 @@ pub enum ScanOutcome {
     /// One report per input.
     Reports(ScanOutput),
     /// What changed between two releases.
-    Diff(DiffOutput),
+    Diff(Box<DiffOutput>),
 }
 
 /// Why a scan could not be done.
@@ -142,10 +142,10 @@ pub fn scan(
     }
     let seconds = started.elapsed().as_secs_f64();
     Ok(if request.diff {
-        ScanOutcome::Diff(DiffOutput {
+        ScanOutcome::Diff(Box::new(DiffOutput {
             diff: diff(&reports[0], &reports[1]),
             seconds,
-        })
+        }))
     } else {
         ScanOutcome::Reports(ScanOutput { reports, seconds })
     })

@@ -8,11 +8,14 @@
 //!
 //! - `level` is `warning` for the categories an auditor must read (obfuscation,
 //!   output-marking, conditional) and `note` for the others;
-//! - `message.text` is `<category> <kind>: <value> (<decoding chain>)`;
+//! - `message.text` is `<category> <kind>: <value> (<decoding chain>)`, followed by
+//!   `; <n> occurrences` for a value found more than once;
 //! - `properties` hold `category`, `kind`, `value`, `chain` (decoders, outermost first;
-//!   empty for plain text), `excerpt`, `section` (native executables) and `file` (the
-//!   evidence file as the scan names it);
-//! - the location's `artifactLocation.uri` is the file on disk as the user named it: the
+//!   empty for plain text), `excerpt` (of the first occurrence), `section` (native
+//!   executables), `file` (the evidence file as the scan names it) and `occurrences`;
+//! - the `locations` are the occurrences whose evidence the report keeps (the first
+//!   [`crate::MAX_SAMPLE`] of the file), the first one first;
+//! - a location's `artifactLocation.uri` is the file on disk as the user named it: the
 //!   input itself when it is a file, `<input>/<file>` for a file inside a directory. A
 //!   relative input gives a relative reference; an absolute one a `file://` URI. Characters
 //!   outside RFC 3986 path characters are percent-encoded.
@@ -26,13 +29,15 @@
 //! is then a range of the entry's extracted bytes, not of the compressed archive. The full
 //! `<archive>!<entry>` string is also in the result's `properties.file`.
 //!
-//! Entries the scan skipped, and files it scanned in a degraded way (a native executable
-//! whose sections cannot be used, a file that changed while it was read), become
-//! `toolExecutionNotifications` (level `warning`) of the run's invocation. For a diff ([`diff_to_sarif`]) only the indicators *added* in the new
-//! release are results — one per normalized value, with every occurrence as a location
-//! and `baselineState: "new"` — and the run's `properties.diff` has the counts; the
-//! entries the new release's scan skipped are its notifications, those the old release's
-//! scan did not skip marked so.
+//! Entries the scan skipped, files it scanned in a degraded way (a native executable
+//! whose sections cannot be used, a file that changed while it was read), and files with
+//! more distinct indicators than a scan keeps ([`crate::Capped`]) become
+//! `toolExecutionNotifications` (level `warning`) of the run's invocation. For a diff
+//! ([`diff_to_sarif`]) only the indicators *added* in the new release are results — one
+//! per normalized value, with the sampled occurrences in every file as locations, the
+//! total count in `occurrences`, and `baselineState: "new"` — and the run's
+//! `properties.diff` has the counts; the entries the new release's scan skipped are its
+//! notifications, those the old release's scan did not skip marked so.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -318,8 +323,7 @@ struct ResultProperties {
     #[serde(skip_serializing_if = "Option::is_none")]
     section: Option<String>,
     file: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    occurrences: Option<usize>,
+    occurrences: u64,
     tags: Vec<String>,
 }
 
@@ -407,9 +411,9 @@ impl<'a> Resolver<'a> {
         }
     }
 
-    fn location(&self, indicator: &Indicator) -> Location {
-        let e = &indicator.evidence;
-        Location {
+    /// The locations of an indicator: its sampled occurrences.
+    fn locations<'i>(&'i self, indicator: &'i Indicator) -> impl Iterator<Item = Location> + 'i {
+        indicator.samples().map(|e| Location {
             physical_location: PhysicalLocation {
                 artifact_location: self.artifact(&e.file),
                 region: Some(Region {
@@ -417,7 +421,7 @@ impl<'a> Resolver<'a> {
                     byte_length: e.length,
                 }),
             },
-        }
+        })
     }
 }
 
@@ -509,7 +513,7 @@ fn message(indicator: &Indicator) -> String {
     text
 }
 
-fn properties(indicator: &Indicator, occurrences: Option<usize>) -> ResultProperties {
+fn properties(indicator: &Indicator, occurrences: u64) -> ResultProperties {
     let e = &indicator.evidence;
     ResultProperties {
         category: indicator.category,
@@ -525,22 +529,26 @@ fn properties(indicator: &Indicator, occurrences: Option<usize>) -> ResultProper
 }
 
 fn result(resolver: &Resolver<'_>, indicator: &Indicator) -> SarifResult {
+    let mut text = message(indicator);
+    if indicator.occurrences > 1 {
+        let _ = write!(text, "; {} occurrences", indicator.occurrences);
+    }
     SarifResult {
         rule_id: indicator.kind.as_str(),
         rule_index: rule_index(indicator.kind),
         level: level(indicator.category),
-        message: Text::new(message(indicator)),
-        locations: vec![resolver.location(indicator)],
+        message: Text::new(text),
+        locations: resolver.locations(indicator).collect(),
         baseline_state: None,
-        properties: properties(indicator, None),
+        properties: properties(indicator, indicator.occurrences),
     }
 }
 
-/// An added indicator: one result, every occurrence a location. `None` if the change has
-/// no evidence (a diff never makes one).
+/// An added indicator: one result, every sampled occurrence (in every file and chain) a
+/// location. `None` if the change has no evidence (a diff never makes one).
 fn added_result(resolver: &Resolver<'_>, change: &Change) -> Option<SarifResult> {
     let first = change.evidence.first()?;
-    let count = change.evidence.len();
+    let count: u64 = change.evidence.iter().map(|i| i.occurrences).sum();
     let mut text = format!("added: {}", message(first));
     if count > 1 {
         let _ = write!(text, "; {count} occurrences");
@@ -553,10 +561,10 @@ fn added_result(resolver: &Resolver<'_>, change: &Change) -> Option<SarifResult>
         locations: change
             .evidence
             .iter()
-            .map(|i| resolver.location(i))
+            .flat_map(|i| resolver.locations(i))
             .collect(),
         baseline_state: Some("new"),
-        properties: properties(first, Some(count)),
+        properties: properties(first, count),
     })
 }
 
@@ -613,7 +621,7 @@ fn skipped_notification(
 }
 
 /// Scan reports (one per input) as one SARIF run: every indicator a result, every skipped
-/// entry and every degraded file a tool-execution notification.
+/// entry, every degraded file and every capped file a tool-execution notification.
 pub fn to_sarif(reports: &[ScanReport]) -> Log {
     let mut results = Vec::new();
     let mut notifications = Vec::new();
@@ -640,6 +648,16 @@ pub fn to_sarif(reports: &[ScanReport]) -> Log {
                 },
             }],
         }));
+        notifications.extend(report.capped.iter().map(|c| Notification {
+            level: Level::Warning,
+            message: Text::new(format!("{}: {}", report.input, c.summary())),
+            locations: vec![Location {
+                physical_location: PhysicalLocation {
+                    artifact_location: resolver.artifact(&c.file),
+                    region: None,
+                },
+            }],
+        }));
         inputs.push(serde_json::json!({
             "input": report.input,
             "files": report.files.len(),
@@ -647,6 +665,7 @@ pub fn to_sarif(reports: &[ScanReport]) -> Log {
             "indicators": report.indicators.len(),
             "skipped": report.skipped.len(),
             "degraded": report.degraded.len(),
+            "capped": report.capped.len(),
         }));
     }
     let mut properties = serde_json::Map::new();
@@ -657,7 +676,8 @@ pub fn to_sarif(reports: &[ScanReport]) -> Log {
 /// A diff as one SARIF run whose results are the indicators added in the new release
 /// (`baselineState: "new"`); removed and unchanged ones are only counted, in the run's
 /// `properties.diff`. What the new release left unscanned is a tool-execution
-/// notification each, those the old release did not skip marked new.
+/// notification each, those the old release did not skip marked new, and so is each file
+/// of the new release with more distinct indicators than a scan keeps.
 pub fn diff_to_sarif(diff: &ScanDiff) -> Log {
     let resolver = Resolver::new(&diff.new);
     let results = diff
@@ -665,7 +685,7 @@ pub fn diff_to_sarif(diff: &ScanDiff) -> Log {
         .iter()
         .filter_map(|change| added_result(&resolver, change))
         .collect();
-    let notifications = diff
+    let mut notifications: Vec<Notification> = diff
         .skipped
         .new
         .iter()
@@ -678,6 +698,16 @@ pub fn diff_to_sarif(diff: &ScanDiff) -> Log {
             skipped_notification(&resolver, &diff.new, s, note)
         })
         .collect();
+    notifications.extend(diff.new_capped.iter().map(|c| Notification {
+        level: Level::Warning,
+        message: Text::new(format!("{}: {}", diff.new, c.summary())),
+        locations: vec![Location {
+            physical_location: PhysicalLocation {
+                artifact_location: resolver.artifact(&c.file),
+                region: None,
+            },
+        }],
+    }));
     let mut properties = serde_json::Map::new();
     properties.insert(
         "diff".to_owned(),
@@ -692,6 +722,10 @@ pub fn diff_to_sarif(diff: &ScanDiff) -> Log {
                 "removed": diff.skipped.removed.len(),
                 "old": diff.skipped.old.len(),
                 "new": diff.skipped.new.len(),
+            },
+            "capped": {
+                "old": diff.old_capped.len(),
+                "new": diff.new_capped.len(),
             },
         }),
     );

@@ -16,9 +16,10 @@ use std::path::{Path, PathBuf};
 
 use candor_feed::store::{PolicyCheck, Store};
 use candor_model::ids::{Timestamp, ToolName};
+use candor_model::manifest::{GateException, UNSCANNED};
 use candor_model::policy::EffectiveRules;
 use candor_scan::coverage;
-use candor_scan::{ScanOptions, Scanner};
+use candor_scan::{ScanOptions, Scanner, Skipped};
 use time::OffsetDateTime;
 
 use crate::digest::{self, Cache};
@@ -380,6 +381,8 @@ fn local_findings(
         ScanOptions::default(),
     );
     let mut indicators = Vec::new();
+    let mut capped = Vec::new();
+    let mut skipped = Vec::new();
     for artifact in artifacts {
         let report = candor_scan::scan_path(&scanner, &artifact.path).map_err(|source| {
             VerificationError::Scan {
@@ -388,6 +391,8 @@ fn local_findings(
             }
         })?;
         indicators.extend(report.indicators);
+        capped.extend(report.capped);
+        skipped.extend(report.skipped);
     }
     let empty = candor_model::claims::Claims::default();
     let (claims, exceptions) = match rules::manifest_in_force(gathered) {
@@ -398,21 +403,50 @@ fn local_findings(
         None => (&empty, &[][..]),
     };
     let covered = coverage::cover(&indicators, claims, exceptions);
-    Ok(covered
+    let mut findings: Vec<LocalFinding> = covered
         .uncovered
         .iter()
         .map(|group| LocalFinding {
             category: group.category,
             summary: group.summary(),
             values: group.values.clone(),
-            evidence: group
-                .members
-                .iter()
+            evidence: coverage::places(&indicators, &group.members)
+                .into_iter()
                 .take(3)
-                .filter_map(|&i| indicators.get(i).map(|ind| ind.evidence.clone()))
+                .cloned()
                 .collect(),
         })
-        .collect())
+        .collect();
+    // A file padded past the scanner's cap hides what comes after it from this scan: a
+    // finding no manifest can declare away.
+    findings.extend(capped.iter().map(|c| LocalFinding {
+        category: candor_model::claims::ClaimCategory::Obfuscation,
+        summary: format!("scan incomplete: {}", c.summary()),
+        values: Vec::new(),
+        evidence: Vec::new(),
+    }));
+    findings.extend(unread_findings(&skipped, exceptions));
+    Ok(findings)
+}
+
+/// Content the scan did not read says nothing of what it does: a finding each, unless the
+/// manifest in force names it in an `unscanned` exception (as its release gate let it
+/// through).
+fn unread_findings(skipped: &[Skipped], exceptions: &[GateException]) -> Vec<LocalFinding> {
+    skipped
+        .iter()
+        .filter(|s| {
+            !exceptions
+                .iter()
+                .any(|e| e.kind == UNSCANNED && e.value.matches(&s.path))
+        })
+        .map(|s| LocalFinding {
+            category: candor_model::claims::ClaimCategory::Obfuscation,
+            summary: format!("not scanned: {}: {}", s.path, s.reason),
+            values: vec![s.path.clone()],
+            evidence: Vec::new(),
+        })
+        .collect()
 }
 
 /// The outcome a target's reasons add up to.
@@ -423,4 +457,123 @@ pub fn outcome_of(target: &TargetVerdict) -> Outcome {
         .map(|r| r.outcome)
         .max()
         .unwrap_or(Outcome::Pass)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fmt::Write as _;
+
+    use super::*;
+
+    /// A release file padded with more distinct values than a scan keeps: `--scan` reports
+    /// that it could not see past the cap, whatever the manifest declares.
+    #[test]
+    fn a_file_padded_past_the_cap_is_a_local_finding() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cli.js");
+        let mut text = String::new();
+        for i in 0..candor_scan::MAX_PLAIN_PER_FILE / 2 + 10 {
+            let _ = write!(text, "u(\"https://h{i}.pad.example/\");");
+        }
+        fs_err::write(&path, text).unwrap();
+        let artifacts = [ArtifactRead {
+            path,
+            sha256: String::new(),
+            size: 0,
+            cached: false,
+            changed_while_read: false,
+            known: false,
+            subject: None,
+        }];
+        let findings = local_findings(&artifacts, &Gathered::default()).unwrap();
+        let incomplete = findings
+            .iter()
+            .find(|f| f.summary.starts_with("scan incomplete: cli.js: "))
+            .unwrap_or_else(|| panic!("{findings:#?}"));
+        assert_eq!(
+            incomplete.category,
+            candor_model::claims::ClaimCategory::Obfuscation
+        );
+        // The values kept are findings as ever.
+        assert!(
+            findings
+                .iter()
+                .any(|f| f.values.iter().any(|v| v == "h0.pad.example"))
+        );
+    }
+
+    /// A release tarball holding a symbolic link: `--scan` says the link was not read,
+    /// unless the manifest's `unscanned` exception names it.
+    #[test]
+    fn content_the_scan_did_not_read_is_a_local_finding_unless_excepted() {
+        let dir = tempfile::tempdir().unwrap();
+        let tree = dir.path().join("package");
+        fs_err::create_dir_all(&tree).unwrap();
+        fs_err::write(tree.join("cli.js"), "console.log(1)\n").unwrap();
+        std::os::unix::fs::symlink("/etc/passwd", tree.join("link.js")).unwrap();
+        let tarball = dir.path().join("agent.tar");
+        let status = std::process::Command::new("tar")
+            .arg("cf")
+            .arg(&tarball)
+            .arg("-C")
+            .arg(dir.path())
+            .arg("package")
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let artifacts = [ArtifactRead {
+            path: tarball.clone(),
+            sha256: String::new(),
+            size: 0,
+            cached: false,
+            changed_while_read: false,
+            known: false,
+            subject: None,
+        }];
+        let findings = local_findings(&artifacts, &Gathered::default()).unwrap();
+        let [finding] = findings.as_slice() else {
+            panic!("{findings:#?}")
+        };
+        assert!(
+            finding
+                .summary
+                .starts_with("not scanned: agent.tar!package/link.js: "),
+            "{finding:?}"
+        );
+        assert_eq!(finding.values, ["agent.tar!package/link.js"]);
+
+        let report = candor_scan::scan_path(
+            &Scanner::new(
+                candor_scan::rules::detectors(&[]).unwrap(),
+                ScanOptions::default(),
+            ),
+            &tarball,
+        )
+        .unwrap();
+        let exception = |kind: &str, value: &str| GateException {
+            kind: kind.to_owned(),
+            value: value.parse().unwrap(),
+            reason: "a link the installer never creates".to_owned(),
+        };
+        assert!(
+            unread_findings(
+                &report.skipped,
+                &[exception("unscanned", "*!package/link.js")]
+            )
+            .is_empty()
+        );
+        // Another kind, or another path, does not excuse it.
+        assert_eq!(
+            unread_findings(&report.skipped, &[exception("url", "*!package/link.js")]).len(),
+            1
+        );
+        assert_eq!(
+            unread_findings(
+                &report.skipped,
+                &[exception("unscanned", "*!package/other.js")]
+            )
+            .len(),
+            1
+        );
+    }
 }

@@ -1,14 +1,13 @@
 //! `candor scan` and `candor scan --diff OLD NEW`.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
-use std::io::IsTerminal as _;
+use std::io::{self, IsTerminal as _, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
 use candor_scan::{
-    Change, Indicator, ScanDiff, ScanOutcome, ScanReport, ScanRequest, Skipped, sarif,
+    Capped, Change, Indicator, ScanDiff, ScanOutcome, ScanReport, ScanRequest, Skipped, sarif,
 };
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -64,16 +63,17 @@ pub fn run(args: &ScanArgs, format: Format) -> Result<ExitCode, CliError> {
     )?;
     progress.finish();
     match (outcome, format) {
-        (ScanOutcome::Diff(output), Format::Human) => output::stdout(&human_diff(&output.diff)),
+        (ScanOutcome::Diff(output), Format::Human) => render(|out| write_diff(out, &output.diff)),
         (ScanOutcome::Diff(output), Format::Json) => output::json(&output),
         (ScanOutcome::Diff(output), Format::Sarif) => {
             output::json(&sarif::diff_to_sarif(&output.diff));
         }
-        (ScanOutcome::Reports(output), Format::Human) => {
-            for report in &output.reports {
-                output::stdout(&human_report(report));
-            }
-        }
+        (ScanOutcome::Reports(output), Format::Human) => render(|out| {
+            output
+                .reports
+                .iter()
+                .try_for_each(|report| write_report(out, report))
+        }),
         (ScanOutcome::Reports(output), Format::Json) => output::json(&output),
         (ScanOutcome::Reports(output), Format::Sarif) => {
             output::json(&sarif::to_sarif(&output.reports));
@@ -176,10 +176,23 @@ fn directory_bytes(path: &Path) -> u64 {
     })
 }
 
+/// Write human output to stdout as it is rendered; a closed pipe ends it quietly.
+fn render(write: impl FnOnce(&mut dyn Write) -> io::Result<()>) {
+    let mut out = output::stdout_writer();
+    let _ = write(&mut out).and_then(|()| out.flush());
+}
+
+/// `cli.js [.rodata] @120  plain`, or `cli.js @120 … @98765  base64` for a value found
+/// more than once.
 fn location(indicator: &Indicator) -> String {
     let e = &indicator.evidence;
+    let last = if indicator.occurrences > 1 {
+        format!(" … @{}", indicator.last_offset)
+    } else {
+        String::new()
+    };
     format!(
-        "{}{} @{}  {}",
+        "{}{} @{}{last}  {}",
         e.file,
         e.section
             .as_ref()
@@ -190,14 +203,28 @@ fn location(indicator: &Indicator) -> String {
     )
 }
 
-fn human_report(report: &ScanReport) -> String {
-    let mut out = format!(
+/// `  ×12` for a value found 12 times, nothing for one found once.
+fn times(occurrences: u64) -> String {
+    if occurrences > 1 {
+        format!("  ×{occurrences}")
+    } else {
+        String::new()
+    }
+}
+
+fn write_report(out: &mut dyn Write, report: &ScanReport) -> io::Result<()> {
+    let occurrences: u64 = report.indicators.iter().map(|i| i.occurrences).sum();
+    write!(
+        out,
         "scanned {}: {} file(s), {} bytes, {} indicator(s)",
         report.input,
         report.files.len(),
         report.bytes(),
         report.indicators.len()
-    );
+    )?;
+    if occurrences > report.indicators.len() as u64 {
+        write!(out, ", {occurrences} occurrences")?;
+    }
     // What was not read, or not read fully, is said up front: the lists come last.
     let mut caveats = Vec::new();
     if !report.skipped.is_empty() {
@@ -209,10 +236,16 @@ fn human_report(report: &ScanReport) -> String {
             report.degraded.len()
         ));
     }
-    if !caveats.is_empty() {
-        let _ = write!(out, "; {} (listed below)", caveats.join(", "));
+    if !report.capped.is_empty() {
+        caveats.push(format!(
+            "{} with indicators past the cap",
+            report.capped.len()
+        ));
     }
-    out.push('\n');
+    if !caveats.is_empty() {
+        write!(out, "; {} (listed below)", caveats.join(", "))?;
+    }
+    writeln!(out)?;
     let mut by_category: BTreeMap<_, Vec<&Indicator>> = BTreeMap::new();
     for indicator in &report.indicators {
         by_category
@@ -221,82 +254,113 @@ fn human_report(report: &ScanReport) -> String {
             .push(indicator);
     }
     for (category, indicators) in by_category {
-        let _ = writeln!(out, "\n{category} ({})", indicators.len());
+        writeln!(out, "\n{category} ({})", indicators.len())?;
         for i in indicators {
-            let _ = writeln!(out, "  {:<14} {}", i.kind.as_str(), i.value);
-            let _ = writeln!(out, "  {:<14} {}", "", location(i));
-            let _ = writeln!(out, "  {:<14} {}", "", i.evidence.excerpt);
+            writeln!(
+                out,
+                "  {:<14} {}{}",
+                i.kind.as_str(),
+                i.value,
+                times(i.occurrences)
+            )?;
+            writeln!(out, "  {:<14} {}", "", location(i))?;
+            writeln!(out, "  {:<14} {}", "", i.evidence.excerpt)?;
         }
     }
-    if !report.skipped.is_empty() {
-        let _ = writeln!(out, "\nskipped ({})", report.skipped.len());
-        for s in &report.skipped {
-            let _ = writeln!(out, "  {}: {}", s.path, s.reason);
-        }
-    }
+    write_capped(out, "capped", &report.capped)?;
+    let skipped: Vec<&Skipped> = report.skipped.iter().collect();
+    write_skipped(out, "skipped", &skipped)?;
     if !report.degraded.is_empty() {
-        let _ = writeln!(out, "\ndegraded ({})", report.degraded.len());
+        writeln!(out, "\ndegraded ({})", report.degraded.len())?;
         for d in &report.degraded {
-            let _ = writeln!(out, "  {}: {}", d.path, d.reason);
+            writeln!(out, "  {}: {}", d.path, d.reason)?;
         }
     }
-    out
+    Ok(())
 }
 
-fn human_changes(out: &mut String, title: &str, changes: &[Change]) {
-    let _ = writeln!(out, "\n{title} ({})", changes.len());
+/// Files with more distinct indicators than a scan keeps, under `title`.
+fn write_capped(out: &mut dyn Write, title: &str, capped: &[Capped]) -> io::Result<()> {
+    if !capped.is_empty() {
+        writeln!(out, "\n{title} ({})", capped.len())?;
+        for c in capped {
+            writeln!(out, "  {}", c.summary())?;
+        }
+    }
+    Ok(())
+}
+
+fn write_changes(out: &mut dyn Write, title: &str, changes: &[Change]) -> io::Result<()> {
+    writeln!(out, "\n{title} ({})", changes.len())?;
     for change in changes {
-        let _ = writeln!(
+        let occurrences: u64 = change.evidence.iter().map(|i| i.occurrences).sum();
+        writeln!(
             out,
-            "  {:<14} {:<14} {}",
+            "  {:<14} {:<14} {}{}",
             change.category.as_str(),
             change.kind.as_str(),
-            change.value
-        );
+            change.value,
+            times(occurrences)
+        )?;
         for i in &change.evidence {
-            let _ = writeln!(out, "  {:<29} {}", "", location(i));
+            writeln!(out, "  {:<29} {}", "", location(i))?;
         }
     }
+    Ok(())
 }
 
-fn human_skipped(out: &mut String, title: &str, skipped: &[&Skipped]) {
-    let _ = writeln!(out, "\n{title} ({})", skipped.len());
-    for s in skipped {
-        let _ = writeln!(out, "  {}: {}", s.path, s.reason);
+/// Skipped entries under `title`; nothing when there are none.
+fn write_skipped(out: &mut dyn Write, title: &str, skipped: &[&Skipped]) -> io::Result<()> {
+    if !skipped.is_empty() {
+        writeln!(out, "\n{title} ({})", skipped.len())?;
+        for s in skipped {
+            writeln!(out, "  {}: {}", s.path, s.reason)?;
+        }
     }
+    Ok(())
 }
 
 /// What changed, and what went unscanned: entries the new release's scan skipped and the
 /// old one's did not are a change (`newly skipped`); those skipped in both, and those no
-/// longer skipped, are listed when there are any.
-fn human_diff(diff: &ScanDiff) -> String {
+/// longer skipped, are listed when there are any, and so are files either side with
+/// indicators past the cap.
+fn write_diff(out: &mut dyn Write, diff: &ScanDiff) -> io::Result<()> {
     let skipped = &diff.skipped;
-    let mut out = format!(
-        "diff {} → {}: {} added, {} removed, {} unchanged, {} newly skipped\n",
+    writeln!(
+        out,
+        "diff {} → {}: {} added, {} removed, {} unchanged, {} newly skipped",
         diff.old,
         diff.new,
         diff.added.len(),
         diff.removed.len(),
         diff.unchanged,
         skipped.added.len()
-    );
-    human_changes(&mut out, "added", &diff.added);
-    human_changes(&mut out, "removed", &diff.removed);
+    )?;
+    write_changes(out, "added", &diff.added)?;
+    write_changes(out, "removed", &diff.removed)?;
     let newly: Vec<&Skipped> = skipped.added.iter().collect();
-    human_skipped(&mut out, "newly skipped", &newly);
+    writeln!(out, "\nnewly skipped ({})", newly.len())?;
+    for s in &newly {
+        writeln!(out, "  {}: {}", s.path, s.reason)?;
+    }
     let still: Vec<&Skipped> = skipped
         .new
         .iter()
         .filter(|s| !skipped.added.contains(s))
         .collect();
-    if !still.is_empty() {
-        human_skipped(&mut out, "still skipped", &still);
-    }
-    if !skipped.removed.is_empty() {
-        let gone: Vec<&Skipped> = skipped.removed.iter().collect();
-        human_skipped(&mut out, "no longer skipped", &gone);
-    }
-    out
+    write_skipped(out, "still skipped", &still)?;
+    let gone: Vec<&Skipped> = skipped.removed.iter().collect();
+    write_skipped(out, "no longer skipped", &gone)?;
+    write_capped(
+        out,
+        "capped in old, not compared past the cap",
+        &diff.old_capped,
+    )?;
+    write_capped(
+        out,
+        "capped in new, not compared past the cap",
+        &diff.new_capped,
+    )
 }
 
 #[cfg(test)]

@@ -3,6 +3,8 @@
 //! a finding through and travels in the manifest, the changelog between two tags is
 //! exact, tag facts are read, and bad input is refused clearly.
 
+use std::fmt::Write as _;
+
 use candor_model::claims::ClaimCategory;
 use candor_release::generate::{GenerateError, GenerateRequest, generate};
 use candor_release::git::GitError;
@@ -432,4 +434,50 @@ fn content_the_scanner_did_not_read_fails_the_gate_unless_excepted() {
     );
     let statement = generated.statement.expect("the gate passed");
     assert_eq!(statement.predicate.exceptions[0].kind, "unscanned");
+}
+
+/// A file with more distinct values than a scan keeps: the values past the cap were
+/// counted, not listed, so the gate cannot say they are declared. It fails, naming the
+/// file, unless an `unscanned` exception names it.
+#[test]
+fn a_capped_file_fails_the_gate_unless_excepted() {
+    let repo = Repo::new();
+    repo.write("candor.toml", &declaration("1.0.0", ""));
+    repo.commit("release 1.0.0");
+    repo.tag_annotated("v1.0.0");
+    let built = tempfile::tempdir().unwrap();
+    let path = built.path().join("urls.js");
+    let mut urls = String::new();
+    for i in 0..candor_scan::MAX_PLAIN_PER_FILE / 2 + 10 {
+        let _ = write!(urls, "u(\"https://h{i}.pad.example/\");");
+    }
+    fs_err::write(&path, urls).unwrap();
+    let generated = generate(&request(&repo, "v1.0.0", std::slice::from_ref(&path))).unwrap();
+    let gate = &generated.report.gate;
+    assert!(!gate.passed);
+    let [entry] = gate.unscanned.as_slice() else {
+        panic!("{:#?}", gate.unscanned)
+    };
+    assert!(
+        entry.path.ends_with("urls.js")
+            && entry
+                .reason
+                .contains("more distinct indicators than a file keeps")
+            && entry
+                .reason
+                .ends_with("the gate did not see the values past the cap")
+            && !entry.excepted,
+        "{entry:?}"
+    );
+
+    let exception = "\n[[exception]]\nkind = \"unscanned\"\nvalue = \"*urls.js\"\nreason = \"a generated table of mirrors\"\n";
+    repo.write("candor.toml", &declaration("1.0.1", exception));
+    repo.commit("release 1.0.1 with the table excepted");
+    repo.tag_annotated("v1.0.1");
+    let generated = generate(&request(&repo, "v1.0.1", &[path])).unwrap();
+    assert!(
+        generated.report.gate.unscanned[0].excepted,
+        "{:#?}",
+        generated.report.gate
+    );
 }

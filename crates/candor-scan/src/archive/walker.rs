@@ -218,6 +218,9 @@ impl Walker<'_> {
                          one winning) see different files"
                     ),
                 },
+                occurrences: 1,
+                last_offset: 0,
+                more_evidence: Vec::new(),
             });
         }
         name

@@ -5,5 +5,6 @@ mod bundle;
 mod coverage;
 mod inputs;
 mod native;
+mod occurrences;
 mod output;
 mod support;
