@@ -16,10 +16,13 @@ change. Sources:
   crates/candor-test (its `planted()`, rebuilt here) in minified filler, and tar, tgz,
   gz and zip archives of them (a zip holding a tgz too) made here, hostile ones
   included (a tgz of several gzip members and trailing garbage, a zip naming an entry
-  twice, a tar holding a path twice, tars with data after their end-of-archive marker);
+  twice, a tar holding a path twice, tars with data after their end-of-archive marker,
+  tars holding an executable whose section table is past the end of the file, too long,
+  or absent);
 - for getenv_callsites: small x86-64 ELF executables of the system (/bin/ls …, at most
   MAX_ELF_BYTES each) copied at run time, and three tiny programs calling getenv (PIE,
-  non-PIE, -fno-plt) compiled here with `cc` (the linker cargo uses), when it works;
+  non-PIE, -fno-plt) compiled here with `cc` (the linker cargo uses), when it works,
+  and the smallest of them with its section table made unusable (as above);
 - for verify_policy_rules: the endpoints of the examples' claims and the patterns of the
   example policy, one endpoint and its patterns per seed.
 
@@ -326,6 +329,10 @@ def archives():
     # Plain files.
     for _, data in files:
         yield bytes([ARCHIVE_NAMES["x.js"]]) + data
+    # Executables whose section table is missing or corrupt, as entries (an entry is
+    # scanned as a native file: sections, else program headers, else the whole file).
+    for name, data in corrupt_elfs():
+        yield bytes([ARCHIVE_NAMES["x.tar"]]) + make_tar([(f"package/bin/{name}", data)])
 
 
 def decoder_inputs():
@@ -384,6 +391,34 @@ def elf_files():
     yield from compiled_getenv()
 
 
+def corrupt_elfs():
+    """The smallest ELF64 little-endian executable of `elf_files`, with its section table
+    made unusable three ways (issue 15): `e_shoff` past the end of the file, a huge
+    `e_shnum`, no table at all (`e_shoff` 0)."""
+    elfs = sorted((d for d in elf_files() if d[4] == 2 and d[5] == 1), key=len)
+    if not elfs:
+        return
+    data = elfs[0]
+
+    def patched(shoff=None, shnum=None):
+        out = bytearray(data)
+        if shoff is not None:
+            out[0x28:0x30] = shoff.to_bytes(8, "little")
+        if shnum is not None:
+            out[0x3C:0x3E] = shnum.to_bytes(2, "little")
+        return bytes(out)
+
+    yield "shoff-past-end", patched(shoff=len(data) + 0x1000)
+    yield "huge-shnum", patched(shnum=0xFFFF)
+    yield "no-sections", patched(shoff=0, shnum=0)
+
+
+def elf_seeds():
+    yield from elf_files()
+    for _, data in corrupt_elfs():
+        yield data
+
+
 def endpoint_rows():
     """An endpoint, then the patterns to check it against, one per line."""
     policy = tomllib.loads((REPO / "examples/policy.toml").read_text(encoding="utf-8"))
@@ -417,7 +452,7 @@ def endpoint_rows():
 SOURCES = {
     "declaration": toml_documents,
     "dsse_envelope": envelopes,
-    "getenv_callsites": elf_files,
+    "getenv_callsites": elf_seeds,
     "policy": toml_documents,
     "scan_archive": archives,
     "scan_decoders": decoder_inputs,
