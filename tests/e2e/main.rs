@@ -18,6 +18,7 @@ mod sample;
 mod scan_inputs;
 mod scan_memory;
 mod scan_output;
+mod scan_roles;
 mod schemas;
 mod sign_verify;
 mod sigstore_conformance;

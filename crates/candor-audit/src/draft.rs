@@ -16,8 +16,9 @@
 //! - `contradicted`: a category the manifest asserts is declared exhaustively has
 //!   undeclared findings.
 //!
-//! Severities start from `data/severity.toml`. The draft records the method (static
-//! scan, candor's version, the rules' digest) and the auditor's scope.
+//! Severities start from `candor_model::severity` (`data/severity.toml`). The draft
+//! records the method (static scan, candor's version, the rules' digest) and the
+//! auditor's scope.
 
 use std::collections::BTreeSet;
 use std::num::NonZeroUsize;
@@ -25,7 +26,7 @@ use std::path::PathBuf;
 
 use candor_model::audit::{
     AuditDraft, AuditMethod, AuditorInfo, DraftManifest, Evidence, Finding, FindingStatus,
-    MethodKind, Severity,
+    MethodKind,
 };
 use candor_model::claims::{ClaimCategory, Claims};
 use candor_model::digest::DigestMatch;
@@ -39,9 +40,6 @@ use candor_sign::verify::{TrustedSigners, VerifyError};
 
 /// Places of evidence kept per finding.
 const EVIDENCE_PER_FINDING: usize = 5;
-
-/// The severity table (`data/severity.toml`).
-const SEVERITY_TABLE: &str = include_str!("../data/severity.toml");
 
 /// Which manifest the draft is against, and how far it is trusted.
 #[derive(Debug, Clone)]
@@ -374,28 +372,7 @@ fn unread_findings(unread: &Unread, out: &mut Vec<Draft>) {
     }
 }
 
-/// The default severity of a finding (`data/severity.toml`).
-pub fn default_severity(status: FindingStatus, category: ClaimCategory) -> Severity {
-    let table: toml::Table = toml::from_str(SEVERITY_TABLE).unwrap_or_default();
-    let status = match status {
-        FindingStatus::Confirmed => "confirmed",
-        FindingStatus::Contradicted => "contradicted",
-        FindingStatus::Undeclared => "undeclared",
-        FindingStatus::Inconclusive => "inconclusive",
-    };
-    let row = table.get(status).and_then(|v| v.as_table());
-    let name = row
-        .and_then(|r| r.get(category.as_str()).or_else(|| r.get("default")))
-        .and_then(|v| v.as_str())
-        .unwrap_or("medium");
-    match name {
-        "info" => Severity::Info,
-        "low" => Severity::Low,
-        "high" => Severity::High,
-        "critical" => Severity::Critical,
-        _ => Severity::Medium,
-    }
-}
+pub use candor_model::severity::default_severity;
 
 /// Distinct places of `members`, the first few, as audit evidence
 /// ([`candor_scan::coverage::places`]).

@@ -28,6 +28,15 @@ pub struct StaticEvidence {
     /// empty for plain text.
     #[serde(default)]
     pub chain: Vec<String>,
+    /// The 1-based line of `offset`, in a text file (none in a binary one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
+    pub line: Option<u64>,
+    /// The 1-based column of `offset` on its line, in Unicode code points (bytes that are
+    /// not UTF-8 count one each), in a text file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
+    pub column: Option<u64>,
     /// The (decoded) text around the hit, control characters shown as `.`.
     pub excerpt: String,
 }

@@ -53,6 +53,7 @@ pub mod pattern;
 pub mod policy;
 pub mod response;
 pub mod schema;
+pub mod severity;
 pub mod signer;
 pub mod statement;
 pub mod summary;

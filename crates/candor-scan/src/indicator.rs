@@ -187,6 +187,17 @@ pub(crate) fn sort_for_report(indicators: &mut [Indicator]) {
 }
 
 impl Indicator {
+    /// How much it matters while no manifest declares it: the default severity of an
+    /// undeclared finding of its category ([`candor_model::severity`]; conditional
+    /// behaviour, obfuscation, output markings, machine identifiers, telemetry and
+    /// updates high, variables and paths low, the rest medium).
+    pub fn severity(&self) -> candor_model::audit::Severity {
+        candor_model::severity::default_severity(
+            candor_model::audit::FindingStatus::Undeclared,
+            self.category,
+        )
+    }
+
     /// The chain as people write it: `base64 → xor(0x5b)`, or `plain`.
     pub fn chain_text(&self) -> String {
         if self.evidence.chain.is_empty() {

@@ -132,6 +132,12 @@ struct Input<'a> {
 
 impl Input<'_> {
     fn scan(&self, path: &Path) -> Result<ScanReport, ScanError> {
+        let mut report = self.scan_input(path)?;
+        report.finish();
+        Ok(report)
+    }
+
+    fn scan_input(&self, path: &Path) -> Result<ScanReport, ScanError> {
         let metadata = input_metadata(path)?;
         let mut report = ScanReport {
             input: path.display().to_string(),
@@ -232,10 +238,7 @@ impl Input<'_> {
         if !bytes.is_empty() && archive::scan(self.scanner, name, &bytes, self.limits, report) {
             return;
         }
-        report.files.push(ScannedFile {
-            path: name.to_owned(),
-            size: bytes.len() as u64,
-        });
+        report.add_file(name, &bytes);
         if !bytes.is_empty() {
             crate::native::scan_native(self.scanner, name, &bytes, report);
         }
@@ -321,6 +324,7 @@ impl Input<'_> {
         report.files.push(ScannedFile {
             path: name.to_owned(),
             size: start,
+            role: crate::role::of(name, &[]),
         });
         report.degraded.push(Degraded {
             path: name.to_owned(),

@@ -468,13 +468,18 @@ fn elf_loads<Elf: FileHeader<Endian = Endianness>>(bytes: &[u8]) -> Option<Vec<R
 /// section of every indicator and the environment variable names: kind env-var for the
 /// names a `getenv` call site passes (x86-64 ELF, [`crate::callsite`]), env-candidate for
 /// the other names of `env_names` (category env; plain chain, evidence at the C string).
-/// The indicators (tallied per value, [`crate::tally`]) go to `report`, and a note to
-/// [`ScanReport::degraded`] when the file's sections could not be used.
+/// The indicators (tallied per value, [`crate::tally`]; with lines and columns in a text
+/// file, [`crate::lines`]) go to `report`, and a note to [`ScanReport::degraded`] when
+/// the file's sections could not be used.
 pub(crate) fn scan_native(scanner: &Scanner, file: &str, bytes: &[u8], report: &mut ScanReport) {
     let mut tally = Tally::new(file);
     scanner.scan_into(&mut tally, None, 0, bytes);
     let Some(layout) = layout(bytes) else {
-        tally.finish().add_to(report);
+        let mut scan = tally.finish();
+        if crate::lines::is_text(bytes) {
+            crate::lines::locate(bytes, &mut scan.indicators);
+        }
+        scan.add_to(report);
         return;
     };
     let calls_read = add_env_names(bytes, &layout.data, &mut tally);

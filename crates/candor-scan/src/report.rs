@@ -5,6 +5,7 @@
 use serde::Serialize;
 
 use crate::indicator::{Indicator, Kind};
+use crate::role::{InstallScript, Package, Role};
 
 /// Something inside the input that was not scanned, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
@@ -35,6 +36,8 @@ pub struct ScannedFile {
     pub path: String,
     /// Its size in bytes.
     pub size: u64,
+    /// What it is for ([`crate::role`]).
+    pub role: Role,
 }
 
 /// The result of scanning one input.
@@ -52,12 +55,97 @@ pub struct ScanReport {
     pub degraded: Vec<Degraded>,
     /// Files with more distinct indicators than a scan keeps, and what was left out.
     pub capped: Vec<Capped>,
+    /// Scripts a package manager runs on install, from the package manifests scanned.
+    pub install_scripts: Vec<InstallScript>,
+    /// Files whose indicators are not in `indicators` (documentation and declarations,
+    /// unless the scan was asked to include them), with how many each had.
+    pub set_aside: Vec<SetAside>,
+    /// The package manifests met, applied to the files' roles at the end of the scan.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub(crate) packages: Vec<Package>,
+}
+
+/// A file whose indicators the report sets aside.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct SetAside {
+    /// The file.
+    pub path: String,
+    /// Its role.
+    pub role: Role,
+    /// Its indicators: distinct values, and their occurrences.
+    pub indicators: usize,
+    /// Occurrences of those values.
+    pub occurrences: u64,
 }
 
 impl ScanReport {
     /// Total bytes scanned.
     pub fn bytes(&self) -> u64 {
         self.files.iter().map(|f| f.size).sum()
+    }
+
+    /// Record a file scanned, with its role from its name and content; a package manifest
+    /// is kept to settle the roles of its package's files at the end ([`Self::finish`]).
+    pub(crate) fn add_file(&mut self, path: &str, bytes: &[u8]) {
+        if let Some(package) = crate::role::package(path, bytes) {
+            self.packages.push(package);
+        }
+        self.files.push(ScannedFile {
+            path: path.to_owned(),
+            size: bytes.len() as u64,
+            role: crate::role::of(path, bytes),
+        });
+    }
+
+    /// Settle what the whole scan tells: the roles the package manifests give, and the
+    /// install scripts.
+    pub(crate) fn finish(&mut self) {
+        let packages = std::mem::take(&mut self.packages);
+        self.install_scripts = crate::role::apply_packages(&packages, &mut self.files);
+    }
+
+    /// The role of the file named `path` (data if it is not a file of the report).
+    pub fn role_of(&self, path: &str) -> Role {
+        self.files
+            .iter()
+            .find(|f| f.path == path)
+            .map_or(Role::Data, |f| f.role)
+    }
+
+    /// Move the indicators of documentation and declaration files out of `indicators`,
+    /// counting them per file in `set_aside`.
+    pub fn set_aside_docs(&mut self) {
+        let roles: std::collections::HashMap<&str, Role> = self
+            .files
+            .iter()
+            .map(|f| (f.path.as_str(), f.role))
+            .collect();
+        let mut aside: std::collections::BTreeMap<String, SetAside> =
+            std::collections::BTreeMap::new();
+        let mut kept = Vec::with_capacity(self.indicators.len());
+        for indicator in std::mem::take(&mut self.indicators) {
+            let role = roles
+                .get(indicator.evidence.file.as_str())
+                .copied()
+                .unwrap_or_default();
+            if role.is_set_aside() {
+                let entry = aside
+                    .entry(indicator.evidence.file.clone())
+                    .or_insert_with(|| SetAside {
+                        path: indicator.evidence.file.clone(),
+                        role,
+                        indicators: 0,
+                        occurrences: 0,
+                    });
+                entry.indicators += 1;
+                entry.occurrences += indicator.occurrences;
+            } else {
+                kept.push(indicator);
+            }
+        }
+        self.indicators = kept;
+        self.set_aside = aside.into_values().collect();
     }
 }
 

@@ -4,8 +4,13 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
+use candor_model::audit::Severity;
+use candor_model::claims::ClaimCategory;
+use candor_model::pattern::Pattern;
+
 use crate::diff::diff;
 use crate::engine::{ScanOptions, Scanner};
+use crate::indicator::Indicator;
 use crate::input::{ScanError, scan_path};
 use crate::report::ScanReport;
 use crate::rules::{RulesError, detectors};
@@ -26,6 +31,50 @@ pub struct ScanRequest {
     pub max_depth: usize,
     /// Compare two releases instead of reporting each input.
     pub diff: bool,
+    /// Keep the indicators of documentation and declaration files in the report (by
+    /// default they are set aside, [`ScanReport::set_aside`]).
+    pub include_docs: bool,
+    /// Which indicators to report.
+    pub filter: ScanFilter,
+}
+
+/// Which indicators a report keeps (every one by default). Files are still read whole:
+/// what is filtered out is not reported, and a diff compares what is left.
+#[derive(Debug, Clone, Default)]
+pub struct ScanFilter {
+    /// Only these categories (all when empty).
+    pub categories: Vec<ClaimCategory>,
+    /// Not in files matching one of these patterns ([`candor_model::pattern`]), tried
+    /// against the file's full name (`x.tgz!package/CHANGELOG.md`), its path inside the
+    /// innermost archive (`package/CHANGELOG.md`) and its base name (`CHANGELOG.md`).
+    pub exclude: Vec<Pattern>,
+    /// Only at least this severity ([`crate::Indicator::severity`]).
+    pub min_severity: Option<Severity>,
+}
+
+impl ScanFilter {
+    /// Whether the filter keeps everything.
+    pub fn is_empty(&self) -> bool {
+        self.categories.is_empty() && self.exclude.is_empty() && self.min_severity.is_none()
+    }
+
+    /// Whether `file` is excluded.
+    pub fn excludes_file(&self, file: &str) -> bool {
+        let inner = file.rsplit('!').next().unwrap_or(file);
+        let base = inner.rsplit('/').next().unwrap_or(inner);
+        self.exclude
+            .iter()
+            .any(|p| p.matches(file) || p.matches(inner) || p.matches(base))
+    }
+
+    /// Whether the report keeps `indicator`.
+    pub fn keeps(&self, indicator: &Indicator) -> bool {
+        (self.categories.is_empty() || self.categories.contains(&indicator.category))
+            && self
+                .min_severity
+                .is_none_or(|min| indicator.severity() >= min)
+            && !self.excludes_file(&indicator.evidence.file)
+    }
 }
 
 /// What a scan produced.
@@ -138,6 +187,13 @@ pub fn scan(
             source,
         })?;
         progress(Progress::Scanned { index });
+        let mut report = report;
+        if !request.include_docs {
+            report.set_aside_docs();
+        }
+        if !request.filter.is_empty() {
+            report.indicators.retain(|i| request.filter.keeps(i));
+        }
         reports.push(report);
     }
     let seconds = started.elapsed().as_secs_f64();

@@ -20,7 +20,10 @@
 //!   relative input gives a relative reference; an absolute one a `file://` URI. Characters
 //!   outside RFC 3986 path characters are percent-encoded.
 //! - `region.byteOffset`/`byteLength` are the evidence offset and length: of the hit, or of
-//!   the outermost encoded run that hides it.
+//!   the outermost encoded run that hides it; `startLine` and `startColumn` (Unicode code
+//!   points, the run's `columnKind`) place it in a text file. A binary file has no lines:
+//!   its results say `startLine` 1, since GitHub code scanning places a result only by
+//!   its line, and the byte range stays exact.
 //!
 //! **Archive entries.** The scanner names a file inside an archive `<archive>!<entry>`
 //! (`agent-1.4.0.tgz!package/dist/cli.js`). SARIF consumers resolve `uri` against the
@@ -224,6 +227,8 @@ pub struct Log {
 #[serde(rename_all = "camelCase")]
 struct Run {
     tool: Tool,
+    /// Columns count Unicode code points ([`candor_model::evidence::StaticEvidence`]).
+    column_kind: &'static str,
     invocations: Vec<Invocation>,
     results: Vec<SarifResult>,
     properties: serde_json::Map<String, serde_json::Value>,
@@ -251,6 +256,7 @@ struct Rule {
     name: String,
     short_description: Text,
     full_description: Text,
+    help: Help,
     default_configuration: Configuration,
     properties: RuleProperties,
 }
@@ -277,6 +283,13 @@ enum Level {
 #[derive(Debug, Clone, Serialize)]
 struct Text {
     text: String,
+}
+
+/// A rule's help, as GitHub code scanning shows it beside an alert.
+#[derive(Debug, Clone, Serialize)]
+struct Help {
+    text: String,
+    markdown: String,
 }
 
 impl Text {
@@ -357,6 +370,11 @@ struct ArtifactProperties {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Region {
+    /// The line of the hit in a text file; 1 in a binary file, which has no lines but
+    /// whose results GitHub code scanning places only with one (the byte range is exact).
+    start_line: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    start_column: Option<u64>,
     byte_offset: u64,
     byte_length: u64,
 }
@@ -417,6 +435,8 @@ impl<'a> Resolver<'a> {
             physical_location: PhysicalLocation {
                 artifact_location: self.artifact(&e.file),
                 region: Some(Region {
+                    start_line: e.line.unwrap_or(1),
+                    start_column: e.column,
                     byte_offset: e.offset,
                     byte_length: e.length,
                 }),
@@ -478,6 +498,24 @@ fn pascal_case(text: &str) -> String {
         .collect()
 }
 
+/// What a rule's alert asks of the reader: decide whether the tool does this, and say so
+/// in its manifest.
+fn help(full: &str, category: Option<ClaimCategory>) -> Help {
+    let declare = match category {
+        Some(category) => format!(
+            "If the tool does this, its vendor declares it in `candor.toml` under \
+             `[[claims.{category}]]`; if it does not (a string the tool never uses), an \
+             `[[exception]]` with the reason says so. An auditor checks that the claim \
+             matches what the code does."
+        ),
+        None => "Review the entry by hand: candor cannot tell what it does.".to_owned(),
+    };
+    Help {
+        text: format!("{full} {declare}"),
+        markdown: format!("{full}\n\n{declare}"),
+    }
+}
+
 fn rules() -> Vec<Rule> {
     KINDS
         .iter()
@@ -485,11 +523,17 @@ fn rules() -> Vec<Rule> {
             let (category, short, full) = describe(kind);
             let mut tags = vec!["candor".to_owned()];
             tags.extend(category.map(|c| c.as_str().to_owned()));
+            // A name that differs from the id only in case is no name (SARIF1001).
+            let mut name = pascal_case(short);
+            if name.eq_ignore_ascii_case(kind.as_str()) {
+                name.push_str("Reference");
+            }
             Rule {
                 id: kind.as_str(),
-                name: pascal_case(short),
+                name,
                 short_description: Text::new(short),
                 full_description: Text::new(full),
+                help: help(full, category),
                 default_configuration: Configuration {
                     level: category.map_or(Level::Note, level),
                 },
@@ -587,6 +631,7 @@ fn log(
                     rules: rules(),
                 },
             },
+            column_kind: "unicodeCodePoints",
             invocations: vec![Invocation {
                 execution_successful: true,
                 tool_execution_notifications: notifications,

@@ -247,6 +247,8 @@ impl<'f> Tally<'f> {
                     offset: s.offset,
                     length: s.length,
                     chain: chain.clone(),
+                    line: None,
+                    column: None,
                     excerpt: s.excerpt,
                 });
                 Some(Indicator {

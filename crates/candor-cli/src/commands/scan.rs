@@ -7,10 +7,15 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use candor_scan::{
-    Capped, Change, Indicator, ScanDiff, ScanOutcome, ScanReport, ScanRequest, Skipped, sarif,
+    Capped, Change, Indicator, Role, ScanDiff, ScanFilter, ScanOutcome, ScanReport, ScanRequest,
+    Skipped, sarif,
 };
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use candor_model::audit::Severity;
+use candor_model::claims::ClaimCategory;
+use candor_model::pattern::Pattern;
 
 use crate::error::CliError;
 use crate::output::{self, Format};
@@ -44,10 +49,119 @@ pub struct ScanArgs {
     /// How many decodings deep to look (base64 → xor → hex is 3).
     #[arg(long, default_value_t = 3)]
     max_depth: usize,
+    /// Report the indicators of documentation and type declarations too (Markdown,
+    /// licences, changelogs, READMEs, .d.ts); by default they are counted apart.
+    #[arg(long)]
+    include_docs: bool,
+    /// Only indicators of this category (network, env, process, conditional …).
+    /// Repeatable.
+    #[arg(long = "category", value_name = "CATEGORY")]
+    categories: Vec<ClaimCategory>,
+    /// Leave out files matching PATTERN (`*` matches anything, `/` included), tried on
+    /// the full name, the path inside the archive and the base name. Repeatable.
+    #[arg(long, value_name = "PATTERN")]
+    exclude: Vec<Pattern>,
+    /// Only indicators of at least this severity (info, low, medium, high, critical;
+    /// what an undeclared indicator of its category rates).
+    #[arg(long, value_name = "SEVERITY")]
+    min_severity: Option<Severity>,
+    /// One line per file (its role and indicators by category) instead of every
+    /// indicator; JSON keeps the files and drops the indicator list.
+    #[arg(long)]
+    summary: bool,
+    /// Exit 1 when an indicator (with --diff: an added one) of this CATEGORY or of at
+    /// least this SEVERITY is reported, when anything was added (`added`, with --diff),
+    /// or when an entry was skipped (`skipped`; with --diff: newly skipped). Repeatable.
+    #[arg(long = "fail-on", value_name = "CATEGORY|SEVERITY|added|skipped")]
+    fail_on: Vec<FailOn>,
+}
+
+/// A condition that makes `candor scan` exit 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailOn {
+    /// An indicator of this category.
+    Category(ClaimCategory),
+    /// An indicator of at least this severity.
+    Severity(Severity),
+    /// Anything added (diff).
+    Added,
+    /// An entry skipped (diff: newly skipped).
+    Skipped,
+}
+
+impl std::str::FromStr for FailOn {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "added" => Ok(FailOn::Added),
+            "skipped" => Ok(FailOn::Skipped),
+            _ => s
+                .parse()
+                .map(FailOn::Category)
+                .or_else(|_| s.parse().map(FailOn::Severity))
+                .map_err(|_| {
+                    format!(
+                        "expected a category ({}), a severity (info, low, medium, high, \
+                         critical), `added` or `skipped`",
+                        ClaimCategory::ALL.map(ClaimCategory::as_str).join(", ")
+                    )
+                }),
+        }
+    }
+}
+
+impl std::fmt::Display for FailOn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FailOn::Category(c) => write!(f, "{c}"),
+            FailOn::Severity(s) => write!(f, "{s}"),
+            FailOn::Added => f.write_str("added"),
+            FailOn::Skipped => f.write_str("skipped"),
+        }
+    }
+}
+
+/// What matched each `--fail-on` condition: `(condition, count, first match)`.
+fn fail_matches(
+    conditions: &[FailOn],
+    indicators: &[&Indicator],
+    skipped: &[&Skipped],
+    diff: bool,
+) -> Vec<(FailOn, usize, String)> {
+    conditions
+        .iter()
+        .filter_map(|&condition| {
+            let described =
+                |i: &&Indicator| format!("{} {} in {}", i.kind.as_str(), i.value, i.evidence.file);
+            let (count, first) = match condition {
+                FailOn::Category(c) => {
+                    let hits: Vec<_> = indicators.iter().filter(|i| i.category == c).collect();
+                    (hits.len(), hits.first().map(|i| described(i)))
+                }
+                FailOn::Severity(min) => {
+                    let hits: Vec<_> = indicators.iter().filter(|i| i.severity() >= min).collect();
+                    (hits.len(), hits.first().map(|i| described(i)))
+                }
+                FailOn::Added if diff => (indicators.len(), indicators.first().map(described)),
+                FailOn::Added => (0, None),
+                FailOn::Skipped => (
+                    skipped.len(),
+                    skipped.first().map(|s| format!("{}: {}", s.path, s.reason)),
+                ),
+            };
+            first.map(|first| (condition, count, first))
+        })
+        .collect()
 }
 
 /// Run `candor scan`.
 pub fn run(args: &ScanArgs, format: Format) -> Result<ExitCode, CliError> {
+    if args.fail_on.contains(&FailOn::Added) && !args.diff {
+        return Err(CliError::usage(
+            "--fail-on added needs --diff: only a diff has added indicators",
+            "pass --diff OLD NEW, or fail on a category or severity",
+        ));
+    }
     let progress = Progress::start(&args.paths);
     let outcome = candor_scan::scan(
         &ScanRequest {
@@ -55,6 +169,12 @@ pub fn run(args: &ScanArgs, format: Format) -> Result<ExitCode, CliError> {
             rules: args.rules.clone(),
             max_depth: args.max_depth,
             diff: args.diff,
+            include_docs: args.include_docs,
+            filter: ScanFilter {
+                categories: args.categories.clone(),
+                exclude: args.exclude.clone(),
+                min_severity: args.min_severity,
+            },
         },
         &mut |event| match event {
             candor_scan::Progress::Scanning { path, .. } => progress.scanning(path),
@@ -62,11 +182,42 @@ pub fn run(args: &ScanArgs, format: Format) -> Result<ExitCode, CliError> {
         },
     )?;
     progress.finish();
+    let failed = match &outcome {
+        ScanOutcome::Diff(output) => {
+            // One per value added, as the diff counts them.
+            let added: Vec<&Indicator> = output
+                .diff
+                .added
+                .iter()
+                .filter_map(|c| c.evidence.first())
+                .collect();
+            let skipped: Vec<&Skipped> = output.diff.skipped.added.iter().collect();
+            fail_matches(&args.fail_on, &added, &skipped, true)
+        }
+        ScanOutcome::Reports(output) => {
+            let indicators: Vec<&Indicator> =
+                output.reports.iter().flat_map(|r| &r.indicators).collect();
+            let skipped: Vec<&Skipped> = output.reports.iter().flat_map(|r| &r.skipped).collect();
+            fail_matches(&args.fail_on, &indicators, &skipped, false)
+        }
+    };
     match (outcome, format) {
         (ScanOutcome::Diff(output), Format::Human) => render(|out| write_diff(out, &output.diff)),
         (ScanOutcome::Diff(output), Format::Json) => output::json(&output),
         (ScanOutcome::Diff(output), Format::Sarif) => {
             output::json(&sarif::diff_to_sarif(&output.diff));
+        }
+        (ScanOutcome::Reports(output), Format::Human) if args.summary => render(|out| {
+            output
+                .reports
+                .iter()
+                .try_for_each(|report| write_summary(out, report))
+        }),
+        (ScanOutcome::Reports(mut output), Format::Json) if args.summary => {
+            for report in &mut output.reports {
+                report.indicators.clear();
+            }
+            output::json(&output);
         }
         (ScanOutcome::Reports(output), Format::Human) => render(|out| {
             output
@@ -79,7 +230,15 @@ pub fn run(args: &ScanArgs, format: Format) -> Result<ExitCode, CliError> {
             output::json(&sarif::to_sarif(&output.reports));
         }
     }
-    Ok(ExitCode::SUCCESS)
+    if failed.is_empty() {
+        return Ok(ExitCode::SUCCESS);
+    }
+    for (condition, count, first) in &failed {
+        output::stderr(&format!(
+            "fail-on {condition}: {count} match(es), the first {first}"
+        ));
+    }
+    Ok(ExitCode::FAILURE)
 }
 
 /// A progress bar on stderr while large inputs are scanned: the scanner reports no
@@ -182,8 +341,8 @@ fn render(write: impl FnOnce(&mut dyn Write) -> io::Result<()>) {
     let _ = write(&mut out).and_then(|()| out.flush());
 }
 
-/// `cli.js [.rodata] @120  plain`, or `cli.js @120 … @98765  base64` for a value found
-/// more than once.
+/// `cli.js:3:14 @120  plain` (line and column in a text file), `agent [.rodata] @120
+/// plain`, or `cli.js:3:14 @120 … @98765  base64` for a value found more than once.
 fn location(indicator: &Indicator) -> String {
     let e = &indicator.evidence;
     let last = if indicator.occurrences > 1 {
@@ -191,8 +350,12 @@ fn location(indicator: &Indicator) -> String {
     } else {
         String::new()
     };
+    let line = match (e.line, e.column) {
+        (Some(line), Some(column)) => format!(":{line}:{column}"),
+        _ => String::new(),
+    };
     format!(
-        "{}{} @{}{last}  {}",
+        "{}{line}{} @{}{last}  {}",
         e.file,
         e.section
             .as_ref()
@@ -246,6 +409,14 @@ fn write_report(out: &mut dyn Write, report: &ScanReport) -> io::Result<()> {
         write!(out, "; {} (listed below)", caveats.join(", "))?;
     }
     writeln!(out)?;
+    write_install_scripts(out, report)?;
+    write_set_aside(out, report)?;
+    let install: std::collections::HashSet<&str> = report
+        .files
+        .iter()
+        .filter(|f| f.role == Role::InstallScript)
+        .map(|f| f.path.as_str())
+        .collect();
     let mut by_category: BTreeMap<_, Vec<&Indicator>> = BTreeMap::new();
     for indicator in &report.indicators {
         by_category
@@ -263,7 +434,12 @@ fn write_report(out: &mut dyn Write, report: &ScanReport) -> io::Result<()> {
                 i.value,
                 times(i.occurrences)
             )?;
-            writeln!(out, "  {:<14} {}", "", location(i))?;
+            let runs = if install.contains(i.evidence.file.as_str()) {
+                "  (runs on install)"
+            } else {
+                ""
+            };
+            writeln!(out, "  {:<14} {}{runs}", "", location(i))?;
             writeln!(out, "  {:<14} {}", "", i.evidence.excerpt)?;
         }
     }
@@ -277,6 +453,85 @@ fn write_report(out: &mut dyn Write, report: &ScanReport) -> io::Result<()> {
         }
     }
     Ok(())
+}
+
+/// What the package manifests make npm run on install, first: it runs before anyone has
+/// used the tool.
+fn write_install_scripts(out: &mut dyn Write, report: &ScanReport) -> io::Result<()> {
+    for script in &report.install_scripts {
+        write!(
+            out,
+            "runs on install: {} `{}` ({})",
+            script.hook, script.command, script.package
+        )?;
+        if !script.files.is_empty() {
+            write!(out, ": {}", script.files.join(", "))?;
+        }
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
+/// One line on what the report sets aside, when it sets anything aside.
+fn write_set_aside(out: &mut dyn Write, report: &ScanReport) -> io::Result<()> {
+    if report.set_aside.is_empty() {
+        return Ok(());
+    }
+    let indicators: usize = report.set_aside.iter().map(|s| s.indicators).sum();
+    writeln!(
+        out,
+        "set aside: {indicators} indicator(s) in {} documentation or declaration file(s), not \
+         listed (--include-docs lists them; the release gate and verify --scan judge them)",
+        report.set_aside.len()
+    )
+}
+
+/// One line per file: its role, and its indicators by category.
+fn write_summary(out: &mut dyn Write, report: &ScanReport) -> io::Result<()> {
+    writeln!(
+        out,
+        "scanned {}: {} file(s), {} bytes, {} indicator(s)",
+        report.input,
+        report.files.len(),
+        report.bytes(),
+        report.indicators.len()
+    )?;
+    write_install_scripts(out, report)?;
+    let mut by_file: BTreeMap<&str, BTreeMap<ClaimCategory, usize>> = BTreeMap::new();
+    for i in &report.indicators {
+        *by_file
+            .entry(i.evidence.file.as_str())
+            .or_default()
+            .entry(i.category)
+            .or_default() += 1;
+    }
+    let aside: BTreeMap<&str, usize> = report
+        .set_aside
+        .iter()
+        .map(|s| (s.path.as_str(), s.indicators))
+        .collect();
+    let width = report.files.iter().map(|f| f.path.len()).max().unwrap_or(0);
+    for file in &report.files {
+        let counts = by_file.get(file.path.as_str());
+        let total: usize = counts.map_or(0, |c| c.values().sum());
+        let detail = match (counts, aside.get(file.path.as_str())) {
+            (Some(counts), _) => counts
+                .iter()
+                .map(|(category, n)| format!("{category} {n}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            (None, Some(n)) => format!("{n} set aside"),
+            (None, None) => String::new(),
+        };
+        writeln!(
+            out,
+            "  {:<width$}  {:<14} {total:>6}  {detail}",
+            file.path,
+            file.role.as_str()
+        )?;
+    }
+    let skipped: Vec<&Skipped> = report.skipped.iter().collect();
+    write_skipped(out, "skipped", &skipped)
 }
 
 /// Files with more distinct indicators than a scan keeps, under `title`.

@@ -28,12 +28,12 @@ fn error(text: &str) -> String {
 fn unknown_field_inside_static_evidence_is_rejected() {
     let text = audit_with(
         "\"offset\": 8419012,",
-        "\"offset\": 8419012,\n            \"line\": 12,",
+        "\"offset\": 8419012,\n            \"lineno\": 12,",
     );
     assert_eq!(
         error(&text),
-        "audit.json: at $.predicate.findings[0].evidence[0]: unknown field `line`, expected \
-         one of `file`, `section`, `offset`, `length`, `chain`, `excerpt`"
+        "audit.json: at $.predicate.findings[0].evidence[0]: unknown field `lineno`, expected \
+         one of `file`, `section`, `offset`, `length`, `chain`, `line`, `column`, `excerpt`"
     );
 }
 
@@ -66,6 +66,8 @@ fn scanner_evidence_is_audit_evidence() {
         offset: 8192,
         length: 41,
         chain: Vec::new(),
+        line: None,
+        column: None,
         excerpt: "..https://telemetry.acme.example/v1/collect..".to_owned(),
     };
     assert_eq!(evidence, Evidence::Static(expected.clone()));

@@ -12,7 +12,7 @@ use super::limits::{ArchiveLimits, KIB, MIB, human, over_ratio};
 use super::{Detected, Format, occurrence_name, sniff};
 use crate::engine::Scanner;
 use crate::indicator::{Indicator, Kind};
-use crate::report::{ScanReport, ScannedFile, Skipped};
+use crate::report::{ScanReport, Skipped};
 
 /// Bytes read from an entry at a time.
 const CHUNK: usize = 64 * 1024;
@@ -212,6 +212,8 @@ impl Walker<'_> {
                     offset: 0,
                     length: 0,
                     chain: Vec::new(),
+                    line: None,
+                    column: None,
                     excerpt: format!(
                         "entry {occurrence} with the path {safe} in {prefix}: a tool reading \
                          {safe} by name and an installer extracting every entry (the last \
@@ -421,10 +423,7 @@ impl Walker<'_> {
                 return Flow::Next;
             }
         }
-        self.report.files.push(ScannedFile {
-            path: name.clone(),
-            size: bytes.len() as u64,
-        });
+        self.report.add_file(&name, bytes);
         if !bytes.is_empty() {
             crate::native::scan_native(self.scanner, &name, bytes, self.report);
         }
