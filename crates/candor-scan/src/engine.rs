@@ -468,7 +468,7 @@ mod tests {
             "{preview}"
         );
         assert!(
-            !preview.chars().any(crate::printable::is_unsafe),
+            !preview.chars().any(crate::printable::needs_escape),
             "{preview}"
         );
     }

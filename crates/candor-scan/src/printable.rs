@@ -25,7 +25,7 @@ use std::borrow::Cow;
 use std::fmt::Write as _;
 
 /// Whether `c` is written as an escape (see the module documentation).
-pub fn is_unsafe(c: char) -> bool {
+pub fn needs_escape(c: char) -> bool {
     c.is_control()
         || matches!(
             c,
@@ -48,9 +48,9 @@ pub fn is_unsafe(c: char) -> bool {
         )
 }
 
-/// `text` with every character [`is_unsafe`] escaped; borrowed when there is none.
+/// `text` with every character [`needs_escape`] escaped; borrowed when there is none.
 pub fn printable(text: &str) -> Cow<'_, str> {
-    if text.chars().any(is_unsafe) {
+    if text.chars().any(needs_escape) {
         Cow::Owned(escaped(text, false))
     } else {
         Cow::Borrowed(text)
@@ -67,7 +67,7 @@ fn escaped(text: &str, dots: bool) -> String {
     for c in text.chars() {
         if dots && matches!(c, '\t' | '\n' | '\r' | '\0') {
             out.push('.');
-        } else if !is_unsafe(c) {
+        } else if !needs_escape(c) {
             out.push(c);
         } else if c.is_ascii() {
             let _ = write!(out, "\\x{:02x}", u32::from(c));

@@ -267,7 +267,7 @@ fn indicator_fields_never_carry_terminal_controls() {
     let fields = printed_fields(&report);
     let raw: Vec<&String> = fields
         .iter()
-        .filter(|f| f.chars().any(candor_scan::printable::is_unsafe))
+        .filter(|f| f.chars().any(candor_scan::printable::needs_escape))
         .collect();
     assert!(raw.is_empty(), "{raw:#?}");
     // Escaped, not dropped: what was there can still be read.
