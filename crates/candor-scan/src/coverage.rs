@@ -8,6 +8,7 @@
 //! | `url`, `domain`, `ipv4`, `ipv6` | a network, telemetry or update claim whose endpoint has that host (an endpoint may be a pattern, `*.acme.example`), or a conditional claim listing it among its `values` |
 //! | `port` | an endpoint with that port, or a covered host at the same place |
 //! | `env-var` | an env claim of that variable, or a telemetry or update claim whose opt-out names it |
+//! | `env-dynamic` | an env claim of a variable its candidate names match (`http_proxy` for `*_proxy`) |
 //! | `path`, `machine-id` | a filesystem claim of that path (patterns allowed, `~` and `%APPDATA%` as written), or an identifiers claim naming it |
 //! | `process` | a process claim whose command it names (the API alone: any process claim) |
 //! | `time-zone`, `locale-comparison` | a conditional claim on the time zone or locale listing the value (or naming it in its condition) |
@@ -21,7 +22,8 @@
 //! needs an obfuscation claim whose encoding is that chain.
 //!
 //! Some kinds say little on their own and are **informational**: they never fail a gate
-//! (`env-candidate`: a name a native binary may or may not read; `locale-api`: reading the
+//! (`env-candidate`: a name a native binary may or may not read; `env-dynamic`: a read
+//! whose name is computed, so what it reads is not known; `locale-api`: reading the
 //! locale is common, comparing it is what matters; `encoded-blob`: data that decodes to
 //! nothing recognisable). A vendor's [`GateException`] covers indicators by kind and value
 //! pattern.
@@ -46,7 +48,12 @@ use candor_model::pattern::Pattern;
 use crate::indicator::{Indicator, Kind};
 
 /// The kinds that never fail a gate on their own (see the module documentation).
-pub const INFORMATIONAL: [Kind; 3] = [Kind::EnvCandidate, Kind::LocaleApi, Kind::EncodedBlob];
+pub const INFORMATIONAL: [Kind; 4] = [
+    Kind::EnvCandidate,
+    Kind::EnvDynamic,
+    Kind::LocaleApi,
+    Kind::EncodedBlob,
+];
 
 /// What a claim is supported by.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -439,6 +446,20 @@ impl<'a> ClaimIndex<'a> {
                         .map(|u| u.id.clone()),
                 );
                 by
+            }
+            Kind::EnvDynamic => {
+                // `process.env[proxyEnv] (candidates: *_proxy)`: the candidates' patterns.
+                let candidates: Vec<Pattern> = value
+                    .split_once(" (candidates: ")
+                    .map_or("", |(_, list)| list.trim_end_matches(')'))
+                    .split(", ")
+                    .filter_map(|c| c.parse::<Pattern>().ok())
+                    .collect();
+                c.env
+                    .iter()
+                    .filter(|e| candidates.iter().any(|p| p.matches(e.variable.as_str())))
+                    .map(|e| e.id.clone())
+                    .collect()
             }
             Kind::Path | Kind::MachineId => {
                 let mut by: Vec<ClaimId> = c

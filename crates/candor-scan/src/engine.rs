@@ -418,8 +418,9 @@ fn entropy(bytes: &[u8]) -> f64 {
         .sum()
 }
 
-/// The text around `start..end`, at most [`EXCERPT_CONTEXT`] bytes each side, control
-/// characters as `.`.
+/// The text around `start..end`, at most [`EXCERPT_CONTEXT`] bytes each side, tabs, line
+/// breaks and NUL as `.`, other controls and invisible or bidirectional characters
+/// escaped ([`crate::printable`]): a terminal shows an excerpt as it is.
 pub(crate) fn excerpt(bytes: &[u8], start: usize, end: usize) -> String {
     let from = start.saturating_sub(EXCERPT_CONTEXT);
     let to = (end + EXCERPT_CONTEXT).min(bytes.len());
@@ -428,10 +429,7 @@ pub(crate) fn excerpt(bytes: &[u8], start: usize, end: usize) -> String {
     while from < start && (bytes[from] & 0xC0) == 0x80 {
         from += 1;
     }
-    String::from_utf8_lossy(&bytes[from..to])
-        .chars()
-        .map(|c| if c.is_control() { '.' } else { c })
-        .collect()
+    crate::printable::excerpt_text(&String::from_utf8_lossy(&bytes[from..to]))
 }
 
 #[cfg(test)]
@@ -446,6 +444,33 @@ mod tests {
             crate::rules::detectors(&[]).unwrap(),
             ScanOptions::default(),
         )
+    }
+
+    /// Issue 17: an encoded blob's preview is its decoded bytes, which a file chooses:
+    /// escape sequences and C1 controls print escaped, never raw.
+    #[test]
+    fn blob_previews_escape_terminal_controls() {
+        let b64 = base64::engine::general_purpose::STANDARD;
+        let hostile: Vec<u8> = "\u{1b}]0;owned\u{7}\u{1b}[2J\u{9b}31m\u{7f}"
+            .bytes()
+            .chain((0u8..48).map(|i| i.wrapping_mul(37) ^ 0x1b))
+            .collect();
+        let text = format!("const p = \"{}\";", b64.encode(&hostile));
+        let scan = scanner().scan("f", None, 0, text.as_bytes());
+        let blob = scan
+            .indicators
+            .iter()
+            .find(|i| i.kind == Kind::EncodedBlob)
+            .expect("a blob");
+        let preview = &blob.evidence.excerpt;
+        assert!(
+            preview.contains("\\x1b]0;owned\\x07\\x1b[2J\\u{9b}31m\\x7f"),
+            "{preview}"
+        );
+        assert!(
+            !preview.chars().any(crate::printable::needs_escape),
+            "{preview}"
+        );
     }
 
     /// Plants straddling block, window and XOR-chunk edges: the block-wise passes find

@@ -28,6 +28,10 @@ pub enum Kind {
     /// that reads its environment, with no call site proving it is read (the call goes
     /// through a wrapper or a runtime, or the binary is not x86-64 ELF).
     EnvCandidate,
+    /// An environment variable read whose name is computed (`process.env[name]`,
+    /// `os.environ[key]`, `getenv(buf)`): the read as written, with the names the code
+    /// builds where it shows them (`process.env[proxyEnv] (candidates: *_proxy)`).
+    EnvDynamic,
     /// An absolute or home-relative path.
     Path,
     /// A file or API that identifies the machine (`/etc/machine-id`, `IOPlatformUUID`).
@@ -59,7 +63,7 @@ pub enum Kind {
 
 impl Kind {
     /// Every kind, in declaration order.
-    pub const ALL: [Kind; 19] = [
+    pub const ALL: [Kind; 20] = [
         Kind::Url,
         Kind::Domain,
         Kind::Ipv4,
@@ -67,6 +71,7 @@ impl Kind {
         Kind::Port,
         Kind::EnvVar,
         Kind::EnvCandidate,
+        Kind::EnvDynamic,
         Kind::Path,
         Kind::MachineId,
         Kind::Process,
@@ -96,6 +101,7 @@ impl Kind {
             Kind::Port => "port",
             Kind::EnvVar => "env-var",
             Kind::EnvCandidate => "env-candidate",
+            Kind::EnvDynamic => "env-dynamic",
             Kind::Path => "path",
             Kind::MachineId => "machine-id",
             Kind::Process => "process",

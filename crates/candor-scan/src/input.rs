@@ -35,6 +35,7 @@ use std::path::{Path, PathBuf};
 
 use crate::archive::{self, ArchiveLimits};
 use crate::engine::Scanner;
+use crate::printable::printable;
 use crate::report::{Degraded, ScanReport, ScannedFile, Skipped};
 use crate::tally::Tally;
 
@@ -175,7 +176,7 @@ impl Input<'_> {
         }
         let name = path.file_name().map_or_else(
             || path.display().to_string(),
-            |n| n.to_string_lossy().into_owned(),
+            |n| printable(&n.to_string_lossy()).into_owned(),
         );
         if !metadata.is_file() {
             // A FIFO, socket or device given by name is not even opened: opening some
@@ -550,11 +551,12 @@ fn changed_while_read(
 }
 
 /// `file`'s path relative to `root`, `/`-separated; possibly empty (`file` is `root`).
+/// A file's name is the package's to choose: it prints escaped ([`printable`]).
 fn relative_name(root: &Path, file: &Path) -> String {
     file.strip_prefix(root)
         .unwrap_or(file)
         .components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .map(|c| printable(&c.as_os_str().to_string_lossy()).into_owned())
         .collect::<Vec<_>>()
         .join("/")
 }
@@ -626,7 +628,7 @@ impl Walk<'_> {
                 Ok(t) if t.is_symlink() => skipped.push(skip(match std::fs::read_link(&path) {
                     Ok(target) => format!(
                         "a symbolic link to {}; links inside a directory are not followed",
-                        target.display()
+                        printable(&target.to_string_lossy())
                     ),
                     Err(e) => format!(
                         "a symbolic link whose target cannot be read ({e}); links inside a \

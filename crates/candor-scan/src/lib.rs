@@ -11,7 +11,9 @@
 //! archives, the [`ScanReport`] of [`Indicator`]s with their evidence (one per value,
 //! file and decoding chain, its occurrences counted and the first [`MAX_SAMPLE`]
 //! sampled; a file past [`MAX_DISTINCT_PER_FILE`] distinct values is [`Capped`]), and
-//! [`diff()`] for two releases. [`sarif`] and [`schema`] render reports for tools. The other public
+//! [`diff()`] for two releases. [`sarif`] and [`schema`] render reports for tools. What a
+//! report carries out of a scanned file (values, excerpts, entry and section names) is
+//! [`printable`]: controls and bidirectional overrides are escaped. The other public
 //! modules expose the scanner's parts one at a time, for benchmarks and fuzzing:
 //! [`archive::scan_bytes`], [`callsite::getenv_arguments`], the finders of [`decode`],
 //! [`xor::XorSearcher`], [`detect::Detectors::detect`], [`native::sections`].
@@ -65,6 +67,7 @@ mod indicator;
 mod input;
 pub mod lines;
 pub mod native;
+pub mod printable;
 mod report;
 mod request;
 pub mod role;

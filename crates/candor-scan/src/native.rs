@@ -121,6 +121,8 @@ fn single(
             Some(prefix) => format!("{prefix}:{name}"),
             None => name,
         };
+        // A section name is the file's to choose: it prints escaped.
+        let name = crate::printable::printable(&name).into_owned();
         let start = base.saturating_add(offset);
         out.push(Section {
             name,

@@ -63,7 +63,7 @@ const INFORMATION_URI: &str = "https://github.com/candor-attest/candor";
 
 /// Every indicator kind, in rule order (`ruleIndex`).
 /// New kinds are appended, so the index of an existing rule never changes.
-const KINDS: [Kind; 19] = [
+const KINDS: [Kind; 20] = [
     Kind::Url,
     Kind::Domain,
     Kind::Ipv4,
@@ -83,6 +83,7 @@ const KINDS: [Kind; 19] = [
     Kind::LocaleComparison,
     Kind::EnvCandidate,
     Kind::DuplicateEntry,
+    Kind::EnvDynamic,
 ];
 
 /// A kind's index in [`KINDS`] (exhaustive: a new kind must be given a rule).
@@ -107,6 +108,7 @@ fn rule_index(kind: Kind) -> usize {
         Kind::LocaleComparison => 16,
         Kind::EnvCandidate => 17,
         Kind::DuplicateEntry => 18,
+        Kind::EnvDynamic => 19,
     }
 }
 
@@ -140,6 +142,11 @@ fn describe(kind: Kind) -> (Option<ClaimCategory>, &'static str, &'static str) {
             Some(C::Env),
             "Environment variable candidate",
             "A name shaped like an environment variable in the data of a native executable that reads its environment, with no getenv call site proving it is read.",
+        ),
+        Kind::EnvDynamic => (
+            Some(C::Env),
+            "Computed environment variable read",
+            "An environment variable read whose name is computed (process.env[name], os.environ[key], getenv(buf)), with the names the code builds where visible (process.env[proxyEnv] (candidates: *_proxy)).",
         ),
         Kind::Path => (
             Some(C::Filesystem),

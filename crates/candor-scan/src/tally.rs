@@ -22,6 +22,7 @@
 //! occurrence that arrives out of order (the names a native executable's sections add
 //! after the text scan) is a repeat when its offset is sampled or the last one.
 
+use std::borrow::Cow;
 use std::collections::hash_map::Entry as MapEntry;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::hash::{BuildHasher as _, RandomState};
@@ -155,6 +156,11 @@ impl<'f> Tally<'f> {
         {
             return;
         }
+        // A value out of a file (a command, a rule's match) prints as it is.
+        let value = match crate::printable::printable(&value) {
+            Cow::Borrowed(_) => value,
+            Cow::Owned(escaped) => escaped,
+        };
         let chain = self.chain_index(place.chain);
         let full = self.entries.len() >= MAX_DISTINCT_PER_FILE
             || (chain == PLAIN && self.plain >= MAX_PLAIN_PER_FILE);

@@ -12,6 +12,7 @@ use super::limits::{ArchiveLimits, KIB, MIB, human, over_ratio};
 use super::{Detected, Format, occurrence_name, sniff};
 use crate::engine::Scanner;
 use crate::indicator::{Indicator, Kind};
+use crate::printable::printable;
 use crate::report::{ScanReport, Skipped};
 
 /// Bytes read from an entry at a time.
@@ -177,9 +178,12 @@ impl Walker<'_> {
     }
 
     pub(super) fn skip(&mut self, path: impl Into<String>, reason: impl Into<String>) {
+        // Entry names and link targets are the archive's to choose: they print escaped.
+        let path: String = path.into();
+        let reason: String = reason.into();
         self.report.skipped.push(Skipped {
-            path: path.into(),
-            reason: reason.into(),
+            path: printable(&path).into_owned(),
+            reason: printable(&reason).into_owned(),
         });
     }
 
@@ -194,13 +198,15 @@ impl Walker<'_> {
         path: &EntryPath,
         seen: &mut Seen,
     ) -> String {
-        let EntryPath::Safe(safe) = path else {
-            return format!("{prefix}!{raw}");
+        // An entry's name is the archive's to choose: it prints escaped.
+        let EntryPath::Safe(raw_safe) = path else {
+            return printable(&format!("{prefix}!{raw}")).into_owned();
         };
-        let count = seen.0.entry(safe.clone()).or_insert(0);
+        let count = seen.0.entry(raw_safe.clone()).or_insert(0);
         *count = count.saturating_add(1);
         let occurrence = *count;
-        let name = occurrence_name(prefix, safe, occurrence);
+        let safe = printable(raw_safe).into_owned();
+        let name = occurrence_name(prefix, &safe, occurrence);
         if occurrence > 1 {
             self.report.indicators.push(Indicator {
                 category: ClaimCategory::Obfuscation,

@@ -8,7 +8,18 @@ use base64::engine::{DecodePaddingMode, Engine as _};
 use super::classes::{DIGIT, HEX, LOWER, STD, UPPER, URL, class};
 use super::{Decoded, Decoder, Limits};
 
+/// Shortest `/`-delimited segment of a run made of hex digits alone that is taken for a
+/// hash (a commit, a digest) in a path: in base64 of anything, 16 characters in a row
+/// that are all hex digits of one case come about once in 10^9.
+const MIN_HASH_SEGMENT: usize = 16;
+
 /// A maximal run `start..end` of base64-alphabet bytes.
+///
+/// A path holding a hash, as URLs do (`com/DefinitelyTyped/DefinitelyTyped/commit/` and
+/// 40 hex digits, after `https://github.`), is a run of the standard alphabet that
+/// decodes to noise: the hashes (`/`-delimited segments of at least
+/// [`MIN_HASH_SEGMENT`] hex digits of one case) are cut out, and what is left on each
+/// side is a run of its own.
 pub(super) fn run_base64(
     buffer: &[u8],
     start: usize,
@@ -16,6 +27,46 @@ pub(super) fn run_base64(
     limits: &Limits,
     out: &mut Vec<Decoded>,
 ) {
+    if end - start < limits.base64_run {
+        return;
+    }
+    let mut piece = start;
+    let mut segment = start;
+    for k in start..=end {
+        if k < end && buffer[k] != b'/' {
+            continue;
+        }
+        if is_hash(&buffer[segment..k]) {
+            // The piece before, less the `/` before the hash.
+            if segment > piece {
+                run_alphabets(buffer, piece, segment - 1, limits, out);
+            }
+            piece = (k + 1).min(end);
+        }
+        segment = k + 1;
+    }
+    if piece == start {
+        run_alphabets(buffer, start, end, limits, out);
+    } else if piece < end {
+        run_alphabets(buffer, piece, end, limits, out);
+    }
+}
+
+/// Whether a `/`-delimited segment is a hash: at least [`MIN_HASH_SEGMENT`] hex digits,
+/// its letters of one case.
+fn is_hash(segment: &[u8]) -> bool {
+    segment.len() >= MIN_HASH_SEGMENT
+        && (segment
+            .iter()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b))
+            || segment
+                .iter()
+                .all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(b)))
+}
+
+/// A run `start..end` of base64-alphabet bytes with no hash in it: one base64 string, or
+/// two alphabets' strings side by side.
+fn run_alphabets(buffer: &[u8], start: usize, end: usize, limits: &Limits, out: &mut Vec<Decoded>) {
     if end - start < limits.base64_run {
         return;
     }
@@ -231,7 +282,7 @@ mod tests {
     use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 
     use super::*;
-    use crate::decode::find_encoded;
+    use crate::decode::{find_base64, find_encoded};
 
     const PROSE: &str = "The quick brown fox jumps over the lazy dog. Internationalization and \
         localization matter; accessibility, documentation, configuration and authentication \
@@ -337,6 +388,36 @@ mod tests {
         assert_eq!(
             (found[0].length, found[0].bytes.as_slice()),
             (b64.len() - 1, &b"0123456789abcd"[..])
+        );
+    }
+
+    /// Issue 17: a commit URL whose path mixes cases (`DefinitelyTyped`) made a 62-byte
+    /// "base64 blob" of `com/DefinitelyTyped/DefinitelyTyped/commit/<40 hex digits>`.
+    #[test]
+    fn commit_hashes_in_urls_are_not_base64() {
+        let hash = "0a1b2c3d4e5f60718293a4b5c6d7e8f901234567";
+        let text = format!(
+            "- fix ([#1](https://github.com/DefinitelyTyped/DefinitelyTyped/commit/{hash}))\n\
+             - https://gitlab.com/GitLabOrg/GitLabRunner/-/commit/{}\n\
+             - https://github.com/NodeJS/Node/blob/{hash}/lib/internal/Url.js\n",
+            hash.to_uppercase()
+        );
+        let found = find_base64(text.as_bytes(), 8);
+        for d in &found {
+            let encoded = &text[d.offset..d.offset + d.length];
+            assert!(
+                !encoded.contains(hash) && !encoded.contains(&hash.to_uppercase()),
+                "{encoded}"
+            );
+        }
+        // What is left beside a hash is a run of its own, base64 if it is any.
+        let b64 = STANDARD.encode("https://telemetry.evil.example/collect?id=");
+        let text = format!("x/{hash}/{b64}");
+        let found = find_base64(text.as_bytes(), 8);
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            found[0].bytes,
+            b"https://telemetry.evil.example/collect?id=".to_vec()
         );
     }
 

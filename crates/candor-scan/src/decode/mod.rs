@@ -86,6 +86,8 @@ pub const MIN_ESCAPES: usize = 4;
 ///   come in `Word` shapes (`LLVMBuildPtrToInt`) are identifiers or paths, as are
 ///   C++/Rust mangled symbols (`_ZN…`, `_RN…`); tables (`r0r1r2r3`) and runs of hex
 ///   digits only are rejected too. A run mixing `+`/`/` with `-`/`_` is split at the minority kind.
+///   A `/`-delimited segment of at least 16 hex digits of one case is a hash in a path
+///   (`…/commit/0a1b2c…` in a URL): it is cut out, and each side is a run of its own.
 ///   A trailing single character (length ≡ 1 mod 4) is ignored when decoding. The
 ///   decoded bytes are returned whatever they look like (the caller XOR-scans them).
 /// - **hex** (`Hex`): an even number (at least `2 × min_decoded_len` and [`MIN_RUN`]) of

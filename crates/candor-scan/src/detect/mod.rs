@@ -9,9 +9,10 @@
 //! - `literals`: the one pass over every literal (aho-corasick's packed Teddy searcher);
 //! - `anchors`: the anchor literals and what follows each;
 //! - `network`: URLs, bare domain names, IPv4 and IPv6 literals, ports;
-//! - `env`: environment variable reads;
+//! - `env`: environment variable reads, and reads of computed names (`process.env[name]`);
 //! - `conditions`: time-zone names, locale APIs, locale comparisons;
-//! - `system`: processes spawned, file-system paths, machine identifiers;
+//! - `system`: processes spawned (`exec(` only as `child_process`'s, not a regexp's),
+//!   file-system paths, machine identifiers;
 //! - `marks`: look-alike and invisible characters.
 
 use std::collections::HashSet;

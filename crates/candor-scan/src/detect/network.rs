@@ -190,6 +190,22 @@ const CODE_WORD_SUFFIXES: &[&str] = &[
     "support", "system", "tech", "tips", "today", "top", "trade", "video", "wiki", "world", "xyz",
 ];
 
+/// Top-level domains older than the 2012 round of new generic ones, besides the
+/// two-letter country codes: names under them are hosts far more often than anything
+/// else. The newer ones are mostly ordinary words (`.help`, `.directory`, `.auto`,
+/// `.data`, `.pid`, `.run`) that configuration keys and property chains end with.
+const ORIGINAL_TLDS: &[&str] = &[
+    "com", "net", "org", "edu", "gov", "mil", "int", "arpa", "info", "biz", "name", "pro", "aero",
+    "coop", "museum", "mobi", "asia", "tel", "travel", "jobs", "cat", "post", "xxx",
+];
+
+/// Whether `tld` is one of the newer generic top-level domains (see [`ORIGINAL_TLDS`]):
+/// not a country code (two letters), not an original one, not an internationalised one
+/// (`xn--…`, mostly country codes).
+fn is_newer_generic_tld(tld: &str) -> bool {
+    tld.len() > 2 && !ORIGINAL_TLDS.contains(&tld) && !tld.starts_with("xn--")
+}
+
 /// Bare domain names, IPv4 and IPv6 literals all grow out of a dot or a colon: one pass
 /// over those bytes serves them all.
 pub(super) fn domains_and_addresses(text: &[u8], hits: &mut Vec<Hit>) {
@@ -281,6 +297,22 @@ fn ipv6_literal(text: &[u8], colon: usize, hits: &mut Vec<Hit>) -> usize {
 /// A domain name outside a URL, around the dot at `dot`, as names stand in string
 /// literals and lists (`"jd.com,cn-shanghai.fcapp.run"`). Returns where the candidate
 /// ends: dots before that are part of it.
+///
+/// Outside a URL a dotted name is a host only if it stands as one:
+///
+/// - beside list boundaries (quotes, commas, line breaks, NUL, `@`), under a known
+///   public suffix, lowercase, and not a two-label name under a suffix that is also a
+///   code word (`this.name`, `e.style`);
+/// - alone (framed by quotes, NUL, a line break, `@` or the buffer's edge), or in a
+///   comma-separated list beside another such name: a name between commas whose
+///   neighbours are not names is an argument list (`f(e,t.response.data,t.headers)`);
+/// - under a newer generic top-level domain (`.help`, `.directory`, `.auto`, `.data`,
+///   `.pid`; see [`ORIGINAL_TLDS`]), only in such a list, or when its public suffix is a
+///   registered multi-label one (a hosting platform's: `workers.dev`, `vercel.app`).
+///
+/// So git's configuration keys (`safe.directory`, `interactive.help`, `gc.pid`,
+/// `maintenance.commit-graph.auto`) and minified property chains (`t.response.data`)
+/// are not hosts; a URL's host is reported whatever its suffix.
 fn bare_domain(text: &[u8], dot: usize, hits: &mut Vec<Hit>) -> usize {
     // Grow the candidate both ways over domain bytes.
     let mut start = dot;
@@ -310,12 +342,34 @@ fn bare_domain(text: &[u8], dot: usize, hits: &mut Vec<Hit>) -> usize {
         return end;
     }
     let labels = host.split('.').count();
-    let suffix = host.rsplit('.').next().unwrap_or_default();
-    if labels == 2 && CODE_WORD_SUFFIXES.contains(&suffix) {
+    let tld = host.rsplit('.').next().unwrap_or_default();
+    if labels == 2 && CODE_WORD_SUFFIXES.contains(&tld) {
         return end;
     }
     // Inside a URL the URL detector reports the host already.
     if text[..start].ends_with(b"://") {
+        return end;
+    }
+    // Where the name and its port end.
+    let stop = if port.is_some() {
+        end + 1
+            + text[end + 1..]
+                .iter()
+                .take_while(|b| b.is_ascii_digit())
+                .count()
+    } else {
+        end
+    };
+    let in_list = listed_name_before(text, start) || listed_name_after(text, stop);
+    let framed = |b: Option<&u8>| b.is_none_or(|b| is_frame(*b));
+    let alone = framed(start.checked_sub(1).map(|i| &text[i])) && framed(text.get(stop));
+    if !in_list && !alone {
+        return end;
+    }
+    if is_newer_generic_tld(tld)
+        && !in_list
+        && !psl::suffix(host.as_bytes()).is_some_and(|suffix| suffix.as_bytes().contains(&b'.'))
+    {
         return end;
     }
     hits.push(hit(
@@ -351,6 +405,40 @@ fn port_after(text: &[u8], at: usize) -> Option<String> {
     let port = std::str::from_utf8(&text[at + 1..at + 1 + digits]).ok()?;
     let port: u16 = port.parse().ok()?;
     (port != 0).then(|| port.to_string())
+}
+
+/// What frames a name standing alone: string quotes, line breaks, NUL (C strings), `@`
+/// (a mail address).
+fn is_frame(b: u8) -> bool {
+    matches!(b, b'"' | b'\'' | b'`' | b'\n' | b'\r' | b'@' | 0)
+}
+
+/// Whether a comma ends at `start` after a name (the previous item of a list of names).
+fn listed_name_before(text: &[u8], start: usize) -> bool {
+    let Some(comma) = start.checked_sub(1).filter(|&i| text[i] == b',') else {
+        return false;
+    };
+    let len = text[..comma]
+        .iter()
+        .rev()
+        .take(MAX_HOST_LEN + 1)
+        .take_while(|b| is_domain_byte(**b))
+        .count();
+    std::str::from_utf8(&text[comma - len..comma]).is_ok_and(is_domain)
+}
+
+/// Whether a comma at `stop` starts a name (the next item of a list of names).
+fn listed_name_after(text: &[u8], stop: usize) -> bool {
+    if text.get(stop) != Some(&b',') {
+        return false;
+    }
+    let item = &text[stop + 1..];
+    let len = item
+        .iter()
+        .take(MAX_HOST_LEN + 1)
+        .take_while(|b| is_domain_byte(**b))
+        .count();
+    std::str::from_utf8(&item[..len]).is_ok_and(is_domain)
 }
 
 fn is_domain_byte(b: u8) -> bool {
@@ -441,6 +529,53 @@ mod tests {
         assert_eq!(
             values(text, Kind::Domain),
             ["jd.com", "cn-shanghai.fcapp.run"]
+        );
+    }
+
+    /// Issue 17: git's configuration keys, NUL-terminated strings of its binary, were
+    /// reported as domains (`.pid`, `.directory`, `.help` and `.auto` are top-level
+    /// domains); its real hosts stay.
+    #[test]
+    fn configuration_keys_are_not_domains() {
+        let text = "\0gc.pid\0safe.directory\0interactive.help\0core.editor\0\
+                    maintenance.commit-graph.auto\0maintenance.incremental-repack.auto=-1\0\
+                    www.apple.com\0schemas.microsoft.com\0you@example.com\0";
+        assert_eq!(
+            values(text, Kind::Domain),
+            ["www.apple.com", "schemas.microsoft.com", "example.com"]
+        );
+    }
+
+    /// Issue 17: a property chain of minified JavaScript in an argument list (axios
+    /// 0.27.2's `dist/axios.min.js`) was reported as the domain `t.response.data`.
+    #[test]
+    fn property_chains_are_not_domains() {
+        let text = "t&&t.response&&(t.response.data=o.call(e,t.response.data,\
+                    t.response.headers,e.transformResponse)),f(n,e.config.url,r.data.id)";
+        assert_eq!(values(text, Kind::Domain), [] as [&str; 0]);
+    }
+
+    /// A name under a newer generic top-level domain stands in a list of names or under a
+    /// hosting platform's suffix; alone, it is a key or a property far more often.
+    #[test]
+    fn newer_generic_tlds_need_a_list_or_a_hosting_suffix() {
+        let alone = r#"a="cn-shanghai.fcapp.run";b="x.y.help";c="app.data""#;
+        assert_eq!(values(alone, Kind::Domain), [] as [&str; 0]);
+        let listed =
+            r#"a="jd.com,cn-shanghai.fcapp.run";b="evil.workers.dev";c="my-app.vercel.app""#;
+        assert_eq!(
+            values(listed, Kind::Domain),
+            [
+                "jd.com",
+                "cn-shanghai.fcapp.run",
+                "evil.workers.dev",
+                "my-app.vercel.app"
+            ]
+        );
+        // In a URL, any suffix.
+        assert_eq!(
+            values(r#""https://cn-shanghai.fcapp.run/x""#, Kind::Domain),
+            ["cn-shanghai.fcapp.run"]
         );
     }
 

@@ -142,3 +142,50 @@ reason = \"the apostrophes belong to the help text, which is never sent\"
         .collect();
     assert_eq!(unsupported, ["env.debug"]);
 }
+
+/// A read whose name is computed never fails a gate on its own (what it reads is not
+/// known); an env claim of a variable its candidates match covers it.
+#[test]
+fn dynamic_env_reads_are_informational_and_covered_by_matching_env_claims() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("http.js");
+    fs_err::write(
+        &path,
+        "var proxyEnv = protocol.slice(0, -1) + '_proxy';\n\
+         var proxyUrl = process.env[proxyEnv] || process.env[proxyEnv.toUpperCase()];\n\
+         var other = process.env[name];\n",
+    )
+    .expect("write the file");
+    let indicators = scan_path(&scanner(), &path)
+        .expect("scan the file")
+        .indicators;
+    let dynamic = |value: &str| {
+        indicators
+            .iter()
+            .position(|i| i.kind == Kind::EnvDynamic && i.value == value)
+            .unwrap_or_else(|| panic!("no {value}: {indicators:#?}"))
+    };
+    let lower = dynamic("process.env[proxyEnv] (candidates: *_proxy)");
+    let upper = dynamic("process.env[proxyEnv.toUpperCase()] (candidates: *_PROXY)");
+    let unknown = dynamic("process.env[name]");
+    let declaration = declaration(
+        "[[claims.env]]\nid = \"env.proxy\"\nvariable = \"https_proxy\"\npurpose = \"The proxy for HTTPS requests\"\n",
+    );
+    let coverage = cover(&indicators, &declaration.claims, &declaration.exceptions);
+    let proxy = coverage
+        .claims
+        .iter()
+        .find(|c| c.claim.as_str() == "env.proxy")
+        .expect("the env claim");
+    assert_eq!(proxy.indicators, [lower]);
+    assert!(coverage.informational.contains(&upper));
+    assert!(coverage.informational.contains(&unknown));
+    assert!(
+        coverage
+            .uncovered
+            .iter()
+            .all(|g| !g.kinds.contains(&Kind::EnvDynamic)),
+        "{:#?}",
+        coverage.uncovered
+    );
+}

@@ -7,4 +7,5 @@ mod inputs;
 mod native;
 mod occurrences;
 mod output;
+mod precision;
 mod support;
