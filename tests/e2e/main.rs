@@ -14,6 +14,7 @@ mod key;
 mod keyless;
 mod ledger;
 mod manifest;
+mod prompt;
 mod sample;
 mod scan_inputs;
 mod scan_output;

@@ -8,6 +8,7 @@
 mod commands;
 mod error;
 mod output;
+mod prompt;
 
 use std::process::ExitCode;
 

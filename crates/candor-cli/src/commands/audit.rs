@@ -127,7 +127,8 @@ pub struct SignWithArgs {
     /// Sign keylessly with Sigstore (the identity token as for `candor sign --sigstore`).
     #[arg(long)]
     sigstore: bool,
-    /// Environment variable holding the passphrase of encrypted keys.
+    /// Environment variable holding the passphrase of encrypted keys (unset: asked for
+    /// on a terminal).
     #[arg(long, value_name = "VAR", default_value = DEFAULT_PASSPHRASE_ENV)]
     passphrase_env: String,
     /// Write here (atomically) instead of stdout.

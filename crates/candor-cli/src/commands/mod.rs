@@ -62,11 +62,37 @@ pub fn key_error(error: KeyError, path: &Path, passphrase_env: &str) -> CliError
     }
 }
 
-/// Load a private key, with the passphrase in `passphrase_env` where it is encrypted.
+/// A passphrase typed at the terminal (see [`crate::prompt`]); an empty one is refused.
+pub fn prompt_passphrase(prompt: &str) -> Result<Zeroizing<Vec<u8>>, CliError> {
+    let typed = crate::prompt::read_hidden(prompt).map_err(|e| CliError::Usage {
+        kind: "passphrase-prompt",
+        message: format!("cannot read a passphrase from the terminal: {e}"),
+        hint: None,
+    })?;
+    if typed.is_empty() {
+        return Err(CliError::Usage {
+            kind: "empty-passphrase",
+            message: "no passphrase entered (an empty passphrase is not accepted)".to_owned(),
+            hint: None,
+        });
+    }
+    Ok(typed)
+}
+
+/// Load a private key, with the passphrase in `passphrase_env` where it is encrypted;
+/// without one, on a terminal, the passphrase is asked for.
 pub fn load_private_key(path: &Path, passphrase_env: &str) -> Result<PrivateKey, CliError> {
     let passphrase = passphrase_from_env(passphrase_env)?;
-    let key = PrivateKey::from_file(path, passphrase.as_deref().map(Vec::as_slice))
-        .map_err(|e| key_error(e, path, passphrase_env))?;
+    let key = match PrivateKey::from_file(path, passphrase.as_deref().map(Vec::as_slice)) {
+        Err(KeyError::PassphraseRequired { .. })
+            if passphrase.is_none() && crate::prompt::available() =>
+        {
+            let typed = prompt_passphrase(&format!("Passphrase for {}: ", path.display()))?;
+            PrivateKey::from_file(path, Some(&typed))
+        }
+        loaded => loaded,
+    }
+    .map_err(|e| key_error(e, path, passphrase_env))?;
     if let Some(mode) = candor_sign::keys::loose_permissions(path) {
         crate::output::stderr(&format!(
             "warning: {}: the private key is readable or writable by group or others \

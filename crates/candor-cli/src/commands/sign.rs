@@ -72,7 +72,8 @@ pub struct SignArgs {
     /// Sigstore tooling to carry; candor verifies it like the envelope.
     #[arg(long)]
     bundle: bool,
-    /// Environment variable holding the passphrase of encrypted keys.
+    /// Environment variable holding the passphrase of encrypted keys (unset: asked for
+    /// on a terminal).
     #[arg(long, value_name = "VAR", default_value = DEFAULT_PASSPHRASE_ENV)]
     passphrase_env: String,
 }

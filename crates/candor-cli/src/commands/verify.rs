@@ -83,7 +83,8 @@ pub struct VerifyArgs {
     /// Sign verdicts keylessly with Sigstore.
     #[arg(long, group = "attest_signer", requires = "attest")]
     sigstore: bool,
-    /// Environment variable holding the passphrase of encrypted keys.
+    /// Environment variable holding the passphrase of encrypted keys (unset: asked for
+    /// on a terminal).
     #[arg(long, value_name = "VAR", default_value = DEFAULT_PASSPHRASE_ENV)]
     passphrase_env: String,
 }
