@@ -55,6 +55,7 @@ pub mod response;
 pub mod schema;
 pub mod signer;
 pub mod statement;
+pub mod suggest;
 pub mod summary;
 mod toml_doc;
 
