@@ -21,6 +21,7 @@ mod scan_output;
 mod schemas;
 mod sign_verify;
 mod sigstore_conformance;
+mod stdin;
 mod support;
 mod tuf_update;
 mod verify;

@@ -263,3 +263,15 @@ fn an_encrypted_key_asks_for_its_passphrase_on_a_terminal() {
         "{run}"
     );
 }
+
+#[test]
+fn a_dash_on_a_terminal_is_refused_rather_than_waiting_for_typing() {
+    let ws = Workspace::new();
+    let run = at_terminal(&ws, &["manifest", "validate", "-"]).finish();
+    run.code(2);
+    assert_eq!(
+        run.stderr,
+        "error: FILE is `-` (standard input), but standard input is a terminal: nothing is \
+         piped in\nhint: pipe the document in (… | candor …), or name its file\n"
+    );
+}

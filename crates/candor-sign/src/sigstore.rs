@@ -33,7 +33,7 @@ use sigstore_verify::{
     TransparencyLogError, VerificationPolicy,
 };
 
-use crate::file::read_capped;
+use crate::file::Input;
 
 /// Largest bundle or trusted root read (a bundle is a few kilobytes).
 pub const MAX_SIGSTORE_DOCUMENT_BYTES: u64 = 16 * 1024 * 1024;
@@ -228,23 +228,22 @@ impl SigstoreError {
 
 /// Reads a file strictly as JSON text (size cap, UTF-8, no BOM, no duplicate keys).
 fn read_document(path: &Path) -> Result<String, SigstoreError> {
-    let file = path.display().to_string();
-    let bytes =
-        read_capped(path, MAX_SIGSTORE_DOCUMENT_BYTES, "Sigstore document").map_err(|e| {
-            SigstoreError::Document {
-                file: file.clone(),
-                reason: e.to_string(),
-            }
-        })?;
-    candor_model::json::check_text(&bytes, &file)
+    let input = Input::from(path);
+    let bytes = read_document_bytes(&input)?;
+    candor_model::json::check_text(&bytes, &input.to_string())
         .map(str::to_owned)
         .map_err(SigstoreError::Json)
 }
 
-/// Reads a Sigstore bundle file strictly (see [`parse_bundle`]).
-pub fn read_bundle(path: &Path) -> Result<Bundle, SigstoreError> {
-    let text = read_document(path)?;
-    bundle_from_checked(&text, &path.display().to_string())
+/// Reads a Sigstore document's bytes from a file or standard input, refusing more than
+/// [`MAX_SIGSTORE_DOCUMENT_BYTES`].
+pub fn read_document_bytes(input: &Input) -> Result<Vec<u8>, SigstoreError> {
+    input
+        .read_capped(MAX_SIGSTORE_DOCUMENT_BYTES, "Sigstore document")
+        .map_err(|e| SigstoreError::Document {
+            file: input.to_string(),
+            reason: e.to_string(),
+        })
 }
 
 /// Parses a bundle from untrusted bytes: strict JSON first (size cap, UTF-8, no BOM, no

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use candor_model::digest::{DigestAlgorithm, DigestSet};
 use candor_model::signer::SigstoreIdentity;
+use candor_sign::file::Input;
 use candor_sign::keys::PublicKey;
 use candor_sign::sigstore::{
     self, ArtifactRef, BundleSigner, Instance, SigstoreError, VerifiedBundle,
@@ -27,8 +28,8 @@ pub enum Signer {
 /// What to verify.
 #[derive(Debug, Clone)]
 pub struct BundleRequest {
-    /// The bundle file.
-    pub bundle: PathBuf,
+    /// The bundle: a file or standard input.
+    pub bundle: Input,
     /// Who must have signed it.
     pub signer: Signer,
     /// A trusted root file, instead of the embedded root of `instance`.
@@ -194,15 +195,19 @@ pub fn verify_bundle(request: &BundleRequest) -> Result<BundleReport, BundleErro
             })?;
         ArtifactRef::Bytes(&artifact_bytes)
     };
-    let bundle_name = request.bundle.display().to_string();
-    let bundle = sigstore::read_bundle(&request.bundle);
-    if let (Signer::Key(key), Ok(read)) = (&request.signer, &bundle)
+    let bundle_name = request.bundle.to_string();
+    // Read once: standard input cannot be read again for the managed-key path.
+    let bundle = sigstore::read_document_bytes(&request.bundle).and_then(|bytes| {
+        let bundle = sigstore::parse_bundle(&bytes, &bundle_name)?;
+        Ok((bundle, bytes))
+    });
+    if let (Signer::Key(key), Ok((read, bytes))) = (&request.signer, &bundle)
         && !sigstore::has_log_or_timestamp(read)
     {
-        return unlogged_key_bundle(request, key, &artifact);
+        return unlogged_key_bundle(request, bytes, key, &artifact);
     }
     let result =
-        bundle.and_then(|bundle| sigstore::verify_bundle(&bundle, artifact, &signer, &root));
+        bundle.and_then(|(bundle, _)| sigstore::verify_bundle(&bundle, artifact, &signer, &root));
     Ok(match result {
         Ok(verified) => BundleReport::Verified(verified_report(
             bundle_name,
@@ -237,8 +242,8 @@ fn verified_report(bundle: String, artifact: String, verified: VerifiedBundle) -
     }
 }
 
-fn rejected(bundle: &Path, check: &str, message: String) -> BundleReport {
-    let bundle = bundle.display().to_string();
+fn rejected(bundle: &Input, check: &str, message: String) -> BundleReport {
+    let bundle = bundle.to_string();
     BundleReport::Rejected(BundleRejected {
         verified: false,
         error: BundleRejection {
@@ -257,6 +262,7 @@ fn rejected(bundle: &Path, check: &str, message: String) -> BundleReport {
 /// its subjects. Anything else without log evidence is refused, saying why.
 fn unlogged_key_bundle(
     request: &BundleRequest,
+    bytes: &[u8],
     key: &Path,
     artifact: &ArtifactRef<'_>,
 ) -> Result<BundleReport, BundleError> {
@@ -277,21 +283,21 @@ fn unlogged_key_bundle(
     };
     let key_id = public.id().to_string();
     let trusted = TrustedSigners::new(TrustedKeys::new([public]), Vec::new(), None, "--key")?;
-    let verified =
-        match verify::verify_attestation_file(&request.bundle, &trusted, NonZeroUsize::MIN) {
-            Ok(verified) => verified,
-            Err(error) if error.is_input_error() => return Err(BundleError::Attestation(error)),
-            Err(error) => {
-                return Ok(rejected(
-                    &request.bundle,
-                    error.kind(),
-                    format!(
-                        "{error} (the bundle has no transparency-log entry and no timestamp, \
+    let name = request.bundle.to_string();
+    let verified = match verify::verify_attestation(bytes, &name, &trusted, NonZeroUsize::MIN) {
+        Ok(verified) => verified,
+        Err(error) if error.is_input_error() => return Err(BundleError::Attestation(error)),
+        Err(error) => {
+            return Ok(rejected(
+                &request.bundle,
+                error.kind(),
+                format!(
+                    "{error} (the bundle has no transparency-log entry and no timestamp, \
                          so it was verified as a candor managed-key bundle)"
-                    ),
-                ));
-            }
-        };
+                ),
+            ));
+        }
+    };
     let digest = match artifact {
         ArtifactRef::Sha256(digest) => {
             match DigestSet::single(DigestAlgorithm::Sha256, &hex::encode(digest)) {
@@ -307,7 +313,7 @@ fn unlogged_key_bundle(
     let payload = verified.statement.to_canonical_json();
     Ok(BundleReport::Verified(BundleVerified {
         verified: true,
-        bundle: request.bundle.display().to_string(),
+        bundle: name,
         artifact: request.artifact.clone(),
         subject: None,
         issuer: None,

@@ -8,7 +8,7 @@ use candor_model::AnyStatement;
 use candor_model::digest::DigestSet;
 use candor_model::error::LocatedError;
 use candor_model::signer::SigstoreIdentity;
-use candor_sign::file::FileError;
+use candor_sign::file::{FileError, Input};
 use candor_sign::verify::{
     self, IgnoredSignature, SignedBy, TrustError, TrustedSigners, VerifyError,
 };
@@ -18,8 +18,8 @@ use serde::Serialize;
 /// What to verify, against whom.
 #[derive(Debug, Clone)]
 pub struct EnvelopeRequest {
-    /// The DSSE envelope, or a Sigstore bundle holding one.
-    pub envelope: PathBuf,
+    /// The DSSE envelope, or a Sigstore bundle holding one: a file or standard input.
+    pub envelope: Input,
     /// Trusted public keys (PEM or `ed25519:` text files).
     pub keys: Vec<PathBuf>,
     /// Trusted Sigstore identities.
@@ -216,9 +216,9 @@ pub fn verify_envelope(request: &EnvelopeRequest) -> Result<EnvelopeReport, Enve
         )),
         None => None,
     };
-    let envelope_name = request.envelope.display().to_string();
+    let envelope_name = request.envelope.to_string();
     let verified =
-        match verify::verify_attestation_file(&request.envelope, &trusted, request.threshold) {
+        match verify::verify_attestation_from(&request.envelope, &trusted, request.threshold) {
             Ok(verified) => verified,
             Err(error) if error.is_input_error() => return Err(EnvelopeError::Envelope(error)),
             Err(error) => return Ok(rejected(&envelope_name, &error)),

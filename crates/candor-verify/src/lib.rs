@@ -28,7 +28,7 @@
 //! let envelope = dir.path().join("manifest.dsse.json");
 //! fs_err::write(&envelope, "{}").unwrap();
 //! let report = verify_envelope(&EnvelopeRequest {
-//!     envelope: envelope.clone(),
+//!     envelope: envelope.clone().into(),
 //!     keys: vec![public],
 //!     identities: Vec::new(),
 //!     trusted_root: None,

@@ -15,6 +15,7 @@ pub mod sigstore;
 pub mod verify;
 pub mod verify_envelope;
 
+use std::io::IsTerminal as _;
 use std::path::Path;
 
 use candor_sign::keys::{KeyError, PrivateKey};
@@ -40,6 +41,54 @@ pub fn passphrase_from_env(var: &str) -> Result<Option<Zeroizing<Vec<u8>>>, CliE
             Ok(Some(Zeroizing::new(text.into_bytes())))
         }
     }
+}
+
+/// Check the documents one command line names: `-` is standard input, which can be read
+/// only once, and is refused when it is a terminal (nothing was piped in; reading would
+/// wait for typing). `named` pairs each argument's name (`ENVELOPE`, `--bundle`) with its
+/// value.
+pub fn check_stdin(named: &[(&str, Option<&Path>)]) -> Result<(), CliError> {
+    let dashes: Vec<&str> = named
+        .iter()
+        .filter(|(_, path)| path.is_some_and(|p| p.as_os_str() == "-"))
+        .map(|(name, _)| *name)
+        .collect();
+    match dashes.as_slice() {
+        [name] if std::io::stdin().is_terminal() => Err(CliError::Usage {
+            kind: "stdin-is-a-terminal",
+            message: format!(
+                "{name} is `-` (standard input), but standard input is a terminal: nothing \
+                 is piped in"
+            ),
+            hint: Some("pipe the document in (… | candor …), or name its file".to_owned()),
+        }),
+        [first, rest @ ..] if !rest.is_empty() => Err(CliError::Usage {
+            kind: "stdin-twice",
+            message: format!(
+                "`-` (standard input) is given for {first} and {}: standard input can be \
+                 read only once",
+                rest.join(" and ")
+            ),
+            hint: Some("save all but one of them to files and name those".to_owned()),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// An artifact is digested from its file: `-` is refused rather than looked for as a
+/// file named `-` (standard input is for documents).
+pub fn artifact_not_stdin(name: &str, artifact: &std::ffi::OsStr) -> Result<(), CliError> {
+    if artifact == "-" {
+        return Err(CliError::Usage {
+            kind: "artifact-from-stdin",
+            message: format!(
+                "{name} is `-`: an artifact is read from its file, not from standard input \
+                 (`-` reads the document)"
+            ),
+            hint: Some("name the artifact's file (./- for a file called `-`)".to_owned()),
+        });
+    }
+    Ok(())
 }
 
 /// A key error, with the passphrase variable named where a passphrase is missing.

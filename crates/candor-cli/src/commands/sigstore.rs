@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use candor_model::pattern::Pattern;
 use candor_model::signer::SigstoreIdentity;
+use candor_sign::file::Input;
 use candor_sign::sigstore::{self, Instance, TufSource};
 use candor_verify::bundle::{self, BundleReport, BundleRequest, BundleVerified, Signer};
 use clap::{Args, Subcommand};
@@ -82,7 +83,7 @@ pub struct VerifyBundleArgs {
     /// Use the embedded Sigstore staging trusted root instead of production.
     #[arg(long)]
     staging: bool,
-    /// The Sigstore bundle.
+    /// The Sigstore bundle; `-` reads it from standard input.
     #[arg(long, value_name = "FILE")]
     bundle: PathBuf,
     /// The certificate subject (email or URI) required, exactly.
@@ -191,8 +192,10 @@ fn signer(args: &VerifyBundleArgs) -> Result<Signer, CliError> {
 }
 
 fn verify_bundle(args: &VerifyBundleArgs, format: Format) -> Result<ExitCode, CliError> {
+    super::artifact_not_stdin("FILE_OR_DIGEST", args.file_or_digest.as_ref())?;
+    super::check_stdin(&[("--bundle", Some(&args.bundle))])?;
     let report = bundle::verify_bundle(&BundleRequest {
-        bundle: args.bundle.clone(),
+        bundle: Input::from_arg(&args.bundle),
         signer: signer(args)?,
         trusted_root: args.trusted_root.clone(),
         instance: if args.staging {

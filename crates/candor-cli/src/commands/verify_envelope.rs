@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use candor_model::AnyStatement;
 use candor_model::pattern::Pattern;
 use candor_model::signer::SigstoreIdentity;
+use candor_sign::file::Input;
 use candor_verify::envelope::{self, EnvelopeReport, EnvelopeRequest, Rejected, Verified};
 use clap::Args;
 
@@ -48,7 +49,8 @@ pub struct VerifyEnvelopeArgs {
     /// public-good production root).
     #[arg(long, value_name = "FILE")]
     trusted_root: Option<PathBuf>,
-    /// The DSSE envelope, or a Sigstore bundle holding one.
+    /// The DSSE envelope, or a Sigstore bundle holding one; `-` reads it from standard
+    /// input.
     envelope: PathBuf,
     /// The installed artifact the Statement must name (by digest). Without it only the
     /// signatures and the Statement are checked, and nothing ties them to a file here.
@@ -89,8 +91,12 @@ pub fn run(args: &VerifyEnvelopeArgs, format: Format) -> Result<ExitCode, CliErr
             }
         })?);
     }
+    if let Some(artifact) = &args.artifact {
+        super::artifact_not_stdin("--artifact", artifact.as_os_str())?;
+    }
+    super::check_stdin(&[("ENVELOPE", Some(&args.envelope))])?;
     let report = envelope::verify_envelope(&EnvelopeRequest {
-        envelope: args.envelope.clone(),
+        envelope: Input::from_arg(&args.envelope),
         keys: args.keys.clone(),
         identities,
         trusted_root: args.trusted_root.clone(),

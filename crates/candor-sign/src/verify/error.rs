@@ -192,7 +192,9 @@ impl VerifyError {
     pub fn kind(&self) -> &'static str {
         match self {
             VerifyError::File(FileError::Io(_) | FileError::Exists { .. }) => "unreadable",
-            VerifyError::File(FileError::TooLarge { .. }) => "too-large",
+            VerifyError::File(FileError::TooLarge { .. } | FileError::StdinTooLarge { .. }) => {
+                "too-large"
+            }
             VerifyError::Envelope(_) => "malformed-envelope",
             VerifyError::Base64 { .. } => "malformed-base64",
             VerifyError::NoSignatures { .. } => "no-signatures",
@@ -215,7 +217,7 @@ impl VerifyError {
         match self {
             VerifyError::File(FileError::Io(_) | FileError::Exists { .. })
             | VerifyError::NoTrustedRoot { .. } => true,
-            VerifyError::File(FileError::TooLarge { .. })
+            VerifyError::File(FileError::TooLarge { .. } | FileError::StdinTooLarge { .. })
             | VerifyError::Envelope(_)
             | VerifyError::Base64 { .. }
             | VerifyError::NoSignatures { .. }

@@ -27,7 +27,6 @@
 
 use std::fmt;
 use std::num::NonZeroUsize;
-use std::path::Path;
 
 use candor_model::digest::{DigestMatch, DigestSet};
 use candor_model::signer::CertificateIdentity;
@@ -35,7 +34,7 @@ use candor_model::{AnyStatement, IN_TOTO_PAYLOAD_TYPE, Subject};
 
 use crate::artifact;
 use crate::dsse::MAX_ENVELOPE_BYTES;
-use crate::file;
+use crate::file::Input;
 use crate::keys::KeyId;
 
 mod bundle;
@@ -150,18 +149,15 @@ pub fn verify_attestation(
     })
 }
 
-/// [`verify_attestation`] on a file, refused by size before it is read.
-pub fn verify_attestation_file(
-    path: &Path,
+/// [`verify_attestation`] on a file (refused by size before it is read) or on standard
+/// input (refused once more than the limit came).
+pub fn verify_attestation_from(
+    input: &Input,
     signers: &TrustedSigners,
     threshold: NonZeroUsize,
 ) -> Result<VerifiedStatement, VerifyError> {
-    let bytes = file::read_capped(
-        path,
-        MAX_ENVELOPE_BYTES,
-        "a DSSE envelope or Sigstore bundle",
-    )?;
-    verify_attestation(&bytes, &path.display().to_string(), signers, threshold)
+    let bytes = input.read_capped(MAX_ENVELOPE_BYTES, "a DSSE envelope or Sigstore bundle")?;
+    verify_attestation(&bytes, &input.to_string(), signers, threshold)
 }
 
 /// The subject of `statement` that names the artifact with digests `actual`.
