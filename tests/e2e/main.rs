@@ -24,4 +24,5 @@ mod sigstore_conformance;
 mod stdin;
 mod support;
 mod tuf_update;
+mod verbosity;
 mod verify;

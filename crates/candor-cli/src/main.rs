@@ -105,6 +105,20 @@ candor man sigstore verify-bundle | man -l -")]
     },
 }
 
+impl Command {
+    /// Whether `-q` was given (the verifying commands).
+    fn quiet(&self) -> bool {
+        match self {
+            Command::Verify(args) => args.verbosity().quiet,
+            Command::VerifyEnvelope(args) => args.verbosity().quiet,
+            Command::Sigstore(commands::sigstore::SigstoreCommand::VerifyBundle(args)) => {
+                args.verbosity().quiet
+            }
+            _ => false,
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     output::set_color(cli.color);
@@ -118,6 +132,7 @@ fn main() -> ExitCode {
             )
             .exit();
     }
+    let quiet = cli.command.quiet();
     let result = match cli.command {
         Command::Audit(command) => commands::audit::run(command, cli.format),
         Command::Feed(command) => commands::feed::run(command, cli.format),
@@ -171,7 +186,9 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(error) => {
-            output::report_error(&error, cli.format);
+            // -q: nothing on stdout, not even a JSON error; the error as text on stderr.
+            let format = if quiet { Format::Human } else { cli.format };
+            output::report_error(&error, format);
             ExitCode::from(error.exit_code())
         }
     }

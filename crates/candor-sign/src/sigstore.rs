@@ -34,6 +34,7 @@ use sigstore_verify::{
 };
 
 use crate::file::Input;
+use crate::verify::Check;
 
 /// Largest bundle or trusted root read (a bundle is a few kilobytes).
 pub const MAX_SIGSTORE_DOCUMENT_BYTES: u64 = 16 * 1024 * 1024;
@@ -90,6 +91,8 @@ pub struct VerifiedBundle {
     pub verified_times: Vec<String>,
     /// The DSSE payload type and payload, when the bundle holds an envelope.
     pub dsse: Option<(String, Vec<u8>)>,
+    /// What the verification established, check by check (what `-v` prints).
+    pub checks: Vec<Check>,
 }
 
 /// Why a bundle was rejected; [`SigstoreError::check`] names the failed check.
@@ -462,6 +465,7 @@ pub fn verify_bundle(
             });
         }
     }
+    let checks = established(bundle, &result, signer, &artifact_sha256);
     let dsse = match &bundle.content {
         sigstore_verify::types::SignatureContent::DsseEnvelope(envelope) => Some((
             envelope.payload_type.clone(),
@@ -487,7 +491,88 @@ pub fn verify_bundle(
                 times
             }),
         dsse,
+        checks,
     })
+}
+
+/// What a successful verification established, as checks, from what `sigstore-verify`
+/// reports it verified and what the bundle holds.
+fn established(
+    bundle: &Bundle,
+    result: &sigstore_verify::VerificationResult,
+    signer: &BundleSigner,
+    artifact_sha256: &str,
+) -> Vec<Check> {
+    let mut checks = Vec::new();
+    if result.certificate_verified() {
+        checks.push(Check::passed(
+            "certificate",
+            "chains to a certificate authority of the trusted root, and was valid when the \
+             signature was made",
+        ));
+    }
+    if result.sct_verified() {
+        checks.push(Check::passed(
+            "sct",
+            "the certificate's signed certificate timestamp verifies",
+        ));
+    }
+    if let BundleSigner::Key(_) = signer {
+        checks.push(Check::passed(
+            "key",
+            "the signature was made by the given public key",
+        ));
+    }
+    let entries = &bundle.verification_material.tlog_entries;
+    if result.tlog_verified() {
+        for entry in entries {
+            checks.push(Check::passed(
+                "transparency log",
+                format!(
+                    "{} {} entry {}: inclusion in the log verified{}",
+                    entry.kind_version.kind(),
+                    entry.kind_version.version(),
+                    entry.log_index,
+                    entry
+                        .integrated_time
+                        .map_or_else(String::new, |time| format!(", integrated at {time}"))
+                ),
+            ));
+        }
+    } else {
+        checks.push(Check::skipped(
+            "transparency log",
+            format!("{} entr(y/ies), none verified", entries.len()),
+        ));
+    }
+    for time in result.verified_timestamps() {
+        checks.push(Check::passed("time", format!("{time}, authenticated")));
+    }
+    checks.push(Check::passed(
+        "signature",
+        match &bundle.content {
+            sigstore_verify::types::SignatureContent::DsseEnvelope(_) => format!(
+                "the DSSE envelope's signature verifies, and its Statement names sha256 \
+                 {artifact_sha256}"
+            ),
+            _ => format!("verifies over the artifact (sha256 {artifact_sha256})"),
+        },
+    ));
+    if let BundleSigner::Identity(expected) = signer {
+        checks.push(Check::passed(
+            "identity",
+            format!(
+                "issuer {} is the one required, and subject {} matches {}",
+                result.issuer().unwrap_or_default(),
+                result
+                    .identity()
+                    .map(sigstore_verify::SubjectAltName::as_str)
+                    .unwrap_or_default(),
+                expected.describe_subject()
+            ),
+        ));
+    }
+    checks
 }
 
 /// Both sides of an artifact mismatch: the artifact's sha256, and the digest the bundle

@@ -8,9 +8,10 @@ use candor_model::AnyStatement;
 use candor_model::digest::DigestSet;
 use candor_model::error::LocatedError;
 use candor_model::signer::SigstoreIdentity;
+use candor_sign::dsse::MAX_ENVELOPE_BYTES;
 use candor_sign::file::{FileError, Input};
 use candor_sign::verify::{
-    self, IgnoredSignature, SignedBy, TrustError, TrustedSigners, VerifyError,
+    self, Check, CheckOutcome, IgnoredSignature, SignedBy, TrustError, TrustedSigners, VerifyError,
 };
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -123,6 +124,10 @@ pub struct Verified {
     pub artifact: Option<ArtifactMatch>,
     /// The verified Statement.
     pub statement: AnyStatement,
+    /// Every check made, in order (what `-v` prints; not in JSON).
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub checks: Vec<Check>,
 }
 
 /// Why an envelope was rejected.
@@ -149,6 +154,10 @@ pub struct Rejected {
     pub error: Rejection,
     /// Signatures that did not count, and why.
     pub ignored_signatures: Vec<IgnoredSignature>,
+    /// Every check made, in order, the failed one last (what `-v` prints; not in JSON).
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub checks: Vec<Check>,
 }
 
 /// The outcome of `candor verify-envelope` (what `--format json` prints).
@@ -168,7 +177,7 @@ impl EnvelopeReport {
     }
 }
 
-fn rejected(envelope: &str, error: &VerifyError) -> EnvelopeReport {
+fn rejected(envelope: &str, error: &VerifyError, checks: Vec<Check>) -> EnvelopeReport {
     EnvelopeReport::Rejected(Rejected {
         verified: false,
         envelope: EnvelopeFile {
@@ -185,7 +194,45 @@ fn rejected(envelope: &str, error: &VerifyError) -> EnvelopeReport {
                 .collect(),
         },
         ignored_signatures: error.ignored_signatures().to_vec(),
+        checks,
     })
+}
+
+/// The artifact (name and digests), if one was given, matched against the Statement's
+/// subjects, the check recorded.
+fn artifact_match(
+    statement: &AnyStatement,
+    artifact: Option<(String, DigestSet)>,
+    checks: &mut Vec<Check>,
+) -> Result<Option<ArtifactMatch>, VerifyError> {
+    let Some((name, digest)) = artifact else {
+        checks.push(Check::skipped(
+            "subject",
+            "no artifact given: no file was checked against the Statement's subjects",
+        ));
+        return Ok(None);
+    };
+    match verify::check_subject(statement, &name, &digest) {
+        Ok(subject) => {
+            checks.push(Check::passed(
+                "subject",
+                format!(
+                    "artifact {name} (sha256 {}) is subject {}",
+                    digest.sha256().unwrap_or_default(),
+                    subject.name
+                ),
+            ));
+            Ok(Some(ArtifactMatch {
+                subject: Some(subject.name.clone()),
+                file: name,
+                digest,
+            }))
+        }
+        Err(error) => {
+            checks.push(Check::failed(error.check(), error.to_string()));
+            Err(error)
+        }
+    }
 }
 
 /// The signers `request` trusts.
@@ -217,22 +264,37 @@ pub fn verify_envelope(request: &EnvelopeRequest) -> Result<EnvelopeReport, Enve
         None => None,
     };
     let envelope_name = request.envelope.to_string();
-    let verified =
-        match verify::verify_attestation_from(&request.envelope, &trusted, request.threshold) {
-            Ok(verified) => verified,
-            Err(error) if error.is_input_error() => return Err(EnvelopeError::Envelope(error)),
-            Err(error) => return Ok(rejected(&envelope_name, &error)),
-        };
-    let artifact = match artifact {
-        Some((name, digest)) => match verify::check_subject(&verified.statement, &name, &digest) {
-            Ok(subject) => Some(ArtifactMatch {
-                subject: Some(subject.name.clone()),
-                file: name,
-                digest,
-            }),
-            Err(error) => return Ok(rejected(&envelope_name, &error)),
-        },
-        None => None,
+    let mut checks = Vec::new();
+    let verified = request
+        .envelope
+        .read_capped(MAX_ENVELOPE_BYTES, "a DSSE envelope or Sigstore bundle")
+        .map_err(VerifyError::from)
+        .and_then(|bytes| {
+            verify::verify_attestation_recorded(
+                &bytes,
+                &envelope_name,
+                &trusted,
+                request.threshold,
+                &mut checks,
+            )
+        });
+    let verified = match verified {
+        Ok(verified) => verified,
+        Err(error) if error.is_input_error() => return Err(EnvelopeError::Envelope(error)),
+        Err(error) => {
+            if checks
+                .last()
+                .is_none_or(|c| c.outcome != CheckOutcome::Failed)
+            {
+                // Refused before any check (too large to read).
+                checks.push(Check::failed(error.check(), error.to_string()));
+            }
+            return Ok(rejected(&envelope_name, &error, checks));
+        }
+    };
+    let artifact = match artifact_match(&verified.statement, artifact, &mut checks) {
+        Ok(artifact) => artifact,
+        Err(error) => return Ok(rejected(&envelope_name, &error, checks)),
     };
     Ok(EnvelopeReport::Verified(Box::new(Verified {
         verified: true,
@@ -248,5 +310,6 @@ pub fn verify_envelope(request: &EnvelopeRequest) -> Result<EnvelopeReport, Enve
         ignored_signatures: verified.ignored,
         artifact,
         statement: verified.statement,
+        checks,
     })))
 }

@@ -23,6 +23,31 @@ use zeroize::Zeroizing;
 
 use crate::error::CliError;
 
+/// `-q` and `-v` of the verifying commands (`verify`, `verify-envelope`,
+/// `sigstore verify-bundle`).
+#[derive(Debug, Clone, Copy, clap::Args)]
+pub struct Verbosity {
+    /// Print no report: the exit code says it (0 verified, 1 rejected). Input and usage
+    /// errors (exit 2) and warnings still go to stderr, as with grep -q.
+    #[arg(short, long, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Also print every check on stderr, in the order it was made: what passed, what did
+    /// not count and why, and what failed.
+    #[arg(short, long)]
+    pub verbose: bool,
+}
+
+/// The checks of a verification on stderr, one a line (`-v`).
+pub fn print_checks(checks: &[candor_sign::verify::Check]) {
+    let text: Vec<String> = checks
+        .iter()
+        .map(|check| format!("check  {check}").replace('\n', "\ncheck  "))
+        .collect();
+    if !text.is_empty() {
+        crate::output::stderr(&text.join("\n"));
+    }
+}
+
 /// The environment variable that holds key passphrases unless `--passphrase-env` names
 /// another.
 pub const DEFAULT_PASSPHRASE_ENV: &str = "CANDOR_PASSPHRASE";

@@ -104,6 +104,15 @@ pub struct VerifyBundleArgs {
     /// The artifact, or its digest as `sha256:<64 hex>` (for a DSSE bundle: a subject of
     /// its in-toto Statement).
     file_or_digest: String,
+    #[command(flatten)]
+    verbosity: super::Verbosity,
+}
+
+impl VerifyBundleArgs {
+    /// `-q` and `-v`.
+    pub fn verbosity(&self) -> super::Verbosity {
+        self.verbosity
+    }
 }
 
 /// Run `candor sigstore …`.
@@ -205,7 +214,14 @@ fn verify_bundle(args: &VerifyBundleArgs, format: Format) -> Result<ExitCode, Cl
         },
         artifact: args.file_or_digest.clone(),
     })?;
+    if args.verbosity.verbose {
+        super::print_checks(match &report {
+            BundleReport::Verified(verified) => &verified.checks,
+            BundleReport::Rejected(rejected) => &rejected.checks,
+        });
+    }
     match (format, &report) {
+        _ if args.verbosity.quiet => {}
         (Format::Json | Format::Sarif, _) => output::json(&report),
         (Format::Human, BundleReport::Verified(verified)) => {
             output::stdout(&human_verified(verified));

@@ -59,6 +59,15 @@ pub struct VerifyEnvelopeArgs {
     /// Distinct trusted keys that must have signed (at least 1).
     #[arg(long, default_value = "1", value_parser = parse_threshold)]
     threshold: NonZeroUsize,
+    #[command(flatten)]
+    verbosity: super::Verbosity,
+}
+
+impl VerifyEnvelopeArgs {
+    /// `-q` and `-v`.
+    pub fn verbosity(&self) -> super::Verbosity {
+        self.verbosity
+    }
 }
 
 fn parse_threshold(text: &str) -> Result<NonZeroUsize, String> {
@@ -111,7 +120,14 @@ pub fn run(args: &VerifyEnvelopeArgs, format: Format) -> Result<ExitCode, CliErr
              file you run",
         );
     }
+    if args.verbosity.verbose {
+        super::print_checks(match &report {
+            EnvelopeReport::Verified(verified) => &verified.checks,
+            EnvelopeReport::Rejected(rejected) => &rejected.checks,
+        });
+    }
     match (format, &report) {
+        _ if args.verbosity.quiet => {}
         (Format::Json | Format::Sarif, _) => output::json(&report),
         (Format::Human, EnvelopeReport::Verified(verified)) => {
             output::stdout(&human_verified(verified));

@@ -210,6 +210,25 @@ impl VerifyError {
         }
     }
 
+    /// The check that failed, as [`super::Check::what`] names checks.
+    pub fn check(&self) -> &'static str {
+        match self {
+            VerifyError::File(_)
+            | VerifyError::Envelope(_)
+            | VerifyError::Base64 { .. }
+            | VerifyError::NoSignatures { .. }
+            | VerifyError::TooManySignatures { .. }
+            | VerifyError::NotAnAttestation { .. } => "document",
+            VerifyError::ThresholdNotMet { .. } => "threshold",
+            VerifyError::NoTrustedRoot { .. } => "trusted root",
+            VerifyError::PayloadType { .. } => "payload type",
+            VerifyError::Statement(_) => "statement",
+            VerifyError::Sigstore { source, .. } => source.check(),
+            VerifyError::UntrustedIdentity { .. } => "identity",
+            VerifyError::SubjectMismatch { .. } => "subject",
+        }
+    }
+
     /// Whether the failure is the caller's input rather than the document's fault: the
     /// file could not be read at all, or the caller gave no trusted root for a
     /// certificate bundle. Everything else is a rejection of the document.
