@@ -238,6 +238,19 @@ mod tests {
         out
     }
 
+    /// Every line of every example, continuation lines included.
+    fn example_lines(help: &str) -> Vec<&str> {
+        let mut out = Vec::new();
+        let mut continued = false;
+        for line in help.lines().map(str::trim) {
+            if continued || runs_candor(line) {
+                out.push(line);
+                continued = line.ends_with('\\');
+            }
+        }
+        out
+    }
+
     /// The `candor` invocations of a shell line, as argument vectors: pipelines and
     /// `&&` split, redirections and assignments dropped, `<placeholders>` filled.
     fn invocations(example: &str) -> Vec<Vec<String>> {
@@ -300,7 +313,7 @@ mod tests {
         let mut failures = Vec::new();
         for ((path, help), (_, at_80)) in wide.iter().zip(&narrow) {
             let lines_at_80: Vec<&str> = at_80.lines().map(str::trim).collect();
-            for line in help.lines().map(str::trim).filter(|l| runs_candor(l)) {
+            for line in example_lines(help) {
                 if !lines_at_80.contains(&line) {
                     failures.push(format!(
                         "`{path} --help`: wrapped at 80 columns ({} characters; break it \

@@ -22,7 +22,7 @@
 
 use std::path::Path;
 
-use candor_model::signer::SigstoreIdentity;
+use candor_model::signer::IdentityMatcher;
 pub use sigstore_verify::trust_root::TrustedRoot;
 use sigstore_verify::trust_root::{
     SIGSTORE_PRODUCTION_TRUSTED_ROOT, SIGSTORE_STAGING_TRUSTED_ROOT,
@@ -53,7 +53,7 @@ pub enum Instance {
 pub enum BundleSigner {
     /// A keyless (Fulcio) signer: the certificate's OIDC issuer, exactly, and its subject
     /// by pattern ([`candor_model::pattern::Pattern::exact`] for one exact subject).
-    Identity(SigstoreIdentity),
+    Identity(IdentityMatcher),
     /// A managed key: the bundle's signature must verify with this public key.
     Key(DerPublicKey),
     /// Any certificate that chains to the trusted root: every check but the identity,
@@ -152,11 +152,9 @@ pub enum SigstoreError {
     #[error("artifact: {0}")]
     Artifact(String),
     /// The certificate's issuer is not the one required.
-    #[error(
-        "identity: the certificate's OIDC issuer is {actual}; the policy requires {expected:?}"
-    )]
+    #[error("identity: the certificate's OIDC issuer is {actual}; the policy requires {expected}")]
     Issuer {
-        /// Required.
+        /// Required (exact text quoted, or a regular expression).
         expected: String,
         /// In the certificate.
         actual: String,
@@ -449,9 +447,9 @@ pub fn verify_bundle(
             ));
         }
         let actual_issuer = issuer.as_deref().unwrap_or_default();
-        if actual_issuer != expected.issuer {
+        if !expected.issuer.matches(actual_issuer) {
             return Err(SigstoreError::Issuer {
-                expected: expected.issuer.clone(),
+                expected: expected.issuer.to_string(),
                 actual: describe_claim(issuer.as_deref()),
             });
         }
@@ -460,7 +458,7 @@ pub fn verify_bundle(
             .is_some_and(|s| expected.subject.matches(s))
         {
             return Err(SigstoreError::Subject {
-                expected: expected.describe_subject(),
+                expected: expected.subject.to_string(),
                 actual: describe_claim(subject.as_deref()),
             });
         }
@@ -562,13 +560,14 @@ fn established(
         checks.push(Check::passed(
             "identity",
             format!(
-                "issuer {} is the one required, and subject {} matches {}",
+                "issuer {} matches {}, and subject {} matches {}",
                 result.issuer().unwrap_or_default(),
+                expected.issuer,
                 result
                     .identity()
                     .map(sigstore_verify::SubjectAltName::as_str)
                     .unwrap_or_default(),
-                expected.describe_subject()
+                expected.subject
             ),
         ));
     }

@@ -6,7 +6,7 @@ use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 
 use candor_model::digest::{DigestAlgorithm, DigestSet};
-use candor_model::signer::SigstoreIdentity;
+use candor_model::signer::IdentityMatcher;
 use candor_sign::file::Input;
 use candor_sign::keys::PublicKey;
 use candor_sign::sigstore::{
@@ -24,7 +24,7 @@ pub enum Signer {
     /// A managed key: this PEM public key file.
     Key(PathBuf),
     /// A keyless signer.
-    Identity(SigstoreIdentity),
+    Identity(IdentityMatcher),
 }
 
 /// What to verify.

@@ -5,11 +5,12 @@ use std::num::NonZeroUsize;
 use std::path::PathBuf;
 
 use candor_model::AnyStatement;
-use candor_model::digest::DigestSet;
+use candor_model::digest::{DigestAlgorithm, DigestSet};
 use candor_model::error::LocatedError;
-use candor_model::signer::SigstoreIdentity;
+use candor_model::signer::IdentityMatcher;
 use candor_sign::dsse::MAX_ENVELOPE_BYTES;
 use candor_sign::file::{FileError, Input};
+use candor_sign::sigstore::Instance;
 use candor_sign::verify::{
     self, Check, CheckOutcome, IgnoredSignature, SignedBy, TrustError, TrustedSigners, VerifyError,
 };
@@ -24,11 +25,14 @@ pub struct EnvelopeRequest {
     /// Trusted public keys (PEM or `ed25519:` text files).
     pub keys: Vec<PathBuf>,
     /// Trusted Sigstore identities.
-    pub identities: Vec<SigstoreIdentity>,
-    /// The Sigstore trusted root for certificate bundles (default: the embedded
-    /// production root); read only when `identities` is not empty.
+    pub identities: Vec<IdentityMatcher>,
+    /// The Sigstore trusted root for certificate bundles (default: the embedded root of
+    /// `instance`); read only when `identities` is not empty.
     pub trusted_root: Option<PathBuf>,
-    /// The installed artifact the Statement must name, by digest.
+    /// Whose embedded trusted root to use when no file is given.
+    pub instance: Instance,
+    /// The installed artifact the Statement must name, by digest: a file, or
+    /// `sha256:<64 hex>` when no file has that name.
     pub artifact: Option<PathBuf>,
     /// Distinct trusted signers that must have signed.
     pub threshold: NonZeroUsize,
@@ -235,12 +239,32 @@ fn artifact_match(
     }
 }
 
+/// The digests of the artifact: its file's, or, for `sha256:<64 hex>` when no file has
+/// that name, that digest (as `sigstore verify-bundle` takes it).
+fn artifact_digest(path: &std::path::Path) -> Result<DigestSet, EnvelopeError> {
+    let given = path
+        .to_str()
+        .and_then(|text| text.strip_prefix("sha256:"))
+        .filter(|hex| hex.len() == 64 && !path.exists())
+        .and_then(|hex| DigestSet::single(DigestAlgorithm::Sha256, &hex.to_ascii_lowercase()).ok());
+    match given {
+        Some(digest) => Ok(digest),
+        None => {
+            candor_sign::artifact::digest_file(path).map_err(|source| EnvelopeError::Artifact {
+                path: path.to_owned(),
+                source,
+            })
+        }
+    }
+}
+
 /// The signers `request` trusts.
 fn trusted_signers(request: &EnvelopeRequest) -> Result<TrustedSigners, EnvelopeError> {
     Ok(TrustedSigners::from_files(
         &request.keys,
         request.identities.clone(),
         request.trusted_root.as_deref(),
+        request.instance,
     )?)
 }
 
@@ -254,13 +278,7 @@ pub fn verify_envelope(request: &EnvelopeRequest) -> Result<EnvelopeReport, Enve
         });
     }
     let artifact = match &request.artifact {
-        Some(path) => Some((
-            path.display().to_string(),
-            candor_sign::artifact::digest_file(path).map_err(|source| EnvelopeError::Artifact {
-                path: path.clone(),
-                source,
-            })?,
-        )),
+        Some(path) => Some((path.display().to_string(), artifact_digest(path)?)),
         None => None,
     };
     let envelope_name = request.envelope.to_string();

@@ -32,6 +32,7 @@
 //!     keys: vec![public],
 //!     identities: Vec::new(),
 //!     trusted_root: None,
+//!     instance: candor_sign::sigstore::Instance::Production,
 //!     artifact: None,
 //!     threshold: NonZeroUsize::MIN,
 //! })
