@@ -262,6 +262,34 @@ pub(crate) fn bundle_from_checked(text: &str, file: &str) -> Result<Bundle, Sigs
     })
 }
 
+/// Whether `bundle` was logged in a Rekor v2 log: its entries carry neither an
+/// integrated time nor an inclusion promise (a v2 log signs neither; the time comes from
+/// an RFC 3161 timestamp). The trusted root must then list that log and a timestamp
+/// authority; the embedded production root may list neither.
+pub fn logged_in_rekor_v2(bundle: &Bundle) -> bool {
+    let entries = &bundle.verification_material.tlog_entries;
+    !entries.is_empty()
+        && entries
+            .iter()
+            .all(|e| e.integrated_time.is_none() && e.inclusion_promise.is_none())
+}
+
+/// What to tell someone whose bundle, verified against an embedded trusted root, failed
+/// `check` (a [`SigstoreError::check`]) because it was logged in a Rekor v2 log.
+pub fn rekor_v2_hint(bundle: &Bundle, check: &str) -> Option<String> {
+    let about_log_or_time = matches!(
+        check,
+        "timestamp" | "log entry" | "checkpoint" | "inclusion proof" | "time" | "trusted root"
+    );
+    (about_log_or_time && logged_in_rekor_v2(bundle)).then(|| {
+        "the bundle was logged in a Rekor v2 log and timed by a timestamp authority, which \
+         the embedded trusted root may not list: pass --trusted-root with the trusted root of \
+         the Sigstore instance that logged it (`candor sigstore update-root --out \
+         trusted_root.json` fetches production's; --staging for the staging instance)"
+            .to_owned()
+    })
+}
+
 /// Whether `bundle` carries any evidence of its time: a transparency-log entry or an
 /// RFC 3161 timestamp. candor's own managed-key bundles (`candor sign --bundle --key`)
 /// carry neither: they are a DSSE envelope with a public-key hint.

@@ -136,6 +136,10 @@ pub struct BundleRejection {
     /// Whether the message starts with the bundle's file name (not printed in JSON).
     #[serde(skip)]
     pub names_file: bool,
+    /// What to do about it, where something can be done (a Rekor v2 bundle checked
+    /// against the embedded trusted root: pass `--trusted-root`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
 }
 
 /// A bundle that was examined and rejected.
@@ -247,8 +251,14 @@ pub fn verify_bundle(request: &BundleRequest) -> Result<BundleReport, BundleErro
     {
         return unlogged_key_bundle(request, bytes, key, &artifact, checks);
     }
-    let result =
-        bundle.and_then(|(bundle, _)| sigstore::verify_bundle(&bundle, artifact, &signer, &root));
+    let mut hint = None;
+    let result = bundle.and_then(|(bundle, _)| {
+        sigstore::verify_bundle(&bundle, artifact, &signer, &root).inspect_err(|error| {
+            if request.trusted_root.is_none() {
+                hint = sigstore::rekor_v2_hint(&bundle, error.check());
+            }
+        })
+    });
     Ok(match result {
         Ok(verified) => {
             checks.extend(verified.checks.iter().cloned());
@@ -268,6 +278,7 @@ pub fn verify_bundle(request: &BundleRequest) -> Result<BundleReport, BundleErro
                     check: error.check().to_owned(),
                     message: error.to_string(),
                     names_file: error.names_file(),
+                    hint,
                 },
                 checks,
             })
@@ -314,6 +325,7 @@ fn rejected(bundle: &Input, check: &str, failed: Check, mut checks: Vec<Check>) 
             check: check.to_owned(),
             names_file: message.starts_with(&format!("{bundle}: ")),
             message,
+            hint: None,
         },
         bundle,
         checks,

@@ -10,7 +10,7 @@ use candor_model::error::LocatedError;
 use candor_model::signer::IdentityMatcher;
 use candor_sign::dsse::MAX_ENVELOPE_BYTES;
 use candor_sign::file::{FileError, Input};
-use candor_sign::sigstore::Instance;
+use candor_sign::sigstore::{self, Instance};
 use candor_sign::verify::{
     self, Check, CheckOutcome, IgnoredSignature, SignedBy, TrustError, TrustedSigners, VerifyError,
 };
@@ -144,6 +144,10 @@ pub struct Rejection {
     /// The located errors of the envelope or its Statement, where the fault is in their
     /// text.
     pub errors: Vec<LocatedError>,
+    /// What to do about it, where something can be done (a Rekor v2 bundle checked
+    /// against the embedded trusted root: pass `--trusted-root`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
 }
 
 /// An envelope that was examined and rejected.
@@ -181,7 +185,12 @@ impl EnvelopeReport {
     }
 }
 
-fn rejected(envelope: &str, error: &VerifyError, checks: Vec<Check>) -> EnvelopeReport {
+fn rejected(
+    envelope: &str,
+    error: &VerifyError,
+    checks: Vec<Check>,
+    hint: Option<String>,
+) -> EnvelopeReport {
     EnvelopeReport::Rejected(Rejected {
         verified: false,
         envelope: EnvelopeFile {
@@ -196,6 +205,7 @@ fn rejected(envelope: &str, error: &VerifyError, checks: Vec<Check>) -> Envelope
                 .into_iter()
                 .map(LocatedError::from)
                 .collect(),
+            hint,
         },
         ignored_signatures: error.ignored_signatures().to_vec(),
         checks,
@@ -283,6 +293,7 @@ pub fn verify_envelope(request: &EnvelopeRequest) -> Result<EnvelopeReport, Enve
     };
     let envelope_name = request.envelope.to_string();
     let mut checks = Vec::new();
+    let mut hint = None;
     let verified = request
         .envelope
         .read_capped(MAX_ENVELOPE_BYTES, "a DSSE envelope or Sigstore bundle")
@@ -295,6 +306,14 @@ pub fn verify_envelope(request: &EnvelopeRequest) -> Result<EnvelopeReport, Enve
                 request.threshold,
                 &mut checks,
             )
+            .inspect_err(|error| {
+                if let VerifyError::Sigstore { source, .. } = error
+                    && request.trusted_root.is_none()
+                    && let Ok(bundle) = sigstore::parse_bundle(&bytes, &envelope_name)
+                {
+                    hint = sigstore::rekor_v2_hint(&bundle, source.check());
+                }
+            })
         });
     let verified = match verified {
         Ok(verified) => verified,
@@ -307,12 +326,12 @@ pub fn verify_envelope(request: &EnvelopeRequest) -> Result<EnvelopeReport, Enve
                 // Refused before any check (too large to read).
                 checks.push(Check::failed(error.check(), error.to_string()));
             }
-            return Ok(rejected(&envelope_name, &error, checks));
+            return Ok(rejected(&envelope_name, &error, checks, hint));
         }
     };
     let artifact = match artifact_match(&verified.statement, artifact, &mut checks) {
         Ok(artifact) => artifact,
-        Err(error) => return Ok(rejected(&envelope_name, &error, checks)),
+        Err(error) => return Ok(rejected(&envelope_name, &error, checks, None)),
     };
     Ok(EnvelopeReport::Verified(Box::new(Verified {
         verified: true,

@@ -336,6 +336,12 @@ fn verify_bundle(args: &VerifyBundleArgs, format: Format) -> Result<ExitCode, Cl
             rejected.error.message
         )),
     }
+    if let (Format::Human, false, BundleReport::Rejected(rejected)) =
+        (format, args.verbosity.quiet, &report)
+        && let Some(hint) = &rejected.error.hint
+    {
+        output::stderr(&format!("hint: {hint}"));
+    }
     Ok(match report {
         BundleReport::Verified(_) => ExitCode::SUCCESS,
         BundleReport::Rejected(_) => ExitCode::from(1),
@@ -369,10 +375,20 @@ fn human_verified(verified: &BundleVerified) -> String {
              by the key alone; no log or timestamp attests when it was signed"
         );
     }
+    // The log's integrated time is itself an authenticated time: said once.
     if let Some(time) = &verified.integrated_time {
-        let _ = writeln!(out, "  logged at  {time}");
+        let authenticated = if verified.verified_times.contains(time) {
+            " (authenticated)"
+        } else {
+            ""
+        };
+        let _ = writeln!(out, "  logged at  {time}{authenticated}");
     }
-    for time in &verified.verified_times {
+    for time in verified
+        .verified_times
+        .iter()
+        .filter(|time| verified.integrated_time.as_ref() != Some(*time))
+    {
         let _ = writeln!(out, "  time       {time} (authenticated)");
     }
     if let (Some(payload_type), Some(bytes)) = (&verified.payload_type, verified.payload_bytes) {

@@ -142,6 +142,12 @@ pub fn run(args: &VerifyEnvelopeArgs, format: Format) -> Result<ExitCode, CliErr
             output::stdout(&human_rejected(rejected));
         }
     }
+    if let (Format::Human, false, EnvelopeReport::Rejected(rejected)) =
+        (format, args.verbosity.quiet, &report)
+        && let Some(hint) = &rejected.error.hint
+    {
+        output::stderr(&format!("hint: {hint}"));
+    }
     Ok(if report.is_verified() {
         ExitCode::SUCCESS
     } else {
