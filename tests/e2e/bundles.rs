@@ -317,3 +317,150 @@ fn a_bundle_holds_one_signature() {
     );
     assert!(!ws.exists("two.sigstore.json"));
 }
+
+/// Issue 16: `verify-envelope` and `sigstore verify-bundle` speak one vocabulary,
+/// cosign's: `--bundle` for the document, `--artifact` (a file or `sha256:<hex>`) for the
+/// artifact, `--key`; the old spellings (the positional document of verify-envelope, the
+/// positional artifact of verify-bundle) still work.
+#[test]
+fn one_vocabulary_for_verify_envelope_and_verify_bundle() {
+    let ws = Workspace::new();
+    signed_bundle(&ws);
+    let run = |command: &str| ws.run(&command.split_whitespace().collect::<Vec<_>>());
+    let digest = format!("sha256:{}", crate::support::TARBALL_SHA256);
+    let other = format!("sha256:{}", "0".repeat(64));
+    // The same flags on both commands, for candor's own key bundle.
+    for command in ["verify-envelope", "sigstore verify-bundle"] {
+        let flags = "--bundle manifest.sigstore.json --key vendor.pub --artifact";
+        run(&format!("{command} {flags} {TARBALL}")).success();
+        run(&format!("{command} {flags} {digest}")).success();
+        // Another artifact, by digest too: rejected.
+        run(&format!("{command} {flags} {other}")).code(1);
+    }
+    // Old spellings stay; one of each form, not both.
+    run(&format!(
+        "verify-envelope --key vendor.pub --artifact {TARBALL} manifest.sigstore.json"
+    ))
+    .success();
+    run(&format!(
+        "sigstore verify-bundle --bundle manifest.sigstore.json --key vendor.pub {TARBALL}"
+    ))
+    .success();
+    let both = "verify-envelope --key vendor.pub --bundle m.json manifest.sigstore.json";
+    let out = run(both);
+    out.code(2);
+    assert!(out.stderr.contains("cannot be used with"), "{out}");
+    let out = run(&format!(
+        "sigstore verify-bundle --bundle manifest.sigstore.json --key vendor.pub \
+         --artifact {TARBALL} {TARBALL}"
+    ));
+    out.code(2);
+    assert!(out.stderr.contains("cannot be used with"), "{out}");
+}
+
+/// Issue 16: the identity flags, cosign's, on both commands: `--certificate-identity`,
+/// `--certificate-identity-regexp`, `--certificate-oidc-issuer[-regexp]`, beside candor's
+/// wildcard `--certificate-identity-pattern`; `--staging`. Regular expressions match the
+/// whole text (cosign's match anywhere).
+#[test]
+fn identity_flags_are_cosigns_on_both_commands_and_regexps_are_anchored() {
+    let Some(dir) = conformance_dir() else {
+        eprintln!("SKIPPED: Sigstore conformance vectors not found");
+        return;
+    };
+    let ws = Workspace::new();
+    let run = |command: &str| ws.run(&command.split_whitespace().collect::<Vec<_>>());
+    let case = |name: &str| {
+        dir.join(format!("bundle-verify/{name}/bundle.sigstore.json"))
+            .display()
+            .to_string()
+    };
+    let bundle = format!(
+        "sigstore verify-bundle --bundle {}",
+        case("happy-path-v0.3")
+    );
+    let envelope = format!(
+        "verify-envelope --bundle {}",
+        case("happy-path-intoto-in-dsse-v3")
+    );
+    let a_txt = dir.join("bundle-verify/a.txt").display().to_string();
+    let workflow =
+        r"https://github\.com/sigstore-conformance/[^/]+/\.github/workflows/.*@refs/heads/main";
+    let issuer = r"https://token\.actions\.githubusercontent\.com";
+    let regexps = format!(
+        "--certificate-oidc-issuer-regexp {issuer} --certificate-identity-regexp {workflow}"
+    );
+    run(&format!("{bundle} {regexps} --artifact {a_txt}")).success();
+    // The identity is trusted; the payload (SLSA provenance) is not a candor Statement.
+    let out = run(&format!("{envelope} {regexps}"));
+    out.code(1);
+    assert!(
+        out.stdout
+            .contains("payload is not a valid candor Statement"),
+        "{out}"
+    );
+    // The exact subject, as verify-bundle always took it, now on verify-envelope too.
+    let exact = format!(
+        "--certificate-oidc-issuer {ACTIONS} --certificate-identity https://github.com/\
+         sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/\
+         extremely-dangerous-oidc-beacon.yml@refs/heads/main"
+    );
+    let out = run(&format!("{envelope} {exact}"));
+    out.code(1);
+    assert!(
+        out.stdout
+            .contains("payload is not a valid candor Statement"),
+        "{out}"
+    );
+    // Anchored: a part of the subject or issuer is no match (cosign would accept it).
+    let out = run(&format!(
+        "{bundle} --certificate-oidc-issuer {ACTIONS} \
+         --certificate-identity-regexp sigstore-conformance {a_txt}"
+    ));
+    out.code(1);
+    assert!(
+        out.stdout.contains(
+            "the policy requires regexp \"sigstore-conformance\" (matching the whole text)"
+        ),
+        "{out}"
+    );
+    let out = run(&format!(
+        "{envelope} --certificate-oidc-issuer-regexp token --certificate-identity-regexp {workflow}"
+    ));
+    out.code(1);
+    assert!(
+        out.stdout
+            .contains("none of the 1 trusted Sigstore identities"),
+        "{out}"
+    );
+    // --staging on verify-envelope: the staging root, which did not issue this bundle.
+    let out = run(&format!("{envelope} --staging {regexps}"));
+    out.code(1);
+    assert!(out.stdout.contains("Sigstore bundle rejected ("), "{out}");
+    // Usage errors: a bad regular expression, half an identity, two subject forms.
+    let out = run(&format!(
+        "{bundle} --certificate-oidc-issuer {ACTIONS} --certificate-identity-regexp ( {a_txt}"
+    ));
+    out.code(2);
+    assert!(
+        out.stderr.starts_with(
+            "error: --certificate-identity-regexp: invalid regular expression \"(\": \
+             regex parse error:\n    (\n    ^"
+        ),
+        "{out}"
+    );
+    let out = run(&format!("{envelope} --certificate-oidc-issuer {ACTIONS}"));
+    out.code(2);
+    assert_eq!(
+        out.stderr,
+        "error: a certificate OIDC issuer needs the certificate subject it vouches for\n\
+         hint: pass --certificate-identity, --certificate-identity-regexp or \
+         --certificate-identity-pattern\n"
+    );
+    let out = run(&format!(
+        "{bundle} --certificate-oidc-issuer {ACTIONS} --certificate-identity x \
+         --certificate-identity-regexp y {a_txt}"
+    ));
+    out.code(2);
+    assert!(out.stderr.contains("cannot be used with"), "{out}");
+}

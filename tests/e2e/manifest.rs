@@ -119,6 +119,100 @@ fn validate_reports_every_error_at_once() {
     snapshot!(ws, "validate_errors", run);
 }
 
+/// Issue 16: one run reports every mistake (a misspelt field used to hide everything
+/// after it), each at `file:line:column`, with "did you mean" for a misspelt field name,
+/// category or claim id, and nothing suggested that is not close.
+#[test]
+fn validate_reports_every_error_in_one_run_with_did_you_mean() {
+    let ws = Workspace::new();
+    ws.write(
+        "typos.toml",
+        r#"[tool]
+name = "agent"
+version = "1.4.0"
+vnedor = "Acme"
+
+[vendor]
+name = "Acme"
+
+[source]
+repository = "https://github.com/acme/agent"
+
+[completeness]
+exhaustive = ["netwrok"]
+
+[[claims.network]]
+id = "network.api"
+endpoint = "https://api.acme.example/v1"
+purpsoe = "the API"
+
+[[claims.telemtry]]
+id = "telemetry.usage"
+
+[[claims.filesystem]]
+id = "filesytem.cache"
+path = "~/.cache/agent"
+access = ["read"]
+purpose = "cache"
+
+[[claims.identifiers]]
+id = "identifiers.install-id"
+identifier = "install id"
+purpose = ""
+sent_via = ["network.apj"]
+"#,
+    );
+    let run = ws.run(&["manifest", "validate", "typos.toml"]);
+    run.code(1);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines.len(), 8, "{run}");
+    // Each names the file, line and column, in document order.
+    let located: Vec<&str> = lines
+        .iter()
+        .map(|line| line.split(": ").next().unwrap())
+        .collect();
+    assert_eq!(
+        located,
+        [
+            "typos.toml:4:1",
+            "typos.toml:13:15",
+            "typos.toml:15:1",
+            "typos.toml:18:1",
+            "typos.toml:20:10",
+            "typos.toml:24:6",
+            "typos.toml:32:11",
+            "typos.toml:33:13",
+        ],
+        "{run}"
+    );
+    let suggested = |line: &str| {
+        let (_, rest) = line.split_once("did you mean ")?;
+        Some(
+            rest.split_once('?')
+                .map_or(rest, |(word, _)| word)
+                .to_owned()
+                + "?",
+        )
+    };
+    let suggestions: Vec<Option<String>> = lines.iter().map(|l| suggested(l)).collect();
+    assert_eq!(
+        suggestions,
+        [
+            None,                              // `vnedor` is close to no field of [tool]
+            Some("`network`?".to_owned()),     // a category in `exhaustive`
+            None,                              // `purpose` missing (`purpsoe` below) …
+            Some("`purpose`?".to_owned()),     // … a field name
+            Some("`telemetry`?".to_owned()),   // a category's table
+            Some("`filesystem`?".to_owned()),  // the category of a claim id
+            None,                              // a rule: an empty purpose
+            Some("`network.api`?".to_owned()), // a claim id referred to
+        ],
+        "{run}"
+    );
+    assert_eq!(run.stderr, "typos.toml: invalid (8 errors)\n");
+    snapshot!(ws, "validate_every_error_with_suggestions", run);
+}
+
 #[test]
 fn validate_errors_as_json() {
     let ws = Workspace::new();

@@ -638,3 +638,113 @@ fn a_wrong_artifact_shows_both_digests() {
         );
     }
 }
+
+/// Issue 16: a Rekor v2 bundle checked against the embedded trusted root (which lists
+/// neither that log nor its timestamp authority) fails saying what to pass, on both
+/// verify commands; with `--trusted-root` it verifies. And a managed-key bundle's time,
+/// logged and authenticated, is said once, not on two lines.
+#[test]
+fn a_rekor_v2_bundle_without_a_trusted_root_hints_at_one_and_times_are_said_once() {
+    let Some(root) = conformance_dir() else {
+        eprintln!("SKIPPED: Sigstore conformance vectors not found");
+        return;
+    };
+    let ws = crate::support::Workspace::new();
+    let case = |name: &str| root.join("bundle-verify").join(name);
+    let a_txt = case("a.txt").display().to_string();
+    let bundle = case("rekor2-happy-path/bundle.sigstore.json")
+        .display()
+        .to_string();
+    let identity = [
+        "--certificate-oidc-issuer",
+        DEFAULT_ISSUER,
+        "--certificate-identity",
+        DEFAULT_IDENTITY,
+    ];
+    let hint = "hint: the bundle was logged in a Rekor v2 log and timed by a timestamp \
+                authority, which the embedded trusted root may not list: pass --trusted-root";
+    let mut args = vec!["sigstore", "verify-bundle", "--bundle", &bundle];
+    args.extend(identity);
+    args.push(&a_txt);
+    let run = ws.run(&args);
+    run.code(1);
+    assert!(
+        run.stdout
+            .starts_with("verification failed (timestamp check): "),
+        "{run}"
+    );
+    assert!(run.stderr.starts_with(hint), "{run}");
+    // In JSON, the hint is part of the report; nothing on stderr.
+    args.extend(["--format", "json"]);
+    let run = ws.run(&args);
+    run.code(1);
+    assert!(
+        run.json()["error"]["hint"]
+            .as_str()
+            .is_some_and(|h| h.contains("pass --trusted-root")),
+        "{run}"
+    );
+    assert_eq!(run.stderr, "", "{run}");
+    // The same on verify-envelope, for a Rekor v2 DSSE bundle.
+    let dsse = case("rekor2-dsse-happy-path/bundle.sigstore.json")
+        .display()
+        .to_string();
+    let mut args = vec!["verify-envelope", "--bundle", &dsse];
+    args.extend(identity);
+    let run = ws.run(&args);
+    run.code(1);
+    assert!(run.stderr.starts_with(hint), "{run}");
+    // With the instance's trusted root: verified, and no hint.
+    let trusted_root = case("rekor2-happy-path/trusted_root.json")
+        .display()
+        .to_string();
+    let mut args = vec!["sigstore", "verify-bundle", "--bundle", &bundle];
+    args.extend(identity);
+    args.extend(["--trusted-root", &trusted_root, &a_txt]);
+    ws.run(&args).success();
+    // A bundle that fails for another reason gets no such hint.
+    let broken = case("rekor2-dsse-invalid-sig_fail/bundle.sigstore.json")
+        .display()
+        .to_string();
+    let run = ws.run(&[
+        "sigstore",
+        "verify-bundle",
+        "--bundle",
+        &broken,
+        "--certificate-oidc-issuer",
+        DEFAULT_ISSUER,
+        "--certificate-identity",
+        DEFAULT_IDENTITY,
+        "--trusted-root",
+        &case("rekor2-dsse-invalid-sig_fail/trusted_root.json")
+            .display()
+            .to_string(),
+        &a_txt,
+    ]);
+    run.code(1);
+    assert!(!run.stderr.contains("hint:"), "{run}");
+
+    // A managed key's bundle logged in Rekor v1: its integrated time is authenticated,
+    // and said once.
+    let managed = case("managed-key-happy-path");
+    let run = ws.run(&[
+        "sigstore",
+        "verify-bundle",
+        "--bundle",
+        &managed.join("bundle.sigstore.json").display().to_string(),
+        "--key",
+        &managed.join("key.pub").display().to_string(),
+        &a_txt,
+    ]);
+    run.success();
+    let times: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|l| l.contains("2025-12-18T17:04:39Z"))
+        .collect();
+    assert_eq!(
+        times,
+        ["  logged at  2025-12-18T17:04:39Z (authenticated)"],
+        "{run}"
+    );
+}

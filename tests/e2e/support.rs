@@ -123,7 +123,13 @@ impl Workspace {
     /// `candor` in this directory, with a clean environment for the things that change
     /// its output (passphrase, terminal width, forced colour).
     pub fn candor(&self) -> Command {
-        let mut command = Command::cargo_bin("candor").expect("the candor binary is built");
+        Command::from_std(self.candor_std())
+    }
+
+    /// [`Self::candor`] as a plain `std::process::Command`, for runs that wire its
+    /// standard streams themselves (a pseudo-terminal).
+    pub fn candor_std(&self) -> std::process::Command {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_candor"));
         command
             .current_dir(self.path())
             .env_remove("CANDOR_PASSPHRASE")

@@ -856,3 +856,68 @@ fn all_verifies_every_installed_tool_the_store_knows() {
         "{run}"
     );
 }
+
+/// Issue 16: `verify -q` prints no report; `verify -v` prints on stderr every check made
+/// for each target: the files digested, each document examined (trusted and by whom, or
+/// not and why), each rule of the policy.
+#[test]
+fn quiet_and_verbose() {
+    let ws = Workspace::new();
+    let keys = keys(&ws);
+    ws.write("policy.toml", policy(&keys, 1, "", ""));
+    release(&ws, "1.0.1", false, "vendor");
+    publish(&ws, "manifest-1.0.1.dsse.json", "feed");
+    // A manifest by mallory, whom the policy does not trust, for the same release.
+    manifest(&ws, "1.0.1", "mallory", &[]);
+    fs_err::rename(
+        ws.join("manifest-1.0.1.dsse.json"),
+        ws.join("forged.dsse.json"),
+    )
+    .expect("rename");
+    publish(&ws, "forged.dsse.json", "feed");
+    synced_store(&ws);
+
+    let run = verify(&ws, "dist/agent-1.0.1.js", &["-q"]);
+    run.code(0);
+    assert_eq!(
+        (run.stdout.as_str(), run.stderr.as_str()),
+        ("", ""),
+        "{run}"
+    );
+
+    let plain = verify(&ws, "dist/agent-1.0.1.js", &[]);
+    let run = verify(&ws, "dist/agent-1.0.1.js", &["-v"]);
+    run.code(0);
+    assert_eq!(run.stdout, plain.stdout, "{run}");
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    assert_eq!(lines[0], "check  dist/agent-1.0.1.js", "{run}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("check  ok   artifact           ")
+                && l.contains("dist/agent-1.0.1.js: 65623 bytes, sha256 ")),
+        "{run}"
+    );
+    assert!(
+        lines.iter().any(
+            |l| l.starts_with("check  ok   document           manifest ")
+                && l.contains("for agent 1.0.1")
+                && l.contains("signed by ")
+        ),
+        "{run}"
+    );
+    assert!(
+        lines.iter().any(
+            |l| l.starts_with("check  --   document           manifest ")
+                && l.contains("not used: ")
+        ),
+        "{run}"
+    );
+    // Every rule of the verdict, as the report states it.
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("check  ok   manifest-required")),
+        "{run}"
+    );
+}

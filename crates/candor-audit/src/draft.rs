@@ -198,11 +198,15 @@ fn read_manifest(source: &ManifestSource) -> Result<ManifestFacts, DraftError> {
             signers,
             threshold,
         } => {
-            let verified = candor_sign::verify::verify_attestation_file(file, signers, *threshold)
-                .map_err(|source| DraftError::Manifest {
-                    file: file.clone(),
-                    source: Box::new(source),
-                })?;
+            let verified = candor_sign::verify::verify_attestation_from(
+                &file.as_path().into(),
+                signers,
+                *threshold,
+            )
+            .map_err(|source| DraftError::Manifest {
+                file: file.clone(),
+                source: Box::new(source),
+            })?;
             (file, verified.statement, verified.envelope_digest, true)
         }
         ManifestSource::Untrusted { file } => {

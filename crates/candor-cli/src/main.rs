@@ -8,6 +8,7 @@
 mod commands;
 mod error;
 mod output;
+mod prompt;
 
 use std::process::ExitCode;
 
@@ -104,6 +105,20 @@ candor man sigstore verify-bundle | man -l -")]
     },
 }
 
+impl Command {
+    /// Whether `-q` was given (the verifying commands).
+    fn quiet(&self) -> bool {
+        match self {
+            Command::Verify(args) => args.verbosity().quiet,
+            Command::VerifyEnvelope(args) => args.verbosity().quiet,
+            Command::Sigstore(commands::sigstore::SigstoreCommand::VerifyBundle(args)) => {
+                args.verbosity().quiet
+            }
+            _ => false,
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     output::set_color(cli.color);
@@ -117,6 +132,7 @@ fn main() -> ExitCode {
             )
             .exit();
     }
+    let quiet = cli.command.quiet();
     let result = match cli.command {
         Command::Audit(command) => commands::audit::run(command, cli.format),
         Command::Feed(command) => commands::feed::run(command, cli.format),
@@ -170,7 +186,9 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(error) => {
-            output::report_error(&error, cli.format);
+            // -q: nothing on stdout, not even a JSON error; the error as text on stderr.
+            let format = if quiet { Format::Human } else { cli.format };
+            output::report_error(&error, format);
             ExitCode::from(error.exit_code())
         }
     }
@@ -216,6 +234,19 @@ mod tests {
                 }
             }
             out.push(example);
+        }
+        out
+    }
+
+    /// Every line of every example, continuation lines included.
+    fn example_lines(help: &str) -> Vec<&str> {
+        let mut out = Vec::new();
+        let mut continued = false;
+        for line in help.lines().map(str::trim) {
+            if continued || runs_candor(line) {
+                out.push(line);
+                continued = line.ends_with('\\');
+            }
         }
         out
     }
@@ -282,7 +313,7 @@ mod tests {
         let mut failures = Vec::new();
         for ((path, help), (_, at_80)) in wide.iter().zip(&narrow) {
             let lines_at_80: Vec<&str> = at_80.lines().map(str::trim).collect();
-            for line in help.lines().map(str::trim).filter(|l| runs_candor(l)) {
+            for line in example_lines(help) {
                 if !lines_at_80.contains(&line) {
                     failures.push(format!(
                         "`{path} --help`: wrapped at 80 columns ({} characters; break it \

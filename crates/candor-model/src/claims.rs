@@ -560,7 +560,16 @@ impl Claims {
                 match self.find(target) {
                     None => out.push(Violation::new(
                         path,
-                        format!("`{target}` names no claim in this manifest; expected the id of a network or telemetry claim"),
+                        format!(
+                            "`{target}` names no claim in this manifest; expected the id of a network or telemetry claim{}",
+                            crate::suggest::did_you_mean(
+                                target.as_str(),
+                                self.ids()
+                                    .into_iter()
+                                    .filter(|c| matches!(c.category, ClaimCategory::Network | ClaimCategory::Telemetry))
+                                    .map(|c| c.id.as_str()),
+                            )
+                        ),
                     )),
                     Some(found)
                         if !matches!(found.category, ClaimCategory::Network | ClaimCategory::Telemetry) =>

@@ -145,7 +145,8 @@ fn check_claim_id(value: &str) -> Result<(), InvalidValue> {
     };
     if ClaimCategory::from_str(category).is_err() {
         return Err(InvalidValue::new(format!(
-            "invalid claim id {value:?}: `{category}` is not a claim category (one of {}); {expected}",
+            "invalid claim id {value:?}: `{category}` is not a claim category{} (one of {}); {expected}",
+            crate::suggest::did_you_mean(category, ClaimCategory::ALL.map(ClaimCategory::as_str)),
             ClaimCategory::ALL
                 .iter()
                 .map(|c| c.as_str())

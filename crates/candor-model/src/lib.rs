@@ -56,6 +56,7 @@ pub mod schema;
 pub mod severity;
 pub mod signer;
 pub mod statement;
+pub mod suggest;
 pub mod summary;
 mod toml_doc;
 

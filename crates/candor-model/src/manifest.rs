@@ -320,13 +320,7 @@ impl Declaration {
     /// Every error carries line:column and what was expected; all rule violations are
     /// reported at once, in document order.
     pub fn from_toml(text: &str, file: &str) -> Result<Self, DocumentErrors> {
-        let declaration: Declaration = toml_doc::from_toml_str(text, file)?;
-        let violations = declaration.violations();
-        if violations.is_empty() {
-            Ok(declaration)
-        } else {
-            Err(toml_doc::locate_violations(text, file, violations))
-        }
+        toml_doc::from_toml_str_with_rules(text, file, Declaration::violations)
     }
 
     /// The rules the document breaks (paths relative to the document root).

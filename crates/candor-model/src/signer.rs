@@ -153,6 +153,117 @@ impl fmt::Display for SigstoreIdentity {
     }
 }
 
+/// How one text of a certificate (its OIDC issuer, its subject) must read to be trusted.
+#[derive(Debug, Clone)]
+pub enum TextMatch {
+    /// Exactly this text.
+    Exact(String),
+    /// An anchored wildcard [`Pattern`].
+    Pattern(Pattern),
+    /// A regular expression (the `regex` crate's syntax) that must match the **whole**
+    /// text: anchored, unlike cosign's `--certificate-identity-regexp`, which (Go's
+    /// `MatchString`) accepts a match anywhere in it. `acme` alone matches only `acme`;
+    /// write `.*` where any text may stand.
+    Regex {
+        /// As written.
+        written: String,
+        /// Compiled as `^(?:written)$`.
+        anchored: regex::Regex,
+    },
+}
+
+impl TextMatch {
+    /// A regular expression, anchored at both ends (see [`TextMatch::Regex`]).
+    pub fn regex(written: &str) -> Result<Self, InvalidValue> {
+        let invalid = |e: regex::Error| {
+            InvalidValue::new(format!("invalid regular expression {written:?}: {e}"))
+        };
+        // Checked as written first, so that an error points into what the user wrote.
+        regex::Regex::new(written).map_err(invalid)?;
+        let anchored = regex::Regex::new(&format!("^(?:{written})$")).map_err(invalid)?;
+        Ok(TextMatch::Regex {
+            written: written.to_owned(),
+            anchored,
+        })
+    }
+
+    /// Whether `text` is trusted by this.
+    pub fn matches(&self, text: &str) -> bool {
+        match self {
+            TextMatch::Exact(exact) => exact == text,
+            TextMatch::Pattern(pattern) => pattern.matches(text),
+            TextMatch::Regex { anchored, .. } => anchored.is_match(text),
+        }
+    }
+}
+
+/// `"text"`, `pattern "…"` or `regexp "…" (whole text)`, as messages say what is required.
+impl fmt::Display for TextMatch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TextMatch::Exact(text) => write!(f, "{text:?}"),
+            TextMatch::Pattern(pattern) => match pattern.literal() {
+                Some(text) => write!(f, "{text:?}"),
+                None => write!(f, "pattern {:?}", pattern.as_str()),
+            },
+            TextMatch::Regex { written, .. } => {
+                write!(f, "regexp {written:?} (matching the whole text)")
+            }
+        }
+    }
+}
+
+/// Two matchers are the same when written the same.
+impl PartialEq for TextMatch {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (TextMatch::Exact(a), TextMatch::Exact(b))
+            | (TextMatch::Regex { written: a, .. }, TextMatch::Regex { written: b, .. }) => a == b,
+            (TextMatch::Pattern(a), TextMatch::Pattern(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+impl Eq for TextMatch {}
+
+/// A keyless signer as a verification trusts it: how the OIDC issuer and the subject of
+/// its certificate must read. Policies write [`SigstoreIdentity`] (an exact issuer, a
+/// subject pattern); command lines may also give regular expressions, as cosign's do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdentityMatcher {
+    /// The OIDC issuer.
+    pub issuer: TextMatch,
+    /// The certificate subject (email, workflow URI).
+    pub subject: TextMatch,
+}
+
+impl IdentityMatcher {
+    /// Whether a verified certificate's identity is trusted by this.
+    pub fn matches(&self, certificate: &CertificateIdentity) -> bool {
+        self.issuer.matches(&certificate.issuer) && self.subject.matches(&certificate.subject)
+    }
+}
+
+impl From<SigstoreIdentity> for IdentityMatcher {
+    fn from(identity: SigstoreIdentity) -> Self {
+        Self {
+            issuer: TextMatch::Exact(identity.issuer),
+            subject: TextMatch::Pattern(identity.subject),
+        }
+    }
+}
+
+/// `"subject" (issuer https://…)`, as [`SigstoreIdentity`] displays.
+impl fmt::Display for IdentityMatcher {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.issuer {
+            TextMatch::Exact(issuer) => write!(f, "{} (issuer {issuer})", self.subject),
+            issuer => write!(f, "{} (issuer {issuer})", self.subject),
+        }
+    }
+}
+
 /// The identity a verified Fulcio certificate states: its OIDC issuer and its subject
 /// (the email or URI SAN), as text.
 #[derive(
@@ -330,5 +441,66 @@ mod tests {
         assert_eq!(serde_json::from_str::<Signer>(&json).unwrap(), key);
         let error = serde_json::from_str::<Signer>(r#"{"issuer":"x"}"#).unwrap_err();
         assert!(error.to_string().contains("no subject"), "{error}");
+    }
+
+    #[test]
+    fn regular_expressions_match_the_whole_text_and_say_so() {
+        let subject = TextMatch::regex(r"https://github\.com/acme/[^/]+").unwrap();
+        assert!(subject.matches("https://github.com/acme/agent"));
+        // Anchored at both ends, unlike cosign's (Go's MatchString).
+        assert!(!subject.matches("https://github.com/acme/agent/.github/workflows/x"));
+        assert!(!subject.matches("https://evil.example/?https://github.com/acme/agent"));
+        // An alternation is anchored as a whole, not only its first branch.
+        let either = TextMatch::regex("a|b").unwrap();
+        assert!(either.matches("b") && !either.matches("ab"));
+        assert_eq!(
+            subject.to_string(),
+            r#"regexp "https://github\\.com/acme/[^/]+" (matching the whole text)"#
+        );
+        // An error points into what was written, not the anchored form.
+        let error = TextMatch::regex("(").unwrap_err().to_string();
+        assert!(
+            error.starts_with("invalid regular expression \"(\": "),
+            "{error}"
+        );
+        assert!(!error.contains("^(?:"), "{error}");
+        // Same when written the same.
+        assert_eq!(
+            TextMatch::regex("a.*").unwrap(),
+            TextMatch::regex("a.*").unwrap()
+        );
+        assert_ne!(
+            TextMatch::regex("a").unwrap(),
+            TextMatch::Exact("a".to_owned())
+        );
+    }
+
+    #[test]
+    fn an_identity_matcher_needs_both_its_issuer_and_its_subject() {
+        let matcher = IdentityMatcher {
+            issuer: TextMatch::regex(r"https://token\.actions\.githubusercontent\.com").unwrap(),
+            subject: TextMatch::Exact("https://github.com/acme/agent".to_owned()),
+        };
+        let certificate = |issuer: &str, subject: &str| CertificateIdentity {
+            issuer: issuer.to_owned(),
+            subject: subject.to_owned(),
+        };
+        assert!(matcher.matches(&certificate(
+            "https://token.actions.githubusercontent.com",
+            "https://github.com/acme/agent"
+        )));
+        assert!(!matcher.matches(&certificate(
+            "https://token.actions.githubusercontent.com.evil",
+            "https://github.com/acme/agent"
+        )));
+        assert!(!matcher.matches(&certificate(
+            "https://token.actions.githubusercontent.com",
+            "https://github.com/acme/agent2"
+        )));
+        // A policy's identity converts without changing what it trusts.
+        let policy = SigstoreIdentity::new("https://issuer", "a*".parse().unwrap()).unwrap();
+        let converted = IdentityMatcher::from(policy.clone());
+        assert_eq!(converted.to_string(), policy.to_string());
+        assert!(converted.matches(&certificate("https://issuer", "abc")));
     }
 }

@@ -6,7 +6,7 @@ use candor_model::claims::ClaimCategory;
 use candor_model::error::LocatedError;
 use candor_model::manifest::Declaration;
 use candor_model::{DocumentErrors, MAX_TOML_DOCUMENT_BYTES};
-use candor_sign::file::{FileError, FileMode, read_capped, write_atomic};
+use candor_sign::file::{FileError, FileMode, Input, write_atomic};
 use schemars::JsonSchema;
 use serde::Serialize;
 
@@ -63,10 +63,10 @@ pub struct InitReport {
 /// Read and parse a declaration: the outer error means the file could not be read, the
 /// inner one that it does not validate (every error, located).
 pub fn read_declaration(
-    path: &Path,
+    input: &Input,
 ) -> Result<Result<Declaration, DocumentErrors>, DeclarationError> {
-    let bytes = read_capped(path, MAX_TOML_DOCUMENT_BYTES as u64, "a candor.toml")?;
-    let file = path.display().to_string();
+    let bytes = input.read_capped(MAX_TOML_DOCUMENT_BYTES as u64, "a candor.toml")?;
+    let file = input.to_string();
     let text = String::from_utf8(bytes).map_err(|e| DeclarationError::NotUtf8 {
         file: file.clone(),
         offset: e.utf8_error().valid_up_to(),
@@ -121,10 +121,10 @@ pub enum ValidationReport {
     Invalid(Invalid),
 }
 
-/// Validate the declaration at `path`.
-pub fn validate(path: &Path) -> Result<ValidationReport, DeclarationError> {
-    let file = path.display().to_string();
-    Ok(match read_declaration(path)? {
+/// Validate the declaration in `input` (a file or standard input).
+pub fn validate(input: &Input) -> Result<ValidationReport, DeclarationError> {
+    let file = input.to_string();
+    Ok(match read_declaration(input)? {
         Ok(declaration) => ValidationReport::Valid(Valid {
             file,
             valid: true,

@@ -15,7 +15,7 @@
 //! let artifact = dir.path().join("agent.js");
 //! fs_err::write(&artifact, "console.log('agent')\n").unwrap();
 //! let made = make_statement(&StatementRequest {
-//!     declaration,
+//!     declaration: declaration.into(),
 //!     artifacts: vec![ArtifactSpec::parse(&artifact.display().to_string()).unwrap()],
 //!     supersedes: None,
 //! })

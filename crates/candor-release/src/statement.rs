@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use candor_model::ids::Purl;
 use candor_model::manifest::{Declaration, ManifestPredicate};
 use candor_model::{DocumentErrors, Statement, Subject};
-use candor_sign::file::FileError;
+use candor_sign::file::{FileError, Input};
 
 use crate::declaration::{DeclarationError, read_declaration};
 
@@ -169,13 +169,13 @@ pub fn build_statement(
 /// What `candor manifest statement` works from.
 #[derive(Debug, Clone)]
 pub struct StatementRequest {
-    /// The `candor.toml`.
-    pub declaration: PathBuf,
+    /// The `candor.toml`: a file or standard input.
+    pub declaration: Input,
     /// The release's artifacts.
     pub artifacts: Vec<ArtifactSpec>,
     /// A published manifest envelope this one replaces (same release and signer): its
-    /// sha256 goes into `supersedes`.
-    pub supersedes: Option<PathBuf>,
+    /// sha256 goes into `supersedes`. A file or standard input.
+    pub supersedes: Option<Input>,
 }
 
 /// How an artifact's subject was named.
@@ -205,21 +205,21 @@ pub struct MadeStatement {
 pub fn make_statement(request: &StatementRequest) -> Result<MadeStatement, StatementError> {
     let declaration = read_declaration(&request.declaration)?.map_err(|errors| {
         StatementError::InvalidDeclaration {
-            file: request.declaration.display().to_string(),
+            file: request.declaration.to_string(),
             errors,
         }
     })?;
     let mut statement = build_statement(&declaration, &request.artifacts)?;
     if let Some(old) = &request.supersedes {
-        let bytes = candor_sign::file::read_capped(
-            old,
-            candor_sign::dsse::MAX_ENVELOPE_BYTES,
-            "a DSSE envelope or Sigstore bundle",
-        )
-        .map_err(|source| StatementError::Digest {
-            path: old.clone(),
-            source,
-        })?;
+        let bytes = old
+            .read_capped(
+                candor_sign::dsse::MAX_ENVELOPE_BYTES,
+                "a DSSE envelope or Sigstore bundle",
+            )
+            .map_err(|source| StatementError::Digest {
+                path: PathBuf::from(old.to_string()),
+                source,
+            })?;
         statement.predicate.supersedes = Some(candor_sign::artifact::sha256_of(&bytes));
     }
     let subjects = request

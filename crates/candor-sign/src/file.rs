@@ -1,7 +1,95 @@
 //! File access for signing material: bounded reads, atomic writes with the right mode.
 
+use std::fmt;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+
+/// How messages and reports name standard input.
+pub const STDIN_NAME: &str = "<stdin>";
+
+/// Where a document is read from: a file, or standard input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    /// A file.
+    File(PathBuf),
+    /// Standard input, named [`STDIN_NAME`] in messages and reports.
+    Stdin,
+}
+
+impl Input {
+    /// A document argument as command lines write it: `-` is standard input, anything
+    /// else a file (`./-` names a file called `-`).
+    pub fn from_arg(arg: impl Into<PathBuf>) -> Self {
+        let path = arg.into();
+        if path.as_os_str() == "-" {
+            Input::Stdin
+        } else {
+            Input::File(path)
+        }
+    }
+
+    /// Whether it is standard input.
+    pub fn is_stdin(&self) -> bool {
+        matches!(self, Input::Stdin)
+    }
+
+    /// The file, if it is one.
+    pub fn path(&self) -> Option<&Path> {
+        match self {
+            Input::File(path) => Some(path),
+            Input::Stdin => None,
+        }
+    }
+
+    /// All of it, at most `limit` bytes: a file as [`read_capped`] reads it; standard
+    /// input read until its end or until more than `limit` bytes came, then refused.
+    pub fn read_capped(&self, limit: u64, what: &'static str) -> Result<Vec<u8>, FileError> {
+        match self {
+            Input::File(path) => read_capped(path, limit, what),
+            Input::Stdin => {
+                let mut bytes = Vec::new();
+                std::io::stdin()
+                    .lock()
+                    .take(limit + 1)
+                    .read_to_end(&mut bytes)
+                    .map_err(|e| {
+                        FileError::Io(std::io::Error::new(
+                            e.kind(),
+                            format!("failed to read {STDIN_NAME}: {e}"),
+                        ))
+                    })?;
+                if bytes.len() as u64 > limit {
+                    return Err(FileError::StdinTooLarge { what, limit });
+                }
+                Ok(bytes)
+            }
+        }
+    }
+}
+
+/// The path as given, or [`STDIN_NAME`].
+impl fmt::Display for Input {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Input::File(path) => write!(f, "{}", path.display()),
+            Input::Stdin => f.write_str(STDIN_NAME),
+        }
+    }
+}
+
+/// A file (never standard input: see [`Input::from_arg`] for `-`).
+impl From<PathBuf> for Input {
+    fn from(path: PathBuf) -> Self {
+        Input::File(path)
+    }
+}
+
+/// A file (never standard input: see [`Input::from_arg`] for `-`).
+impl From<&Path> for Input {
+    fn from(path: &Path) -> Self {
+        Input::File(path.to_owned())
+    }
+}
 
 /// Why a file could not be read or written.
 #[derive(Debug, thiserror::Error)]
@@ -22,6 +110,14 @@ pub enum FileError {
         /// The limit.
         limit: u64,
     },
+    /// Standard input held more than this kind of document may be.
+    #[error("{STDIN_NAME}: more than {limit} bytes; the limit for {what} is {limit} bytes")]
+    StdinTooLarge {
+        /// What kind of document (`a DSSE envelope`).
+        what: &'static str,
+        /// The limit.
+        limit: u64,
+    },
     /// The file to write exists, and replacing it was not asked for.
     #[error("{} already exists", path.display())]
     Exists {
@@ -39,7 +135,7 @@ impl FileError {
                 std::io::ErrorKind::PermissionDenied => "permission-denied",
                 _ => "io",
             },
-            FileError::TooLarge { .. } => "too-large",
+            FileError::TooLarge { .. } | FileError::StdinTooLarge { .. } => "too-large",
             FileError::Exists { .. } => "already-exists",
         }
     }

@@ -18,7 +18,7 @@ use candor_model::{AnyStatement, DocumentErrors, IN_TOTO_PAYLOAD_TYPE};
 
 use crate::artifact;
 use crate::dsse::{self, MAX_ENVELOPE_BYTES};
-use crate::file::{FileError, FileMode, read_capped, write_atomic};
+use crate::file::{FileError, FileMode, Input, write_atomic};
 use crate::keyless::{self, Identity, KeylessError, SigningUrls};
 use crate::keys::{KeyId, PrivateKey};
 use crate::sigstore::{Instance, key_bundle};
@@ -192,9 +192,9 @@ pub struct SignedDocument {
 }
 
 /// Read the Statement at `path` strictly (size cap, strict JSON, every rule).
-pub fn read_statement(path: &Path) -> Result<AnyStatement, SignError> {
-    let bytes = read_capped(path, MAX_ENVELOPE_BYTES, "a Statement")?;
-    let file = path.display().to_string();
+pub fn read_statement(input: &Input) -> Result<AnyStatement, SignError> {
+    let bytes = input.read_capped(MAX_ENVELOPE_BYTES, "a Statement")?;
+    let file = input.to_string();
     AnyStatement::from_json(&bytes, &file).map_err(|errors| SignError::Statement { file, errors })
 }
 
@@ -263,10 +263,10 @@ pub enum Destination {
     Stdout,
 }
 
-/// Read the Statement at `statement`, sign it, and write the result to `out` (atomically;
-/// mode 0644).
+/// Read the Statement from `statement` (a file or standard input), sign it, and write the
+/// result to `out` (atomically; mode 0644).
 pub fn sign_file(
-    statement: &Path,
+    statement: &Input,
     with: &SignWith,
     out: &Destination,
 ) -> Result<SignedDocument, SignError> {

@@ -22,7 +22,7 @@
 
 use std::path::Path;
 
-use candor_model::signer::SigstoreIdentity;
+use candor_model::signer::IdentityMatcher;
 pub use sigstore_verify::trust_root::TrustedRoot;
 use sigstore_verify::trust_root::{
     SIGSTORE_PRODUCTION_TRUSTED_ROOT, SIGSTORE_STAGING_TRUSTED_ROOT,
@@ -33,7 +33,8 @@ use sigstore_verify::{
     TransparencyLogError, VerificationPolicy,
 };
 
-use crate::file::read_capped;
+use crate::file::Input;
+use crate::verify::Check;
 
 /// Largest bundle or trusted root read (a bundle is a few kilobytes).
 pub const MAX_SIGSTORE_DOCUMENT_BYTES: u64 = 16 * 1024 * 1024;
@@ -52,7 +53,7 @@ pub enum Instance {
 pub enum BundleSigner {
     /// A keyless (Fulcio) signer: the certificate's OIDC issuer, exactly, and its subject
     /// by pattern ([`candor_model::pattern::Pattern::exact`] for one exact subject).
-    Identity(SigstoreIdentity),
+    Identity(IdentityMatcher),
     /// A managed key: the bundle's signature must verify with this public key.
     Key(DerPublicKey),
     /// Any certificate that chains to the trusted root: every check but the identity,
@@ -90,6 +91,8 @@ pub struct VerifiedBundle {
     pub verified_times: Vec<String>,
     /// The DSSE payload type and payload, when the bundle holds an envelope.
     pub dsse: Option<(String, Vec<u8>)>,
+    /// What the verification established, check by check (what `-v` prints).
+    pub checks: Vec<Check>,
 }
 
 /// Why a bundle was rejected; [`SigstoreError::check`] names the failed check.
@@ -149,11 +152,9 @@ pub enum SigstoreError {
     #[error("artifact: {0}")]
     Artifact(String),
     /// The certificate's issuer is not the one required.
-    #[error(
-        "identity: the certificate's OIDC issuer is {actual}; the policy requires {expected:?}"
-    )]
+    #[error("identity: the certificate's OIDC issuer is {actual}; the policy requires {expected}")]
     Issuer {
-        /// Required.
+        /// Required (exact text quoted, or a regular expression).
         expected: String,
         /// In the certificate.
         actual: String,
@@ -228,23 +229,22 @@ impl SigstoreError {
 
 /// Reads a file strictly as JSON text (size cap, UTF-8, no BOM, no duplicate keys).
 fn read_document(path: &Path) -> Result<String, SigstoreError> {
-    let file = path.display().to_string();
-    let bytes =
-        read_capped(path, MAX_SIGSTORE_DOCUMENT_BYTES, "Sigstore document").map_err(|e| {
-            SigstoreError::Document {
-                file: file.clone(),
-                reason: e.to_string(),
-            }
-        })?;
-    candor_model::json::check_text(&bytes, &file)
+    let input = Input::from(path);
+    let bytes = read_document_bytes(&input)?;
+    candor_model::json::check_text(&bytes, &input.to_string())
         .map(str::to_owned)
         .map_err(SigstoreError::Json)
 }
 
-/// Reads a Sigstore bundle file strictly (see [`parse_bundle`]).
-pub fn read_bundle(path: &Path) -> Result<Bundle, SigstoreError> {
-    let text = read_document(path)?;
-    bundle_from_checked(&text, &path.display().to_string())
+/// Reads a Sigstore document's bytes from a file or standard input, refusing more than
+/// [`MAX_SIGSTORE_DOCUMENT_BYTES`].
+pub fn read_document_bytes(input: &Input) -> Result<Vec<u8>, SigstoreError> {
+    input
+        .read_capped(MAX_SIGSTORE_DOCUMENT_BYTES, "Sigstore document")
+        .map_err(|e| SigstoreError::Document {
+            file: input.to_string(),
+            reason: e.to_string(),
+        })
 }
 
 /// Parses a bundle from untrusted bytes: strict JSON first (size cap, UTF-8, no BOM, no
@@ -259,6 +259,34 @@ pub(crate) fn bundle_from_checked(text: &str, file: &str) -> Result<Bundle, Sigs
     Bundle::from_json(text).map_err(|e| SigstoreError::Document {
         file: file.to_owned(),
         reason: format!("not a Sigstore bundle of a supported version (v0.1–v0.3): {e}"),
+    })
+}
+
+/// Whether `bundle` was logged in a Rekor v2 log: its entries carry neither an
+/// integrated time nor an inclusion promise (a v2 log signs neither; the time comes from
+/// an RFC 3161 timestamp). The trusted root must then list that log and a timestamp
+/// authority; the embedded production root may list neither.
+pub fn logged_in_rekor_v2(bundle: &Bundle) -> bool {
+    let entries = &bundle.verification_material.tlog_entries;
+    !entries.is_empty()
+        && entries
+            .iter()
+            .all(|e| e.integrated_time.is_none() && e.inclusion_promise.is_none())
+}
+
+/// What to tell someone whose bundle, verified against an embedded trusted root, failed
+/// `check` (a [`SigstoreError::check`]) because it was logged in a Rekor v2 log.
+pub fn rekor_v2_hint(bundle: &Bundle, check: &str) -> Option<String> {
+    let about_log_or_time = matches!(
+        check,
+        "timestamp" | "log entry" | "checkpoint" | "inclusion proof" | "time" | "trusted root"
+    );
+    (about_log_or_time && logged_in_rekor_v2(bundle)).then(|| {
+        "the bundle was logged in a Rekor v2 log and timed by a timestamp authority, which \
+         the embedded trusted root may not list: pass --trusted-root with the trusted root of \
+         the Sigstore instance that logged it (`candor sigstore update-root --out \
+         trusted_root.json` fetches production's; --staging for the staging instance)"
+            .to_owned()
     })
 }
 
@@ -447,9 +475,9 @@ pub fn verify_bundle(
             ));
         }
         let actual_issuer = issuer.as_deref().unwrap_or_default();
-        if actual_issuer != expected.issuer {
+        if !expected.issuer.matches(actual_issuer) {
             return Err(SigstoreError::Issuer {
-                expected: expected.issuer.clone(),
+                expected: expected.issuer.to_string(),
                 actual: describe_claim(issuer.as_deref()),
             });
         }
@@ -458,11 +486,12 @@ pub fn verify_bundle(
             .is_some_and(|s| expected.subject.matches(s))
         {
             return Err(SigstoreError::Subject {
-                expected: expected.describe_subject(),
+                expected: expected.subject.to_string(),
                 actual: describe_claim(subject.as_deref()),
             });
         }
     }
+    let checks = established(bundle, &result, signer, &artifact_sha256);
     let dsse = match &bundle.content {
         sigstore_verify::types::SignatureContent::DsseEnvelope(envelope) => Some((
             envelope.payload_type.clone(),
@@ -488,7 +517,89 @@ pub fn verify_bundle(
                 times
             }),
         dsse,
+        checks,
     })
+}
+
+/// What a successful verification established, as checks, from what `sigstore-verify`
+/// reports it verified and what the bundle holds.
+fn established(
+    bundle: &Bundle,
+    result: &sigstore_verify::VerificationResult,
+    signer: &BundleSigner,
+    artifact_sha256: &str,
+) -> Vec<Check> {
+    let mut checks = Vec::new();
+    if result.certificate_verified() {
+        checks.push(Check::passed(
+            "certificate",
+            "chains to a certificate authority of the trusted root, and was valid when the \
+             signature was made",
+        ));
+    }
+    if result.sct_verified() {
+        checks.push(Check::passed(
+            "sct",
+            "the certificate's signed certificate timestamp verifies",
+        ));
+    }
+    if let BundleSigner::Key(_) = signer {
+        checks.push(Check::passed(
+            "key",
+            "the signature was made by the given public key",
+        ));
+    }
+    let entries = &bundle.verification_material.tlog_entries;
+    if result.tlog_verified() {
+        for entry in entries {
+            checks.push(Check::passed(
+                "transparency log",
+                format!(
+                    "{} {} entry {}: inclusion in the log verified{}",
+                    entry.kind_version.kind(),
+                    entry.kind_version.version(),
+                    entry.log_index,
+                    entry
+                        .integrated_time
+                        .map_or_else(String::new, |time| format!(", integrated at {time}"))
+                ),
+            ));
+        }
+    } else {
+        checks.push(Check::skipped(
+            "transparency log",
+            format!("{} entr(y/ies), none verified", entries.len()),
+        ));
+    }
+    for time in result.verified_timestamps() {
+        checks.push(Check::passed("time", format!("{time}, authenticated")));
+    }
+    checks.push(Check::passed(
+        "signature",
+        match &bundle.content {
+            sigstore_verify::types::SignatureContent::DsseEnvelope(_) => format!(
+                "the DSSE envelope's signature verifies, and its Statement names sha256 \
+                 {artifact_sha256}"
+            ),
+            _ => format!("verifies over the artifact (sha256 {artifact_sha256})"),
+        },
+    ));
+    if let BundleSigner::Identity(expected) = signer {
+        checks.push(Check::passed(
+            "identity",
+            format!(
+                "issuer {} matches {}, and subject {} matches {}",
+                result.issuer().unwrap_or_default(),
+                expected.issuer,
+                result
+                    .identity()
+                    .map(sigstore_verify::SubjectAltName::as_str)
+                    .unwrap_or_default(),
+                expected.subject
+            ),
+        ));
+    }
+    checks
 }
 
 /// Both sides of an artifact mismatch: the artifact's sha256, and the digest the bundle

@@ -6,12 +6,15 @@ use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 
 use candor_model::digest::{DigestAlgorithm, DigestSet};
-use candor_model::signer::SigstoreIdentity;
+use candor_model::signer::IdentityMatcher;
+use candor_sign::file::Input;
 use candor_sign::keys::PublicKey;
 use candor_sign::sigstore::{
     self, ArtifactRef, BundleSigner, Instance, SigstoreError, VerifiedBundle,
 };
-use candor_sign::verify::{self, TrustError, TrustedKeys, TrustedSigners, VerifyError};
+use candor_sign::verify::{
+    self, Check, CheckOutcome, TrustError, TrustedKeys, TrustedSigners, VerifyError,
+};
 use schemars::JsonSchema;
 use serde::Serialize;
 
@@ -21,14 +24,14 @@ pub enum Signer {
     /// A managed key: this PEM public key file.
     Key(PathBuf),
     /// A keyless signer.
-    Identity(SigstoreIdentity),
+    Identity(IdentityMatcher),
 }
 
 /// What to verify.
 #[derive(Debug, Clone)]
 pub struct BundleRequest {
-    /// The bundle file.
-    pub bundle: PathBuf,
+    /// The bundle: a file or standard input.
+    pub bundle: Input,
     /// Who must have signed it.
     pub signer: Signer,
     /// A trusted root file, instead of the embedded root of `instance`.
@@ -117,6 +120,10 @@ pub struct BundleVerified {
     /// Size of the DSSE payload in bytes (not printed in JSON).
     #[serde(skip)]
     pub payload_bytes: Option<usize>,
+    /// Every check made, in order (what `-v` prints; not in JSON).
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub checks: Vec<Check>,
 }
 
 /// Why a bundle was rejected.
@@ -129,6 +136,10 @@ pub struct BundleRejection {
     /// Whether the message starts with the bundle's file name (not printed in JSON).
     #[serde(skip)]
     pub names_file: bool,
+    /// What to do about it, where something can be done (a Rekor v2 bundle checked
+    /// against the embedded trusted root: pass `--trusted-root`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
 }
 
 /// A bundle that was examined and rejected.
@@ -141,6 +152,10 @@ pub struct BundleRejected {
     pub bundle: String,
     /// Why.
     pub error: BundleRejection,
+    /// Every check made, in order, the failed one last (what `-v` prints; not in JSON).
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub checks: Vec<Check>,
 }
 
 /// The outcome of `candor sigstore verify-bundle` (what `--format json` prints).
@@ -183,8 +198,20 @@ pub fn verify_bundle(request: &BundleRequest) -> Result<BundleReport, BundleErro
     let signer = bundle_signer(&request.signer)?;
     let root = sigstore::trusted_root(request.trusted_root.as_deref(), request.instance)
         .map_err(BundleError::Sigstore)?;
+    let mut checks = vec![Check::passed(
+        "trusted root",
+        match (&request.trusted_root, request.instance) {
+            (Some(file), _) => format!("{} loaded", file.display()),
+            (None, Instance::Production) => "the embedded public-good production root".to_owned(),
+            (None, Instance::Staging) => "the embedded staging root".to_owned(),
+        },
+    )];
     let artifact_bytes;
     let artifact = if let Some(digest) = as_digest(&request.artifact) {
+        checks.push(Check::passed(
+            "artifact",
+            format!("given by its digest, {}", request.artifact),
+        ));
         ArtifactRef::Sha256(digest)
     } else {
         artifact_bytes =
@@ -192,36 +219,79 @@ pub fn verify_bundle(request: &BundleRequest) -> Result<BundleReport, BundleErro
                 artifact: request.artifact.clone(),
                 source,
             })?;
+        checks.push(Check::passed(
+            "artifact",
+            format!(
+                "{}: {} bytes, sha256 {}",
+                request.artifact,
+                artifact_bytes.len(),
+                hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&artifact_bytes))
+            ),
+        ));
         ArtifactRef::Bytes(&artifact_bytes)
     };
-    let bundle_name = request.bundle.display().to_string();
-    let bundle = sigstore::read_bundle(&request.bundle);
-    if let (Signer::Key(key), Ok(read)) = (&request.signer, &bundle)
+    let bundle_name = request.bundle.to_string();
+    // Read once: standard input cannot be read again for the managed-key path.
+    let bundle = sigstore::read_document_bytes(&request.bundle).and_then(|bytes| {
+        let bundle = sigstore::parse_bundle(&bytes, &bundle_name)?;
+        Ok((bundle, bytes))
+    });
+    if let Ok((read, bytes)) = &bundle {
+        checks.push(Check::passed(
+            "document",
+            format!(
+                "{bundle_name}: a Sigstore bundle ({}), {} bytes",
+                read.media_type,
+                bytes.len()
+            ),
+        ));
+    }
+    if let (Signer::Key(key), Ok((read, bytes))) = (&request.signer, &bundle)
         && !sigstore::has_log_or_timestamp(read)
     {
-        return unlogged_key_bundle(request, key, &artifact);
+        return unlogged_key_bundle(request, bytes, key, &artifact, checks);
     }
-    let result =
-        bundle.and_then(|bundle| sigstore::verify_bundle(&bundle, artifact, &signer, &root));
+    let mut hint = None;
+    let result = bundle.and_then(|(bundle, _)| {
+        sigstore::verify_bundle(&bundle, artifact, &signer, &root).inspect_err(|error| {
+            if request.trusted_root.is_none() {
+                hint = sigstore::rekor_v2_hint(&bundle, error.check());
+            }
+        })
+    });
     Ok(match result {
-        Ok(verified) => BundleReport::Verified(verified_report(
-            bundle_name,
-            request.artifact.clone(),
-            verified,
-        )),
-        Err(error) => BundleReport::Rejected(BundleRejected {
-            verified: false,
-            bundle: bundle_name,
-            error: BundleRejection {
-                check: error.check().to_owned(),
-                message: error.to_string(),
-                names_file: error.names_file(),
-            },
-        }),
+        Ok(verified) => {
+            checks.extend(verified.checks.iter().cloned());
+            BundleReport::Verified(verified_report(
+                bundle_name,
+                request.artifact.clone(),
+                verified,
+                checks,
+            ))
+        }
+        Err(error) => {
+            checks.push(Check::failed(error.check(), error.to_string()));
+            BundleReport::Rejected(BundleRejected {
+                verified: false,
+                bundle: bundle_name,
+                error: BundleRejection {
+                    check: error.check().to_owned(),
+                    message: error.to_string(),
+                    names_file: error.names_file(),
+                    hint,
+                },
+                checks,
+            })
+        }
     })
 }
 
-fn verified_report(bundle: String, artifact: String, verified: VerifiedBundle) -> BundleVerified {
+fn verified_report(
+    bundle: String,
+    artifact: String,
+    verified: VerifiedBundle,
+    checks: Vec<Check>,
+) -> BundleVerified {
     BundleVerified {
         verified: true,
         bundle,
@@ -234,19 +304,31 @@ fn verified_report(bundle: String, artifact: String, verified: VerifiedBundle) -
         verified_times: verified.verified_times,
         payload_bytes: verified.dsse.as_ref().map(|(_, payload)| payload.len()),
         payload_type: verified.dsse.map(|(payload_type, _)| payload_type),
+        checks,
     }
 }
 
-fn rejected(bundle: &Path, check: &str, message: String) -> BundleReport {
-    let bundle = bundle.display().to_string();
+/// A rejection whose check is `check` (as JSON names it) and whose last check, `failed`,
+/// says why.
+fn rejected(bundle: &Input, check: &str, failed: Check, mut checks: Vec<Check>) -> BundleReport {
+    let bundle = bundle.to_string();
+    let message = failed.detail.clone();
+    if checks
+        .last()
+        .is_none_or(|c| c.outcome != CheckOutcome::Failed)
+    {
+        checks.push(failed);
+    }
     BundleReport::Rejected(BundleRejected {
         verified: false,
         error: BundleRejection {
             check: check.to_owned(),
             names_file: message.starts_with(&format!("{bundle}: ")),
             message,
+            hint: None,
         },
         bundle,
+        checks,
     })
 }
 
@@ -257,14 +339,15 @@ fn rejected(bundle: &Path, check: &str, message: String) -> BundleReport {
 /// its subjects. Anything else without log evidence is refused, saying why.
 fn unlogged_key_bundle(
     request: &BundleRequest,
+    bytes: &[u8],
     key: &Path,
     artifact: &ArtifactRef<'_>,
+    mut checks: Vec<Check>,
 ) -> Result<BundleReport, BundleError> {
     let public = match PublicKey::from_file(key) {
         Ok(public) => public,
         Err(error) => {
-            return Ok(rejected(
-                &request.bundle,
+            let failed = Check::failed(
                 "log entry",
                 format!(
                     "the bundle has no transparency-log entry and no timestamp; without \
@@ -272,42 +355,70 @@ fn unlogged_key_bundle(
                      --bundle --key`) verify, and {} is not an ed25519 public key ({error})",
                     key.display()
                 ),
-            ));
+            );
+            return Ok(rejected(&request.bundle, "log entry", failed, checks));
         }
     };
+    checks.push(Check::skipped(
+        "transparency log",
+        "none, and no timestamp: verified as a candor managed-key bundle, by the key alone",
+    ));
     let key_id = public.id().to_string();
     let trusted = TrustedSigners::new(TrustedKeys::new([public]), Vec::new(), None, "--key")?;
-    let verified =
-        match verify::verify_attestation_file(&request.bundle, &trusted, NonZeroUsize::MIN) {
-            Ok(verified) => verified,
-            Err(error) if error.is_input_error() => return Err(BundleError::Attestation(error)),
-            Err(error) => {
-                return Ok(rejected(
-                    &request.bundle,
-                    error.kind(),
-                    format!(
-                        "{error} (the bundle has no transparency-log entry and no timestamp, \
-                         so it was verified as a candor managed-key bundle)"
-                    ),
-                ));
-            }
-        };
+    let name = request.bundle.to_string();
+    let verified = match verify::verify_attestation_recorded(
+        bytes,
+        &name,
+        &trusted,
+        NonZeroUsize::MIN,
+        &mut checks,
+    ) {
+        Ok(verified) => verified,
+        Err(error) if error.is_input_error() => return Err(BundleError::Attestation(error)),
+        Err(error) => {
+            let failed = Check::failed(
+                error.check(),
+                format!(
+                    "{error} (the bundle has no transparency-log entry and no timestamp, \
+                     so it was verified as a candor managed-key bundle)"
+                ),
+            );
+            // The recorded failure, said with why this path was taken.
+            checks.pop();
+            return Ok(rejected(&request.bundle, error.kind(), failed, checks));
+        }
+    };
     let digest = match artifact {
         ArtifactRef::Sha256(digest) => {
             match DigestSet::single(DigestAlgorithm::Sha256, &hex::encode(digest)) {
                 Ok(digest) => digest,
-                Err(error) => return Ok(rejected(&request.bundle, "artifact", error.to_string())),
+                Err(error) => {
+                    let failed = Check::failed("artifact", error.to_string());
+                    return Ok(rejected(&request.bundle, "artifact", failed, checks));
+                }
             }
         }
         ArtifactRef::Bytes(bytes) => candor_sign::artifact::digest_bytes(bytes),
     };
-    if let Err(error) = verify::check_subject(&verified.statement, &request.artifact, &digest) {
-        return Ok(rejected(&request.bundle, error.kind(), error.to_string()));
+    match verify::check_subject(&verified.statement, &request.artifact, &digest) {
+        Ok(subject) => checks.push(Check::passed(
+            "subject",
+            format!(
+                "artifact {} (sha256 {}) is subject {}",
+                request.artifact,
+                digest.sha256().unwrap_or_default(),
+                subject.name
+            ),
+        )),
+        Err(error) => {
+            let failed = Check::failed(error.check(), error.to_string());
+            return Ok(rejected(&request.bundle, error.kind(), failed, checks));
+        }
     }
     let payload = verified.statement.to_canonical_json();
     Ok(BundleReport::Verified(BundleVerified {
         verified: true,
-        bundle: request.bundle.display().to_string(),
+        bundle: name,
         artifact: request.artifact.clone(),
         subject: None,
         issuer: None,
@@ -317,5 +428,6 @@ fn unlogged_key_bundle(
         verified_times: Vec::new(),
         payload_type: Some(candor_model::IN_TOTO_PAYLOAD_TYPE.to_owned()),
         payload_bytes: Some(payload.len()),
+        checks,
     }))
 }

@@ -5,12 +5,14 @@ use std::num::NonZeroUsize;
 use std::path::PathBuf;
 
 use candor_model::AnyStatement;
-use candor_model::digest::DigestSet;
+use candor_model::digest::{DigestAlgorithm, DigestSet};
 use candor_model::error::LocatedError;
-use candor_model::signer::SigstoreIdentity;
-use candor_sign::file::FileError;
+use candor_model::signer::IdentityMatcher;
+use candor_sign::dsse::MAX_ENVELOPE_BYTES;
+use candor_sign::file::{FileError, Input};
+use candor_sign::sigstore::{self, Instance};
 use candor_sign::verify::{
-    self, IgnoredSignature, SignedBy, TrustError, TrustedSigners, VerifyError,
+    self, Check, CheckOutcome, IgnoredSignature, SignedBy, TrustError, TrustedSigners, VerifyError,
 };
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -18,16 +20,19 @@ use serde::Serialize;
 /// What to verify, against whom.
 #[derive(Debug, Clone)]
 pub struct EnvelopeRequest {
-    /// The DSSE envelope, or a Sigstore bundle holding one.
-    pub envelope: PathBuf,
+    /// The DSSE envelope, or a Sigstore bundle holding one: a file or standard input.
+    pub envelope: Input,
     /// Trusted public keys (PEM or `ed25519:` text files).
     pub keys: Vec<PathBuf>,
     /// Trusted Sigstore identities.
-    pub identities: Vec<SigstoreIdentity>,
-    /// The Sigstore trusted root for certificate bundles (default: the embedded
-    /// production root); read only when `identities` is not empty.
+    pub identities: Vec<IdentityMatcher>,
+    /// The Sigstore trusted root for certificate bundles (default: the embedded root of
+    /// `instance`); read only when `identities` is not empty.
     pub trusted_root: Option<PathBuf>,
-    /// The installed artifact the Statement must name, by digest.
+    /// Whose embedded trusted root to use when no file is given.
+    pub instance: Instance,
+    /// The installed artifact the Statement must name, by digest: a file, or
+    /// `sha256:<64 hex>` when no file has that name.
     pub artifact: Option<PathBuf>,
     /// Distinct trusted signers that must have signed.
     pub threshold: NonZeroUsize,
@@ -123,6 +128,10 @@ pub struct Verified {
     pub artifact: Option<ArtifactMatch>,
     /// The verified Statement.
     pub statement: AnyStatement,
+    /// Every check made, in order (what `-v` prints; not in JSON).
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub checks: Vec<Check>,
 }
 
 /// Why an envelope was rejected.
@@ -135,6 +144,10 @@ pub struct Rejection {
     /// The located errors of the envelope or its Statement, where the fault is in their
     /// text.
     pub errors: Vec<LocatedError>,
+    /// What to do about it, where something can be done (a Rekor v2 bundle checked
+    /// against the embedded trusted root: pass `--trusted-root`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
 }
 
 /// An envelope that was examined and rejected.
@@ -149,6 +162,10 @@ pub struct Rejected {
     pub error: Rejection,
     /// Signatures that did not count, and why.
     pub ignored_signatures: Vec<IgnoredSignature>,
+    /// Every check made, in order, the failed one last (what `-v` prints; not in JSON).
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub checks: Vec<Check>,
 }
 
 /// The outcome of `candor verify-envelope` (what `--format json` prints).
@@ -168,7 +185,12 @@ impl EnvelopeReport {
     }
 }
 
-fn rejected(envelope: &str, error: &VerifyError) -> EnvelopeReport {
+fn rejected(
+    envelope: &str,
+    error: &VerifyError,
+    checks: Vec<Check>,
+    hint: Option<String>,
+) -> EnvelopeReport {
     EnvelopeReport::Rejected(Rejected {
         verified: false,
         envelope: EnvelopeFile {
@@ -183,9 +205,67 @@ fn rejected(envelope: &str, error: &VerifyError) -> EnvelopeReport {
                 .into_iter()
                 .map(LocatedError::from)
                 .collect(),
+            hint,
         },
         ignored_signatures: error.ignored_signatures().to_vec(),
+        checks,
     })
+}
+
+/// The artifact (name and digests), if one was given, matched against the Statement's
+/// subjects, the check recorded.
+fn artifact_match(
+    statement: &AnyStatement,
+    artifact: Option<(String, DigestSet)>,
+    checks: &mut Vec<Check>,
+) -> Result<Option<ArtifactMatch>, VerifyError> {
+    let Some((name, digest)) = artifact else {
+        checks.push(Check::skipped(
+            "subject",
+            "no artifact given: no file was checked against the Statement's subjects",
+        ));
+        return Ok(None);
+    };
+    match verify::check_subject(statement, &name, &digest) {
+        Ok(subject) => {
+            checks.push(Check::passed(
+                "subject",
+                format!(
+                    "artifact {name} (sha256 {}) is subject {}",
+                    digest.sha256().unwrap_or_default(),
+                    subject.name
+                ),
+            ));
+            Ok(Some(ArtifactMatch {
+                subject: Some(subject.name.clone()),
+                file: name,
+                digest,
+            }))
+        }
+        Err(error) => {
+            checks.push(Check::failed(error.check(), error.to_string()));
+            Err(error)
+        }
+    }
+}
+
+/// The digests of the artifact: its file's, or, for `sha256:<64 hex>` when no file has
+/// that name, that digest (as `sigstore verify-bundle` takes it).
+fn artifact_digest(path: &std::path::Path) -> Result<DigestSet, EnvelopeError> {
+    let given = path
+        .to_str()
+        .and_then(|text| text.strip_prefix("sha256:"))
+        .filter(|hex| hex.len() == 64 && !path.exists())
+        .and_then(|hex| DigestSet::single(DigestAlgorithm::Sha256, &hex.to_ascii_lowercase()).ok());
+    match given {
+        Some(digest) => Ok(digest),
+        None => {
+            candor_sign::artifact::digest_file(path).map_err(|source| EnvelopeError::Artifact {
+                path: path.to_owned(),
+                source,
+            })
+        }
+    }
 }
 
 /// The signers `request` trusts.
@@ -194,6 +274,7 @@ fn trusted_signers(request: &EnvelopeRequest) -> Result<TrustedSigners, Envelope
         &request.keys,
         request.identities.clone(),
         request.trusted_root.as_deref(),
+        request.instance,
     )?)
 }
 
@@ -207,32 +288,50 @@ pub fn verify_envelope(request: &EnvelopeRequest) -> Result<EnvelopeReport, Enve
         });
     }
     let artifact = match &request.artifact {
-        Some(path) => Some((
-            path.display().to_string(),
-            candor_sign::artifact::digest_file(path).map_err(|source| EnvelopeError::Artifact {
-                path: path.clone(),
-                source,
-            })?,
-        )),
+        Some(path) => Some((path.display().to_string(), artifact_digest(path)?)),
         None => None,
     };
-    let envelope_name = request.envelope.display().to_string();
-    let verified =
-        match verify::verify_attestation_file(&request.envelope, &trusted, request.threshold) {
-            Ok(verified) => verified,
-            Err(error) if error.is_input_error() => return Err(EnvelopeError::Envelope(error)),
-            Err(error) => return Ok(rejected(&envelope_name, &error)),
-        };
-    let artifact = match artifact {
-        Some((name, digest)) => match verify::check_subject(&verified.statement, &name, &digest) {
-            Ok(subject) => Some(ArtifactMatch {
-                subject: Some(subject.name.clone()),
-                file: name,
-                digest,
-            }),
-            Err(error) => return Ok(rejected(&envelope_name, &error)),
-        },
-        None => None,
+    let envelope_name = request.envelope.to_string();
+    let mut checks = Vec::new();
+    let mut hint = None;
+    let verified = request
+        .envelope
+        .read_capped(MAX_ENVELOPE_BYTES, "a DSSE envelope or Sigstore bundle")
+        .map_err(VerifyError::from)
+        .and_then(|bytes| {
+            verify::verify_attestation_recorded(
+                &bytes,
+                &envelope_name,
+                &trusted,
+                request.threshold,
+                &mut checks,
+            )
+            .inspect_err(|error| {
+                if let VerifyError::Sigstore { source, .. } = error
+                    && request.trusted_root.is_none()
+                    && let Ok(bundle) = sigstore::parse_bundle(&bytes, &envelope_name)
+                {
+                    hint = sigstore::rekor_v2_hint(&bundle, source.check());
+                }
+            })
+        });
+    let verified = match verified {
+        Ok(verified) => verified,
+        Err(error) if error.is_input_error() => return Err(EnvelopeError::Envelope(error)),
+        Err(error) => {
+            if checks
+                .last()
+                .is_none_or(|c| c.outcome != CheckOutcome::Failed)
+            {
+                // Refused before any check (too large to read).
+                checks.push(Check::failed(error.check(), error.to_string()));
+            }
+            return Ok(rejected(&envelope_name, &error, checks, hint));
+        }
+    };
+    let artifact = match artifact_match(&verified.statement, artifact, &mut checks) {
+        Ok(artifact) => artifact,
+        Err(error) => return Ok(rejected(&envelope_name, &error, checks, None)),
     };
     Ok(EnvelopeReport::Verified(Box::new(Verified {
         verified: true,
@@ -248,5 +347,6 @@ pub fn verify_envelope(request: &EnvelopeRequest) -> Result<EnvelopeReport, Enve
         ignored_signatures: verified.ignored,
         artifact,
         statement: verified.statement,
+        checks,
     })))
 }

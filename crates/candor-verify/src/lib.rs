@@ -28,10 +28,11 @@
 //! let envelope = dir.path().join("manifest.dsse.json");
 //! fs_err::write(&envelope, "{}").unwrap();
 //! let report = verify_envelope(&EnvelopeRequest {
-//!     envelope: envelope.clone(),
+//!     envelope: envelope.clone().into(),
 //!     keys: vec![public],
 //!     identities: Vec::new(),
 //!     trusted_root: None,
+//!     instance: candor_sign::sigstore::Instance::Production,
 //!     artifact: None,
 //!     threshold: NonZeroUsize::MIN,
 //! })

@@ -127,7 +127,8 @@ pub struct SignWithArgs {
     /// Sign keylessly with Sigstore (the identity token as for `candor sign --sigstore`).
     #[arg(long)]
     sigstore: bool,
-    /// Environment variable holding the passphrase of encrypted keys.
+    /// Environment variable holding the passphrase of encrypted keys (unset: asked for
+    /// on a terminal).
     #[arg(long, value_name = "VAR", default_value = DEFAULT_PASSPHRASE_ENV)]
     passphrase_env: String,
     /// Write here (atomically) instead of stdout.
@@ -315,13 +316,14 @@ fn manifest_source(args: &DraftArgs) -> Result<ManifestSource, CliError> {
                     message: format!("--certificate-identity-pattern {pattern:?}: {e}"),
                     hint: None,
                 })?;
-                identities.push(SigstoreIdentity::new(issuer.clone(), subject).map_err(|e| {
+                let identity = SigstoreIdentity::new(issuer.clone(), subject).map_err(|e| {
                     CliError::Usage {
                         kind: "invalid-identity",
                         message: format!("--certificate-oidc-issuer: {e}"),
                         hint: None,
                     }
-                })?);
+                })?;
+                identities.push(identity.into());
             }
             if args.keys.is_empty() && identities.is_empty() {
                 return Err(CliError::usage(
@@ -329,11 +331,13 @@ fn manifest_source(args: &DraftArgs) -> Result<ManifestSource, CliError> {
                     "pass --key VENDOR.pub (or a Sigstore identity), or --untrusted-manifest to draft without checking it",
                 ));
             }
-            let signers =
-                TrustedSigners::from_files(&args.keys, identities, args.trusted_root.as_deref())
-                    .map_err(|e| {
-                        CliError::Envelope(candor_verify::envelope::EnvelopeError::Trust(e))
-                    })?;
+            let signers = TrustedSigners::from_files(
+                &args.keys,
+                identities,
+                args.trusted_root.as_deref(),
+                candor_sign::sigstore::Instance::Production,
+            )
+            .map_err(|e| CliError::Envelope(candor_verify::envelope::EnvelopeError::Trust(e)))?;
             ManifestSource::Verified {
                 file: file.clone(),
                 signers,

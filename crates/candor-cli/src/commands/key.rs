@@ -6,9 +6,12 @@ use std::process::ExitCode;
 use candor_sign::keys::{self, KeyError, PublicKey, PublicKeyReport};
 use clap::{Args, Subcommand, ValueEnum};
 
-use super::{DEFAULT_PASSPHRASE_ENV, load_private_key, passphrase_from_env};
+use zeroize::Zeroizing;
+
+use super::{DEFAULT_PASSPHRASE_ENV, load_private_key, passphrase_from_env, prompt_passphrase};
 use crate::error::CliError;
 use crate::output::{self, Format};
+use crate::prompt;
 
 /// Key commands.
 #[derive(Debug, Subcommand)]
@@ -16,6 +19,7 @@ pub enum KeyCommand {
     /// Generate an ed25519 key pair: OUT (private, PKCS#8 PEM, mode 0600) and OUT.pub.
     #[command(after_help = "Examples:\n  \
 candor key generate --out release.key\n  \
+candor key generate --out release.key --encrypt # asks for a passphrase\n  \
 CANDOR_PASSPHRASE=… candor key generate --out release.key --encrypt")]
     Generate(GenerateArgs),
     /// Print the public key of a private or public key file.
@@ -31,7 +35,9 @@ pub struct GenerateArgs {
     /// Where to write the private key; the public key goes to OUT.pub.
     #[arg(long, short)]
     out: PathBuf,
-    /// Encrypt the private key with the passphrase in `$CANDOR_PASSPHRASE` (or `--passphrase-env`).
+    /// Encrypt the private key with the passphrase in `$CANDOR_PASSPHRASE` (or
+    /// `--passphrase-env`); when it is not set, on a terminal, the passphrase is asked for
+    /// twice, not shown.
     #[arg(long)]
     encrypt: bool,
     /// Environment variable holding the passphrase.
@@ -59,7 +65,8 @@ pub struct PublicArgs {
     /// Encoding of the printed key.
     #[arg(long, value_enum, default_value_t = Encoding::Pem)]
     encoding: Encoding,
-    /// Environment variable holding the passphrase of an encrypted private key.
+    /// Environment variable holding the passphrase of an encrypted private key (unset:
+    /// asked for on a terminal).
     #[arg(long, value_name = "VAR", default_value = DEFAULT_PASSPHRASE_ENV)]
     passphrase_env: String,
 }
@@ -72,17 +79,47 @@ pub fn run(command: KeyCommand, format: Format) -> Result<ExitCode, CliError> {
     }
 }
 
+/// The passphrase to encrypt a new key with: from the environment variable, else typed
+/// twice at the terminal, else none (an error).
+fn new_key_passphrase(args: &GenerateArgs) -> Result<Zeroizing<Vec<u8>>, CliError> {
+    if let Some(passphrase) = passphrase_from_env(&args.passphrase_env)? {
+        return Ok(passphrase);
+    }
+    if !prompt::available() {
+        return Err(CliError::usage(
+            format!(
+                "--encrypt needs a passphrase, but ${} is not set or empty",
+                args.passphrase_env
+            ),
+            format!("export {}=<passphrase>", args.passphrase_env),
+        ));
+    }
+    // Refuse an existing file before the passphrase is typed, not after.
+    candor_sign::file::refuse_existing(&args.out, args.force)?;
+    candor_sign::file::refuse_existing(&keys::public_key_path(&args.out), args.force)?;
+    let first = prompt_passphrase(&format!(
+        "Passphrase to encrypt {} (not shown): ",
+        args.out.display()
+    ))?;
+    let second =
+        prompt::read_hidden("The same passphrase again: ").map_err(|e| CliError::Usage {
+            kind: "passphrase-prompt",
+            message: format!("cannot read a passphrase from the terminal: {e}"),
+            hint: None,
+        })?;
+    if first != second {
+        return Err(CliError::Usage {
+            kind: "passphrase-mismatch",
+            message: "the two passphrases differ; no key was written".to_owned(),
+            hint: Some("run the command again and type the same passphrase twice".to_owned()),
+        });
+    }
+    Ok(first)
+}
+
 fn generate(args: &GenerateArgs, format: Format) -> Result<ExitCode, CliError> {
     let passphrase = if args.encrypt {
-        Some(passphrase_from_env(&args.passphrase_env)?.ok_or_else(|| {
-            CliError::usage(
-                format!(
-                    "--encrypt needs a passphrase, but ${} is not set or empty",
-                    args.passphrase_env
-                ),
-                format!("export {}=<passphrase>", args.passphrase_env),
-            )
-        })?)
+        Some(new_key_passphrase(args)?)
     } else {
         None
     };

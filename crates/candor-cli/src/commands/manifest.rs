@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use candor_model::error::LocatedError;
 use candor_release::declaration::{self, ValidationReport};
 use candor_release::statement::{self, ArtifactSpec, StatementRequest};
-use candor_sign::file::{FileMode, write_atomic};
+use candor_sign::file::{FileMode, Input, write_atomic};
 use clap::{Args, Subcommand};
 
 use crate::error::CliError;
@@ -49,14 +49,14 @@ pub struct InitArgs {
 /// Arguments of `candor manifest validate`.
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
-    /// The candor.toml to check.
+    /// The candor.toml to check; `-` reads it from standard input.
     file: PathBuf,
 }
 
 /// Arguments of `candor manifest statement`.
 #[derive(Debug, Args)]
 pub struct StatementArgs {
-    /// The candor.toml declaration.
+    /// The candor.toml declaration; `-` reads it from standard input.
     file: PathBuf,
     /// An artifact of the release: PATH, or PATH=PURL to name it. Repeatable. Without a
     /// name the subject is `pkg:generic/<file name>@<tool.version>`.
@@ -70,7 +70,8 @@ pub struct StatementArgs {
     force: bool,
     /// The published manifest envelope this release's manifest replaces (same release,
     /// same signer): its sha256 is recorded as `supersedes`, which a feed requires
-    /// before it accepts a second manifest for the release.
+    /// before it accepts a second manifest for the release. `-` reads it from standard
+    /// input.
     #[arg(long, value_name = "ENVELOPE")]
     supersedes: Option<PathBuf>,
 }
@@ -98,7 +99,8 @@ fn init(args: &InitArgs, format: Format) -> Result<ExitCode, CliError> {
 }
 
 fn validate(args: &ValidateArgs, format: Format) -> Result<ExitCode, CliError> {
-    let report = declaration::validate(&args.file)?;
+    super::check_stdin(&[("FILE", Some(&args.file))])?;
+    let report = declaration::validate(&Input::from_arg(&args.file))?;
     match (&report, format) {
         (_, Format::Json | Format::Sarif) => output::json(&report),
         (ValidationReport::Valid(valid), Format::Human) => output::stdout(&format!(
@@ -176,10 +178,14 @@ fn statement(args: &StatementArgs) -> Result<ExitCode, CliError> {
         .iter()
         .map(|spec| ArtifactSpec::parse(spec))
         .collect::<Result<Vec<_>, _>>()?;
+    super::check_stdin(&[
+        ("FILE", Some(&args.file)),
+        ("--supersedes", args.supersedes.as_deref()),
+    ])?;
     let made = statement::make_statement(&StatementRequest {
-        declaration: args.file.clone(),
+        declaration: Input::from_arg(&args.file),
         artifacts,
-        supersedes: args.supersedes.clone(),
+        supersedes: args.supersedes.as_ref().map(Input::from_arg),
     })?;
     // Say which name each artifact got, and why, where candor chose it.
     for choice in made.subjects.iter().filter(|c| !c.given) {

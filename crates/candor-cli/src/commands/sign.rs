@@ -4,6 +4,7 @@ use std::io::IsTerminal as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use candor_sign::file::Input;
 use candor_sign::keyless::SigningUrls;
 use candor_sign::signing::{self, Destination, IdentitySource, SignError, SignReport, SignWith};
 use candor_sign::sigstore::Instance;
@@ -19,6 +20,8 @@ use crate::output::{self, Format};
     after_help = "The Statement is re-encoded canonically before signing: what is signed is exactly \
 what candor parsed, never bytes it did not understand.\n\nExamples:\n  \
 candor sign --key release.key statement.json --out manifest.dsse.json\n  \
+candor manifest statement candor.toml --artifact agent.tgz | \\\n    \
+candor sign --key release.key - --out manifest.dsse.json\n  \
 candor sign --key vendor-a.key --key vendor-b.key statement.json > \\\n    manifest.dsse.json\n  \
 candor sign --bundle --key release.key statement.json \\\n    --out manifest.sigstore.json\n  \
 candor sign --sigstore statement.json --out manifest.sigstore.json # in \\\n    CI: ambient OIDC token\n\n\
@@ -60,7 +63,8 @@ pub struct SignArgs {
     /// when --fulcio-url or --rekor-url points at a private instance).
     #[arg(long, value_name = "URL", requires = "sigstore")]
     tsa_url: Option<String>,
-    /// The in-toto Statement (JSON) to sign, from `candor manifest statement`.
+    /// The in-toto Statement (JSON) to sign, from `candor manifest statement`; `-` reads
+    /// it from standard input.
     statement: PathBuf,
     /// Write the envelope here (atomically) instead of stdout.
     #[arg(long, short)]
@@ -72,13 +76,15 @@ pub struct SignArgs {
     /// Sigstore tooling to carry; candor verifies it like the envelope.
     #[arg(long)]
     bundle: bool,
-    /// Environment variable holding the passphrase of encrypted keys.
+    /// Environment variable holding the passphrase of encrypted keys (unset: asked for
+    /// on a terminal).
     #[arg(long, value_name = "VAR", default_value = DEFAULT_PASSPHRASE_ENV)]
     passphrase_env: String,
 }
 
 /// Run `candor sign`.
 pub fn run(args: &SignArgs, format: Format) -> Result<ExitCode, CliError> {
+    super::check_stdin(&[("STATEMENT", Some(&args.statement))])?;
     let with = if args.sigstore {
         let instance = if args.staging {
             Instance::Staging
@@ -116,7 +122,8 @@ pub fn run(args: &SignArgs, format: Format) -> Result<ExitCode, CliError> {
         }
         None => Destination::Stdout,
     };
-    let signed = signing::sign_file(&args.statement, &with, &destination)?;
+    let statement = Input::from_arg(&args.statement);
+    let signed = signing::sign_file(&statement, &with, &destination)?;
     let Destination::File(out) = destination else {
         output::stdout(&signed.text);
         return Ok(ExitCode::SUCCESS);
@@ -126,7 +133,7 @@ pub fn run(args: &SignArgs, format: Format) -> Result<ExitCode, CliError> {
         (Format::Json | Format::Sarif, _) => output::json(&report),
         (Format::Human, SignReport::Keys(report)) => output::stdout(&format!(
             "signed {} ({}) with {}\n  envelope  {} (sha256 {})\n",
-            args.statement.display(),
+            statement,
             signed.statement.kind_name(),
             report
                 .key_ids
@@ -139,7 +146,7 @@ pub fn run(args: &SignArgs, format: Format) -> Result<ExitCode, CliError> {
         )),
         (Format::Human, SignReport::Keyless(report)) => output::stdout(&format!(
             "signed {} ({}) keylessly as {}\n  bundle    {} (sha256 {})\n  fulcio    {}\n  rekor     {}\n",
-            args.statement.display(),
+            statement,
             signed.statement.kind_name(),
             report
                 .identity

@@ -5,7 +5,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use candor_model::pattern::Pattern;
-use candor_model::signer::SigstoreIdentity;
+use candor_model::signer::{IdentityMatcher, TextMatch};
+use candor_sign::file::Input;
 use candor_sign::sigstore::{self, Instance, TufSource};
 use candor_verify::bundle::{self, BundleReport, BundleRequest, BundleVerified, Signer};
 use clap::{Args, Subcommand};
@@ -55,6 +56,99 @@ pub struct UpdateRootArgs {
     cache_dir: Option<PathBuf>,
 }
 
+/// Who must have signed keylessly, in cosign's words: the certificate's subject exactly,
+/// by a regular expression or by a wildcard pattern, and its OIDC issuer exactly or by a
+/// regular expression. Shared by `verify-envelope` and `sigstore verify-bundle`.
+#[derive(Debug, Clone, Args)]
+#[allow(clippy::struct_field_names)] // the fields are cosign's flag names
+pub struct IdentityArgs {
+    /// The certificate subject required (email or URI), exactly.
+    #[arg(long, value_name = "IDENTITY", conflicts_with_all = ["certificate_identity_regexp", "certificate_identity_pattern"])]
+    certificate_identity: Option<String>,
+    /// The certificate subject required, as a regular expression (Rust regex syntax)
+    /// that must match the whole subject: anchored, unlike cosign's, which accepts a
+    /// match anywhere.
+    #[arg(
+        long,
+        value_name = "REGEXP",
+        conflicts_with = "certificate_identity_pattern"
+    )]
+    certificate_identity_regexp: Option<String>,
+    /// The certificate subject required, as an anchored wildcard pattern (`*` any run,
+    /// `?` one character, `\` escapes).
+    #[arg(long, value_name = "PATTERN")]
+    certificate_identity_pattern: Option<String>,
+    /// The OIDC issuer required, exactly.
+    #[arg(
+        long,
+        value_name = "URL",
+        conflicts_with = "certificate_oidc_issuer_regexp"
+    )]
+    certificate_oidc_issuer: Option<String>,
+    /// The OIDC issuer required, as a regular expression that must match it whole.
+    #[arg(long, value_name = "REGEXP")]
+    certificate_oidc_issuer_regexp: Option<String>,
+}
+
+impl IdentityArgs {
+    /// The identity the flags describe, if any: a subject and an issuer, both or none.
+    pub fn matcher(&self) -> Result<Option<IdentityMatcher>, CliError> {
+        let invalid = |flag: &str, error: &dyn std::fmt::Display| CliError::Usage {
+            kind: "invalid-identity",
+            message: format!("{flag}: {error}"),
+            hint: None,
+        };
+        let subject = match (
+            &self.certificate_identity,
+            &self.certificate_identity_regexp,
+            &self.certificate_identity_pattern,
+        ) {
+            (Some(exact), _, _) => Some(TextMatch::Exact(exact.clone())),
+            (None, Some(regexp), _) => Some(
+                TextMatch::regex(regexp)
+                    .map_err(|e| invalid("--certificate-identity-regexp", &e))?,
+            ),
+            (None, None, Some(pattern)) => {
+                Some(TextMatch::Pattern(pattern.parse::<Pattern>().map_err(
+                    |e| invalid("--certificate-identity-pattern", &e),
+                )?))
+            }
+            (None, None, None) => None,
+        };
+        let issuer = match (
+            &self.certificate_oidc_issuer,
+            &self.certificate_oidc_issuer_regexp,
+        ) {
+            (Some(exact), _) if exact.trim().is_empty() => {
+                return Err(invalid(
+                    "--certificate-oidc-issuer",
+                    &"empty; expected the OIDC issuer URL",
+                ));
+            }
+            (Some(exact), _) => Some(TextMatch::Exact(exact.clone())),
+            (None, Some(regexp)) => Some(
+                TextMatch::regex(regexp)
+                    .map_err(|e| invalid("--certificate-oidc-issuer-regexp", &e))?,
+            ),
+            (None, None) => None,
+        };
+        match (issuer, subject) {
+            (None, None) => Ok(None),
+            (Some(issuer), Some(subject)) => Ok(Some(IdentityMatcher { issuer, subject })),
+            (Some(_), None) => Err(CliError::usage(
+                "a certificate OIDC issuer needs the certificate subject it vouches for",
+                "pass --certificate-identity, --certificate-identity-regexp or \
+                 --certificate-identity-pattern",
+            )),
+            (None, Some(_)) => Err(CliError::usage(
+                "a certificate identity needs the OIDC issuer that vouches for it",
+                "pass --certificate-oidc-issuer (or --certificate-oidc-issuer-regexp), e.g. \
+                 https://token.actions.githubusercontent.com",
+            )),
+        }
+    }
+}
+
 /// Arguments of `candor sigstore verify-bundle` (the conformance suite's client protocol:
 /// `verify-bundle [--staging] --bundle FILE (--certificate-identity ID
 /// --certificate-oidc-issuer URL | --key KEY) [--trusted-root FILE] FILE_OR_DIGEST`).
@@ -64,45 +158,67 @@ pub struct UpdateRootArgs {
 when the signature was made (by the log's or a timestamp authority's signed time); its SCT; the Rekor \
 inclusion proof and checkpoint (v1 and v2 logs); signed entry timestamps and RFC 3161 timestamps; the \
 log entry matches the signature and the artifact; the signature verifies over the artifact (or, for \
-a DSSE bundle, the artifact is a subject of its in-toto Statement). Then the identity: the issuer \
-exactly, the subject exactly (--certificate-identity) or by an anchored pattern \
-(--certificate-identity-pattern: `*` any run, `?` one character, `\\` escapes). A managed-key bundle \
-is verified with --key instead.\n\n\
+a DSSE bundle, the artifact is a subject of its in-toto Statement). Then the identity, in cosign's \
+words: the issuer exactly (--certificate-oidc-issuer) or by a regular expression \
+(--certificate-oidc-issuer-regexp), the subject exactly (--certificate-identity), by a regular \
+expression (--certificate-identity-regexp) or by an anchored pattern (--certificate-identity-pattern: \
+`*` any run, `?` one character, `\\` escapes). Regular expressions must match the whole text, \
+unlike cosign's (which match anywhere): write `.*` where any text may stand. A managed-key bundle is \
+verified with --key instead.\n\n\
+The artifact is the last argument or --artifact, as verify-envelope takes it: a file, or its digest \
+as sha256:<64 hex>.\n\n\
 Trusted root: --trusted-root FILE, else the Sigstore public-good production root embedded in candor \
 (--staging: the staging root). It is never fetched implicitly.\n\n\
 Exit codes: 0 verified, 1 rejected, 2 usage or input error.\n\n\
 Examples:\n  \
 candor sigstore verify-bundle --bundle a.sigstore.json \\\n    \
 --certificate-oidc-issuer https://token.actions.githubusercontent.com \\\n    \
---certificate-identity-pattern 'https://github.com/acme/agent/.github/workflows/release.yml@refs/tags/v*' \\\n    \
+--certificate-identity-pattern \\\n    \
+'https://github.com/acme/agent/.github/workflows/release.yml@refs/tags/v*' \\\n    \
 agent-1.4.0.tgz\n  \
+candor sigstore verify-bundle --bundle a.sigstore.json \\\n    \
+--certificate-oidc-issuer https://token.actions.githubusercontent.com \\\n    \
+--certificate-identity-regexp 'https://github\\.com/acme/[^/]+/\\.github/.*' \\\n    \
+--artifact agent-1.4.0.tgz\n  \
 candor sigstore verify-bundle --bundle a.sigstore.json --key cosign.pub \\\n    sha256:<64 hex digits>"
 )]
 pub struct VerifyBundleArgs {
     /// Use the embedded Sigstore staging trusted root instead of production.
     #[arg(long)]
     staging: bool,
-    /// The Sigstore bundle.
+    /// The Sigstore bundle; `-` reads it from standard input.
     #[arg(long, value_name = "FILE")]
     bundle: PathBuf,
-    /// The certificate subject (email or URI) required, exactly.
-    #[arg(long, value_name = "IDENTITY", conflicts_with_all = ["key", "certificate_identity_pattern"])]
-    certificate_identity: Option<String>,
-    /// The certificate subject required, as an anchored wildcard pattern.
-    #[arg(long, value_name = "PATTERN", conflicts_with = "key")]
-    certificate_identity_pattern: Option<String>,
-    /// The OIDC issuer required, exactly.
-    #[arg(long, value_name = "URL", conflicts_with = "key")]
-    certificate_oidc_issuer: Option<String>,
+    #[command(flatten)]
+    identity: IdentityArgs,
     /// A PEM public key: verify a managed-key bundle with it.
-    #[arg(long, value_name = "KEY")]
+    #[arg(long, value_name = "KEY", conflicts_with_all = [
+        "certificate_identity",
+        "certificate_identity_regexp",
+        "certificate_identity_pattern",
+        "certificate_oidc_issuer",
+        "certificate_oidc_issuer_regexp",
+    ])]
     key: Option<PathBuf>,
     /// A Sigstore trusted root file instead of the embedded one.
     #[arg(long, value_name = "FILE")]
     trusted_root: Option<PathBuf>,
     /// The artifact, or its digest as `sha256:<64 hex>` (for a DSSE bundle: a subject of
     /// its in-toto Statement).
-    file_or_digest: String,
+    #[arg(required_unless_present = "artifact", conflicts_with = "artifact")]
+    file_or_digest: Option<String>,
+    /// The artifact (or its digest) by flag, as verify-envelope takes it.
+    #[arg(long, value_name = "FILE_OR_DIGEST")]
+    artifact: Option<String>,
+    #[command(flatten)]
+    verbosity: super::Verbosity,
+}
+
+impl VerifyBundleArgs {
+    /// `-q` and `-v`.
+    pub fn verbosity(&self) -> super::Verbosity {
+        self.verbosity
+    }
 }
 
 /// Run `candor sigstore …`.
@@ -158,41 +274,27 @@ fn signer(args: &VerifyBundleArgs) -> Result<Signer, CliError> {
     if let Some(path) = &args.key {
         return Ok(Signer::Key(path.clone()));
     }
-    let subject = match (
-        &args.certificate_identity,
-        &args.certificate_identity_pattern,
-    ) {
-        (Some(exact), None) => Pattern::exact(exact),
-        (None, Some(pattern)) => pattern.parse::<Pattern>().map_err(|e| CliError::Usage {
-            kind: "invalid-pattern",
-            message: format!("--certificate-identity-pattern {pattern:?}: {e}"),
-            hint: None,
-        })?,
-        _ => {
-            return Err(CliError::usage(
-                "no signer given",
-                "pass --certificate-oidc-issuer with --certificate-identity (or \
-                 --certificate-identity-pattern), or --key for a managed-key bundle",
-            ));
-        }
-    };
-    let Some(issuer) = args.certificate_oidc_issuer.clone() else {
-        return Err(CliError::usage(
-            "--certificate-oidc-issuer is required with a certificate identity",
-            "pass the OIDC issuer URL, e.g. https://token.actions.githubusercontent.com",
-        ));
-    };
-    let identity = SigstoreIdentity::new(issuer, subject).map_err(|e| CliError::Usage {
-        kind: "invalid-identity",
-        message: format!("--certificate-oidc-issuer: {e}"),
-        hint: None,
-    })?;
-    Ok(Signer::Identity(identity))
+    match args.identity.matcher()? {
+        Some(identity) => Ok(Signer::Identity(identity)),
+        None => Err(CliError::usage(
+            "no signer given",
+            "pass --certificate-oidc-issuer with --certificate-identity (or \
+             --certificate-identity-regexp, --certificate-identity-pattern), or --key for a \
+             managed-key bundle",
+        )),
+    }
 }
 
 fn verify_bundle(args: &VerifyBundleArgs, format: Format) -> Result<ExitCode, CliError> {
+    let (artifact_name, artifact) = match (&args.file_or_digest, &args.artifact) {
+        (Some(artifact), _) => ("FILE_OR_DIGEST", artifact.clone()),
+        (None, Some(artifact)) => ("--artifact", artifact.clone()),
+        (None, None) => return Err(CliError::usage("no artifact given", "name the artifact")),
+    };
+    super::artifact_not_stdin(artifact_name, artifact.as_ref())?;
+    super::check_stdin(&[("--bundle", Some(&args.bundle))])?;
     let report = bundle::verify_bundle(&BundleRequest {
-        bundle: args.bundle.clone(),
+        bundle: Input::from_arg(&args.bundle),
         signer: signer(args)?,
         trusted_root: args.trusted_root.clone(),
         instance: if args.staging {
@@ -200,9 +302,16 @@ fn verify_bundle(args: &VerifyBundleArgs, format: Format) -> Result<ExitCode, Cl
         } else {
             Instance::Production
         },
-        artifact: args.file_or_digest.clone(),
+        artifact,
     })?;
+    if args.verbosity.verbose {
+        super::print_checks(match &report {
+            BundleReport::Verified(verified) => &verified.checks,
+            BundleReport::Rejected(rejected) => &rejected.checks,
+        });
+    }
     match (format, &report) {
+        _ if args.verbosity.quiet => {}
         (Format::Json | Format::Sarif, _) => output::json(&report),
         (Format::Human, BundleReport::Verified(verified)) => {
             output::stdout(&human_verified(verified));
@@ -226,6 +335,12 @@ fn verify_bundle(args: &VerifyBundleArgs, format: Format) -> Result<ExitCode, Cl
             rejected.bundle,
             rejected.error.message
         )),
+    }
+    if let (Format::Human, false, BundleReport::Rejected(rejected)) =
+        (format, args.verbosity.quiet, &report)
+        && let Some(hint) = &rejected.error.hint
+    {
+        output::stderr(&format!("hint: {hint}"));
     }
     Ok(match report {
         BundleReport::Verified(_) => ExitCode::SUCCESS,
@@ -260,10 +375,20 @@ fn human_verified(verified: &BundleVerified) -> String {
              by the key alone; no log or timestamp attests when it was signed"
         );
     }
+    // The log's integrated time is itself an authenticated time: said once.
     if let Some(time) = &verified.integrated_time {
-        let _ = writeln!(out, "  logged at  {time}");
+        let authenticated = if verified.verified_times.contains(time) {
+            " (authenticated)"
+        } else {
+            ""
+        };
+        let _ = writeln!(out, "  logged at  {time}{authenticated}");
     }
-    for time in &verified.verified_times {
+    for time in verified
+        .verified_times
+        .iter()
+        .filter(|time| verified.integrated_time.as_ref() != Some(*time))
+    {
         let _ = writeln!(out, "  time       {time} (authenticated)");
     }
     if let (Some(payload_type), Some(bytes)) = (&verified.payload_type, verified.payload_bytes) {

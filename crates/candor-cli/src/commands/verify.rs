@@ -83,9 +83,19 @@ pub struct VerifyArgs {
     /// Sign verdicts keylessly with Sigstore.
     #[arg(long, group = "attest_signer", requires = "attest")]
     sigstore: bool,
-    /// Environment variable holding the passphrase of encrypted keys.
+    /// Environment variable holding the passphrase of encrypted keys (unset: asked for
+    /// on a terminal).
     #[arg(long, value_name = "VAR", default_value = DEFAULT_PASSPHRASE_ENV)]
     passphrase_env: String,
+    #[command(flatten)]
+    verbosity: super::Verbosity,
+}
+
+impl VerifyArgs {
+    /// `-q` and `-v`.
+    pub fn verbosity(&self) -> super::Verbosity {
+        self.verbosity
+    }
 }
 
 /// Run `candor verify`.
@@ -121,7 +131,11 @@ pub fn run(args: &VerifyArgs, format: Format) -> Result<ExitCode, CliError> {
             &args.policy,
         )?;
     }
+    if args.verbosity.verbose {
+        output::stderr(checks(&report).trim_end());
+    }
     match format {
+        _ if args.verbosity.quiet => {}
         Format::Json => output::json(&report),
         Format::Sarif => output::json(&candor_verify::sarif::to_sarif(&report)),
         Format::Human => output::stdout(&human(&report, Paint::stdout())),
@@ -157,6 +171,95 @@ fn attest_signer(args: &VerifyArgs) -> Result<Option<SignWith>, CliError> {
             .collect::<Result<Vec<_>, _>>()?,
         bundle: false,
     }))
+}
+
+/// Every check `verify` made, target by target, in the order made (`-v`, on stderr):
+/// how the target was resolved, each file digested, each document examined (trusted and
+/// by whom, or not and why), then each rule of the policy.
+fn checks(report: &VerifyReport) -> String {
+    let mut out = String::new();
+    for target in &report.targets {
+        let _ = writeln!(out, "check  {}", target.target);
+        let line = |out: &mut String, mark: &str, what: &str, detail: &str| {
+            let _ = writeln!(out, "check  {mark:<4} {what:<18} {detail}");
+        };
+        for step in &target.resolved.steps {
+            let how = serde_json::to_value(step.how)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default();
+            let detail = format!("{how}: {} → {}", step.from.display(), step.to.display());
+            line(&mut out, "ok", "resolved", &detail);
+        }
+        for artifact in &target.artifacts {
+            let detail = format!(
+                "{}: {} bytes, sha256 {}{}{}",
+                artifact.path.display(),
+                artifact.size,
+                artifact.sha256,
+                if artifact.cached { " (cached)" } else { "" },
+                match (&artifact.subject, artifact.known) {
+                    (Some(subject), _) => format!(", subject {subject}"),
+                    (None, true) => ", named by a document".to_owned(),
+                    (None, false) => ", named by no document".to_owned(),
+                }
+            );
+            line(&mut out, "ok", "artifact", &detail);
+        }
+        let documents = &target.documents;
+        for (kind, used) in [
+            ("manifest", &documents.manifests),
+            ("response", &documents.responses),
+        ] {
+            for doc in used {
+                let detail = format!(
+                    "{kind} {} for {} {} ({}): signed by {}",
+                    &doc.sha256[..16.min(doc.sha256.len())],
+                    doc.tool,
+                    doc.version,
+                    doc.path,
+                    doc.signers.join(", ")
+                );
+                line(&mut out, "ok", "document", &detail);
+            }
+        }
+        for audit in &documents.audits {
+            let detail = format!(
+                "audit {} by {} ({}): signed by {}{}",
+                &audit.sha256[..16.min(audit.sha256.len())],
+                audit.auditor,
+                audit.organization,
+                audit.signers.join(", "),
+                audit
+                    .not_counted
+                    .as_ref()
+                    .map_or_else(String::new, |why| format!("; not counted: {why}"))
+            );
+            let mark = if audit.counted { "ok" } else { "--" };
+            line(&mut out, mark, "document", &detail);
+        }
+        for doc in &documents.untrusted {
+            let detail = format!(
+                "{} {} for {} {} (signer {}) not used: {}",
+                doc.kind,
+                &doc.sha256[..16.min(doc.sha256.len())],
+                doc.tool,
+                doc.version,
+                doc.claimed_signer,
+                doc.reason
+            );
+            line(&mut out, "--", "document", &detail);
+        }
+        for reason in &target.reasons {
+            let mark = match reason.outcome {
+                Outcome::Pass => "ok",
+                Outcome::Warn => "WARN",
+                Outcome::Fail => "FAIL",
+            };
+            line(&mut out, mark, reason.rule.as_str(), &reason.message);
+        }
+    }
+    out
 }
 
 /// A progress bar on stderr while large files are digested (a terminal only).

@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use candor_model::AnyStatement;
-use candor_model::pattern::Pattern;
-use candor_model::signer::SigstoreIdentity;
+use candor_sign::file::Input;
+use candor_sign::sigstore::Instance;
 use candor_verify::envelope::{self, EnvelopeReport, EnvelopeRequest, Rejected, Verified};
 use clap::Args;
 
@@ -19,44 +19,68 @@ use crate::output::{self, Format};
 #[command(
     after_help = "Rules: every signature is tried against every --key (a keyid is only a hint); \
 signatures by other keys are ignored and listed; at least --threshold distinct trusted keys must have signed. \
+A Sigstore bundle with a certificate counts as one signer when the certificate verifies against the \
+trusted root and its identity is the one given, in cosign's words (--certificate-oidc-issuer[-regexp] \
+with --certificate-identity, --certificate-identity-regexp or --certificate-identity-pattern; regular \
+expressions must match the whole text, unlike cosign's). \
 Then payloadType must be application/vnd.in-toto+json, the payload a valid candor Statement and, \
 with --artifact, the artifact's sha256 (and sha512 where given) one of its subjects. \
 Without --artifact, no file is checked: a pass then says who signed which Statement, not that \
 anything on this machine is what it describes (a warning on stderr says so).\n\n\
+The document is the last argument or --bundle, and the artifact --artifact (a file, or sha256:<64 \
+hex>), as sigstore verify-bundle takes them.\n\n\
 Exit codes: 0 verified, 1 rejected, 2 usage or input error (missing file, unreadable key).\n\n\
 Examples:\n  \
 candor verify-envelope --key release.key.pub manifest.dsse.json\n  \
 candor verify-envelope --key release.key.pub --artifact agent-1.4.0.tgz \\\n    manifest.dsse.json\n  \
-candor verify-envelope --key a.pub --key b.pub --threshold 2 \\\n    --format json manifest.dsse.json"
+candor verify-envelope --key a.pub --key b.pub --threshold 2 \\\n    --format json manifest.dsse.json\n  \
+candor verify-envelope --bundle manifest.sigstore.json \\\n    \
+--certificate-oidc-issuer https://token.actions.githubusercontent.com \\\n    \
+--certificate-identity-regexp 'https://github\\.com/acme/agent/.*' \\\n    \
+--artifact agent-1.4.0.tgz"
 )]
 pub struct VerifyEnvelopeArgs {
     /// A trusted public key (PEM or `ed25519:` text file). Repeatable.
     #[arg(
         long = "key",
         value_name = "PUB",
-        required_unless_present = "certificate_oidc_issuer"
+        required_unless_present_any = ["certificate_oidc_issuer", "certificate_oidc_issuer_regexp"]
     )]
     keys: Vec<PathBuf>,
-    /// A trusted Sigstore signer: the OIDC issuer of its certificate, exactly.
-    #[arg(long, value_name = "URL", requires = "certificate_identity_pattern")]
-    certificate_oidc_issuer: Option<String>,
-    /// A trusted Sigstore signer: its certificate subject, as an anchored pattern (`*`
-    /// any run, `?` one character, `\` escapes).
-    #[arg(long, value_name = "PATTERN", requires = "certificate_oidc_issuer")]
-    certificate_identity_pattern: Option<String>,
+    /// A trusted Sigstore signer (with --key or instead).
+    #[command(flatten)]
+    identity: super::sigstore::IdentityArgs,
     /// The Sigstore trusted root for certificate bundles (default: the embedded
     /// public-good production root).
     #[arg(long, value_name = "FILE")]
     trusted_root: Option<PathBuf>,
-    /// The DSSE envelope, or a Sigstore bundle holding one.
-    envelope: PathBuf,
-    /// The installed artifact the Statement must name (by digest). Without it only the
-    /// signatures and the Statement are checked, and nothing ties them to a file here.
-    #[arg(long)]
+    /// Use the embedded Sigstore staging trusted root instead of production.
+    #[arg(long, conflicts_with = "trusted_root")]
+    staging: bool,
+    /// The DSSE envelope, or a Sigstore bundle holding one; `-` reads it from standard
+    /// input.
+    #[arg(required_unless_present = "bundle", conflicts_with = "bundle")]
+    envelope: Option<PathBuf>,
+    /// The same, by cosign's name (as sigstore verify-bundle takes it).
+    #[arg(long, value_name = "FILE")]
+    bundle: Option<PathBuf>,
+    /// The installed artifact the Statement must name (by digest): a file, or its digest
+    /// as `sha256:<64 hex>`. Without it only the signatures and the Statement are
+    /// checked, and nothing ties them to a file here.
+    #[arg(long, value_name = "FILE_OR_DIGEST")]
     artifact: Option<PathBuf>,
     /// Distinct trusted keys that must have signed (at least 1).
     #[arg(long, default_value = "1", value_parser = parse_threshold)]
     threshold: NonZeroUsize,
+    #[command(flatten)]
+    verbosity: super::Verbosity,
+}
+
+impl VerifyEnvelopeArgs {
+    /// `-q` and `-v`.
+    pub fn verbosity(&self) -> super::Verbosity {
+        self.verbosity
+    }
 }
 
 fn parse_threshold(text: &str) -> Result<NonZeroUsize, String> {
@@ -71,29 +95,26 @@ fn parse_threshold(text: &str) -> Result<NonZeroUsize, String> {
 
 /// Run `candor verify-envelope`.
 pub fn run(args: &VerifyEnvelopeArgs, format: Format) -> Result<ExitCode, CliError> {
-    let mut identities = Vec::new();
-    if let (Some(issuer), Some(pattern)) = (
-        &args.certificate_oidc_issuer,
-        &args.certificate_identity_pattern,
-    ) {
-        let subject = pattern.parse::<Pattern>().map_err(|e| CliError::Usage {
-            kind: "invalid-pattern",
-            message: format!("--certificate-identity-pattern {pattern:?}: {e}"),
-            hint: None,
-        })?;
-        identities.push(SigstoreIdentity::new(issuer.clone(), subject).map_err(|e| {
-            CliError::Usage {
-                kind: "invalid-identity",
-                message: format!("--certificate-oidc-issuer: {e}"),
-                hint: None,
-            }
-        })?);
+    let identities: Vec<_> = args.identity.matcher()?.into_iter().collect();
+    let (envelope_name, envelope) = match (&args.envelope, &args.bundle) {
+        (Some(envelope), _) => ("ENVELOPE", envelope),
+        (None, Some(bundle)) => ("--bundle", bundle),
+        (None, None) => return Err(CliError::usage("no envelope given", "name the envelope")),
+    };
+    if let Some(artifact) = &args.artifact {
+        super::artifact_not_stdin("--artifact", artifact.as_os_str())?;
     }
+    super::check_stdin(&[(envelope_name, Some(envelope))])?;
     let report = envelope::verify_envelope(&EnvelopeRequest {
-        envelope: args.envelope.clone(),
+        envelope: Input::from_arg(envelope),
         keys: args.keys.clone(),
         identities,
         trusted_root: args.trusted_root.clone(),
+        instance: if args.staging {
+            Instance::Staging
+        } else {
+            Instance::Production
+        },
         artifact: args.artifact.clone(),
         threshold: args.threshold,
     })?;
@@ -105,7 +126,14 @@ pub fn run(args: &VerifyEnvelopeArgs, format: Format) -> Result<ExitCode, CliErr
              file you run",
         );
     }
+    if args.verbosity.verbose {
+        super::print_checks(match &report {
+            EnvelopeReport::Verified(verified) => &verified.checks,
+            EnvelopeReport::Rejected(rejected) => &rejected.checks,
+        });
+    }
     match (format, &report) {
+        _ if args.verbosity.quiet => {}
         (Format::Json | Format::Sarif, _) => output::json(&report),
         (Format::Human, EnvelopeReport::Verified(verified)) => {
             output::stdout(&human_verified(verified));
@@ -113,6 +141,12 @@ pub fn run(args: &VerifyEnvelopeArgs, format: Format) -> Result<ExitCode, CliErr
         (Format::Human, EnvelopeReport::Rejected(rejected)) => {
             output::stdout(&human_rejected(rejected));
         }
+    }
+    if let (Format::Human, false, EnvelopeReport::Rejected(rejected)) =
+        (format, args.verbosity.quiet, &report)
+        && let Some(hint) = &rejected.error.hint
+    {
+        output::stderr(&format!("hint: {hint}"));
     }
     Ok(if report.is_verified() {
         ExitCode::SUCCESS

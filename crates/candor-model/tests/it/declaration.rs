@@ -139,7 +139,8 @@ fn missing_required_field() {
     );
     assert_eq!(
         error(&edit("[vendor]\nname = \"Acme Inc.\"\n", "")),
-        "candor.toml:1:1: missing field `vendor`"
+        // A top-level table: no line lacks it, the document does.
+        "candor.toml: missing field `vendor`"
     );
 }
 
@@ -169,18 +170,26 @@ fn tool_name_cannot_escape_the_feed_directory() {
 
 #[test]
 fn invalid_claim_id_format() {
+    // The claim with the invalid id is left out, so the identifier's reference to
+    // `network.api` resolves to nothing: true of this text, and reported with it.
+    let reference = "\ncandor.toml:32:13: claims.identifiers[0].sent_via[0]: `network.api` names \
+                     no claim in this manifest; expected the id of a network or telemetry claim";
     assert_eq!(
         error(&edit("id = \"network.api\"", "id = \"net.api\"")),
-        "candor.toml:19:6: invalid claim id \"net.api\": `net` is not a claim category (one of \
+        format!(
+            "candor.toml:19:6: invalid claim id \"net.api\": `net` is not a claim category (one of \
          network, telemetry, env, filesystem, process, conditional, identifiers, output-marking, \
          obfuscation, update); expected `<category>.<name>` such as `network.api` or \
-         `env.base-url`: a claim category, a dot, then lowercase words of a-z 0-9 joined by `-` or `.`"
+         `env.base-url`: a claim category, a dot, then lowercase words of a-z 0-9 joined by `-` or `.`{reference}"
+        )
     );
     assert_eq!(
         error(&edit("id = \"network.api\"", "id = \"network.API\"")),
-        "candor.toml:19:6: invalid claim id \"network.API\": expected `<category>.<name>` such as \
-         `network.api` or `env.base-url`: a claim category, a dot, then lowercase words of a-z 0-9 \
-         joined by `-` or `.`"
+        format!(
+            "candor.toml:19:6: invalid claim id \"network.API\": expected `<category>.<name>` such as \
+             `network.api` or `env.base-url`: a claim category, a dot, then lowercase words of a-z 0-9 \
+             joined by `-` or `.`{reference}"
+        )
     );
 }
 
@@ -422,7 +431,7 @@ fn several_errors_are_reported_at_once_in_document_order() {
         "candor.toml:9:8: vendor.name: empty vendor name; expected the publisher's name\n\
          candor.toml:16:33: completeness.exhaustive[2]: `network` is listed twice; expected each category once\n\
          candor.toml:26:11: claims.env[0].purpose: empty purpose; expected a description\n\
-         candor.toml:32:13: claims.identifiers[0].sent_via[0]: `network.nope` names no claim in this manifest; expected the id of a network or telemetry claim\n\
+         candor.toml:32:13: claims.identifiers[0].sent_via[0]: `network.nope` names no claim in this manifest; expected the id of a network or telemetry claim; did you mean `network.api`?\n\
          candor.toml:35:6: claims.network[1].id: claim id `env.x` is listed under `network`; expected an id starting with `network.`"
     );
 }

@@ -9,7 +9,7 @@ use candor_model::signer::CertificateIdentity;
 use candor_model::{DocumentError, DocumentErrors};
 
 use super::envelope::{IgnoredSignature, parse_envelope, verify_signatures};
-use super::{SignedBy, TrustedSigners, VerifyError};
+use super::{Check, SignedBy, TrustedSigners, VerifyError};
 use crate::sigstore::{self, ArtifactRef, BundleSigner};
 
 /// What the signature layer of an envelope or a bundle established: the signed payload
@@ -32,6 +32,7 @@ pub(super) fn verify_bundle_signers(
     file: &str,
     signers: &TrustedSigners,
     threshold: NonZeroUsize,
+    checks: &mut Vec<Check>,
 ) -> Result<SignedPayload, VerifyError> {
     let sigstore_error = |source| VerifyError::Sigstore {
         file: file.to_owned(),
@@ -55,6 +56,14 @@ pub(super) fn verify_bundle_signers(
         )
         .unwrap_or_default();
         let envelope = parse_envelope(&inner, &format!("{file} (dsseEnvelope)"))?;
+        checks.push(Check::passed(
+            "document",
+            format!(
+                "{file}: a Sigstore bundle with a public-key hint; its DSSE envelope has {} \
+                 signature(s)",
+                envelope.signatures.len()
+            ),
+        ));
         let verified = verify_signatures(&envelope, file, signers.trusted_keys(), threshold)?;
         return Ok(SignedPayload {
             payload_type: verified.payload_type,
@@ -63,6 +72,10 @@ pub(super) fn verify_bundle_signers(
             ignored: verified.ignored,
         });
     }
+    checks.push(Check::passed(
+        "document",
+        format!("{file}: a Sigstore bundle with a signing certificate, holding a DSSE envelope"),
+    ));
     let payload = envelope.payload.as_bytes().to_vec();
     let Some(root) = signers.trusted_root() else {
         return Err(VerifyError::NoTrustedRoot {
@@ -85,6 +98,7 @@ pub(super) fn verify_bundle_signers(
         root,
     )
     .map_err(sigstore_error)?;
+    checks.extend(verified.checks.iter().cloned());
     let identity = CertificateIdentity {
         issuer: verified.issuer.clone().unwrap_or_default(),
         subject: verified.subject.clone().unwrap_or_default(),
@@ -96,6 +110,10 @@ pub(super) fn verify_bundle_signers(
             trusted: signers.identities().len(),
         });
     }
+    checks.push(Check::passed(
+        "identity",
+        format!("{identity} is a trusted identity"),
+    ));
     // A bundle holds one signature: one signer at most, whatever the threshold asks.
     let signed_by = vec![SignedBy::Sigstore(identity)];
     if signed_by.len() < threshold.get() {

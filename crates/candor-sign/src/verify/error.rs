@@ -192,7 +192,9 @@ impl VerifyError {
     pub fn kind(&self) -> &'static str {
         match self {
             VerifyError::File(FileError::Io(_) | FileError::Exists { .. }) => "unreadable",
-            VerifyError::File(FileError::TooLarge { .. }) => "too-large",
+            VerifyError::File(FileError::TooLarge { .. } | FileError::StdinTooLarge { .. }) => {
+                "too-large"
+            }
             VerifyError::Envelope(_) => "malformed-envelope",
             VerifyError::Base64 { .. } => "malformed-base64",
             VerifyError::NoSignatures { .. } => "no-signatures",
@@ -208,6 +210,25 @@ impl VerifyError {
         }
     }
 
+    /// The check that failed, as [`super::Check::what`] names checks.
+    pub fn check(&self) -> &'static str {
+        match self {
+            VerifyError::File(_)
+            | VerifyError::Envelope(_)
+            | VerifyError::Base64 { .. }
+            | VerifyError::NoSignatures { .. }
+            | VerifyError::TooManySignatures { .. }
+            | VerifyError::NotAnAttestation { .. } => "document",
+            VerifyError::ThresholdNotMet { .. } => "threshold",
+            VerifyError::NoTrustedRoot { .. } => "trusted root",
+            VerifyError::PayloadType { .. } => "payload type",
+            VerifyError::Statement(_) => "statement",
+            VerifyError::Sigstore { source, .. } => source.check(),
+            VerifyError::UntrustedIdentity { .. } => "identity",
+            VerifyError::SubjectMismatch { .. } => "subject",
+        }
+    }
+
     /// Whether the failure is the caller's input rather than the document's fault: the
     /// file could not be read at all, or the caller gave no trusted root for a
     /// certificate bundle. Everything else is a rejection of the document.
@@ -215,7 +236,7 @@ impl VerifyError {
         match self {
             VerifyError::File(FileError::Io(_) | FileError::Exists { .. })
             | VerifyError::NoTrustedRoot { .. } => true,
-            VerifyError::File(FileError::TooLarge { .. })
+            VerifyError::File(FileError::TooLarge { .. } | FileError::StdinTooLarge { .. })
             | VerifyError::Envelope(_)
             | VerifyError::Base64 { .. }
             | VerifyError::NoSignatures { .. }

@@ -27,7 +27,6 @@
 
 use std::fmt;
 use std::num::NonZeroUsize;
-use std::path::Path;
 
 use candor_model::digest::{DigestMatch, DigestSet};
 use candor_model::signer::CertificateIdentity;
@@ -35,15 +34,17 @@ use candor_model::{AnyStatement, IN_TOTO_PAYLOAD_TYPE, Subject};
 
 use crate::artifact;
 use crate::dsse::MAX_ENVELOPE_BYTES;
-use crate::file;
+use crate::file::Input;
 use crate::keys::KeyId;
 
 mod bundle;
+mod check;
 mod envelope;
 mod error;
 mod inspect;
 mod trust;
 
+pub use check::{Check, CheckOutcome};
 pub use envelope::{
     IgnoredReason, IgnoredSignature, VerifiedEnvelope, parse_envelope, verify_signatures,
 };
@@ -113,6 +114,64 @@ pub fn verify_attestation(
     signers: &TrustedSigners,
     threshold: NonZeroUsize,
 ) -> Result<VerifiedStatement, VerifyError> {
+    verify_attestation_recorded(bytes, file, signers, threshold, &mut Vec::new())
+}
+
+/// [`verify_attestation`], recording in `checks` each check as it is made: what passed,
+/// each signature that did not count, and, on failure, the check that failed last.
+pub fn verify_attestation_recorded(
+    bytes: &[u8],
+    file: &str,
+    signers: &TrustedSigners,
+    threshold: NonZeroUsize,
+    checks: &mut Vec<Check>,
+) -> Result<VerifiedStatement, VerifyError> {
+    let result = attestation_checks(bytes, file, signers, threshold, checks);
+    if let Err(error) = &result {
+        if let VerifyError::ThresholdNotMet {
+            verified, ignored, ..
+        } = error
+        {
+            signature_checks(verified, ignored, checks);
+        }
+        checks.push(Check::failed(error.check(), error.to_string()));
+    }
+    result
+}
+
+/// A check per distinct trusted signer and per signature that did not count.
+fn signature_checks(signers: &[SignedBy], ignored: &[IgnoredSignature], checks: &mut Vec<Check>) {
+    for signer in signers {
+        checks.push(Check::passed(
+            "signature",
+            match signer {
+                SignedBy::Key(id) => {
+                    format!("by trusted key {id}, over PAE(payloadType, payload)")
+                }
+                SignedBy::Sigstore(identity) => format!("by trusted identity {identity}"),
+            },
+        ));
+    }
+    for signature in ignored {
+        checks.push(Check::skipped(
+            "signature",
+            format!(
+                "signature {} (keyid {}) not counted: {}",
+                signature.index,
+                signature.keyid.as_deref().unwrap_or("none"),
+                signature.reason
+            ),
+        ));
+    }
+}
+
+fn attestation_checks(
+    bytes: &[u8],
+    file: &str,
+    signers: &TrustedSigners,
+    threshold: NonZeroUsize,
+    checks: &mut Vec<Check>,
+) -> Result<VerifiedStatement, VerifyError> {
     envelope::check_size(bytes, file, "a DSSE envelope or Sigstore bundle")?;
     // Which form it is, by a lenient look at `mediaType` only: each form's own parser
     // then reads the document strictly, once (anything malformed goes to the envelope
@@ -123,9 +182,17 @@ pub fn verify_attestation(
         .is_some_and(|m| is_bundle_media_type(&m));
     let signed = if is_bundle {
         let text = candor_model::json::check_text(bytes, file).map_err(VerifyError::Envelope)?;
-        bundle::verify_bundle_signers(text, file, signers, threshold)?
+        bundle::verify_bundle_signers(text, file, signers, threshold, checks)?
     } else {
         let envelope = parse_envelope(bytes, file)?;
+        checks.push(Check::passed(
+            "document",
+            format!(
+                "{file}: a DSSE envelope, {} bytes, {} signature(s)",
+                bytes.len(),
+                envelope.signatures.len()
+            ),
+        ));
         let verified = verify_signatures(&envelope, file, signers.trusted_keys(), threshold)?;
         bundle::SignedPayload {
             payload_type: verified.payload_type,
@@ -134,14 +201,33 @@ pub fn verify_attestation(
             ignored: verified.ignored,
         }
     };
+    signature_checks(&signed.signers, &signed.ignored, checks);
+    checks.push(Check::passed(
+        "threshold",
+        format!(
+            "{} distinct trusted signer(s) of the {} given; {threshold} required",
+            signed.signers.len(),
+            signers.len()
+        ),
+    ));
     if signed.payload_type != IN_TOTO_PAYLOAD_TYPE {
         return Err(VerifyError::PayloadType {
             file: file.to_owned(),
             found: signed.payload_type,
         });
     }
+    checks.push(Check::passed("payload type", IN_TOTO_PAYLOAD_TYPE));
     let statement = AnyStatement::from_json(&signed.payload, &format!("{file} (payload)"))
         .map_err(VerifyError::Statement)?;
+    checks.push(Check::passed(
+        "statement",
+        format!(
+            "a valid {} ({}), {} subject(s)",
+            statement.kind_name(),
+            statement.predicate_type(),
+            statement.subjects().len()
+        ),
+    ));
     Ok(VerifiedStatement {
         statement,
         signers: signed.signers,
@@ -150,18 +236,15 @@ pub fn verify_attestation(
     })
 }
 
-/// [`verify_attestation`] on a file, refused by size before it is read.
-pub fn verify_attestation_file(
-    path: &Path,
+/// [`verify_attestation`] on a file (refused by size before it is read) or on standard
+/// input (refused once more than the limit came).
+pub fn verify_attestation_from(
+    input: &Input,
     signers: &TrustedSigners,
     threshold: NonZeroUsize,
 ) -> Result<VerifiedStatement, VerifyError> {
-    let bytes = file::read_capped(
-        path,
-        MAX_ENVELOPE_BYTES,
-        "a DSSE envelope or Sigstore bundle",
-    )?;
-    verify_attestation(&bytes, &path.display().to_string(), signers, threshold)
+    let bytes = input.read_capped(MAX_ENVELOPE_BYTES, "a DSSE envelope or Sigstore bundle")?;
+    verify_attestation(&bytes, &input.to_string(), signers, threshold)
 }
 
 /// The subject of `statement` that names the artifact with digests `actual`.

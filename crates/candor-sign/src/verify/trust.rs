@@ -1,7 +1,7 @@
 //! Whom a caller trusts to sign: ed25519 keys and Sigstore identities, with the trusted
 //! root Sigstore certificates must chain to.
 
-use candor_model::signer::{Signer, SigstoreIdentity};
+use candor_model::signer::{IdentityMatcher, Signer};
 use sigstore_verify::trust_root::TrustedRoot;
 
 use crate::keys::{KeyError, PublicKey};
@@ -100,7 +100,7 @@ impl TrustError {
 #[derive(Debug, Clone, Default)]
 pub struct TrustedSigners {
     keys: TrustedKeys,
-    identities: Vec<SigstoreIdentity>,
+    identities: Vec<IdentityMatcher>,
     trusted_root: Option<TrustedRoot>,
 }
 
@@ -124,7 +124,7 @@ impl TrustedSigners {
     /// counts once. `at` names the list in errors.
     pub fn new(
         keys: TrustedKeys,
-        identities: Vec<SigstoreIdentity>,
+        identities: Vec<IdentityMatcher>,
         trusted_root: Option<TrustedRoot>,
         at: &str,
     ) -> Result<Self, TrustError> {
@@ -134,7 +134,7 @@ impl TrustedSigners {
                 count: identities.len(),
             });
         }
-        let mut distinct: Vec<SigstoreIdentity> = Vec::with_capacity(identities.len());
+        let mut distinct: Vec<IdentityMatcher> = Vec::with_capacity(identities.len());
         for identity in identities {
             if !distinct.contains(&identity) {
                 distinct.push(identity);
@@ -165,19 +165,20 @@ impl TrustedSigners {
                         &format!("{at}[{i}].key"),
                     )?);
                 }
-                Signer::Sigstore(identity) => identities.push(identity.clone()),
+                Signer::Sigstore(identity) => identities.push(identity.clone().into()),
             }
         }
         Self::new(TrustedKeys::new(keys), identities, trusted_root, at)
     }
 
     /// The signers a command line names: public key files, Sigstore identities, and the
-    /// trusted root file for them (default: the embedded production root; read only
+    /// trusted root file for them (default: the embedded root of `instance`; read only
     /// when there are identities).
     pub fn from_files(
         keys: &[std::path::PathBuf],
-        identities: Vec<SigstoreIdentity>,
+        identities: Vec<IdentityMatcher>,
         trusted_root: Option<&std::path::Path>,
+        instance: crate::sigstore::Instance,
     ) -> Result<Self, TrustError> {
         let keys = keys
             .iter()
@@ -192,7 +193,7 @@ impl TrustedSigners {
             None
         } else {
             Some(
-                crate::sigstore::trusted_root(trusted_root, crate::sigstore::Instance::Production)
+                crate::sigstore::trusted_root(trusted_root, instance)
                     .map_err(TrustError::TrustedRoot)?,
             )
         };
@@ -210,7 +211,7 @@ impl TrustedSigners {
     }
 
     /// The trusted Sigstore identities.
-    pub fn identities(&self) -> &[SigstoreIdentity] {
+    pub fn identities(&self) -> &[IdentityMatcher] {
         &self.identities
     }
 

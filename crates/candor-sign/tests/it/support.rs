@@ -13,7 +13,7 @@ use candor_sign::dsse::{self, Envelope, EnvelopeSignature};
 use candor_sign::keys::PrivateKey;
 use candor_sign::verify::{
     TrustedKeys, TrustedSigners, VerifiedStatement, VerifyError, verify_attestation,
-    verify_attestation_file,
+    verify_attestation_from,
 };
 
 /// The name every envelope goes by in error messages.
@@ -176,11 +176,15 @@ pub fn verify(
     )
 }
 
-/// [`verify_attestation_file`] against trusted keys only.
+/// [`verify_attestation_from`] a file, against trusted keys only.
 pub fn verify_file(
     path: &std::path::Path,
     trusted: &TrustedKeys,
     threshold: NonZeroUsize,
 ) -> Result<VerifiedStatement, VerifyError> {
-    verify_attestation_file(path, &TrustedSigners::keys(trusted.clone()), threshold)
+    verify_attestation_from(
+        &path.into(),
+        &TrustedSigners::keys(trusted.clone()),
+        threshold,
+    )
 }
