@@ -23,10 +23,12 @@ pub(crate) fn locate(bytes: &[u8], indicators: &mut [Indicator]) {
         .flat_map(|i| std::iter::once(&mut i.evidence).chain(&mut i.more_evidence))
         .collect();
     evidence.sort_by_key(|e| e.offset);
-    // Lines before `line_start`, counted up to it.
+    // The line of `counted`, and its column (code points
+    // from the line's start, plus one). Evidence is visited in offset order, so every byte
+    // is counted once: a minified file is one line of megabytes.
     let mut line = 1u64;
-    let mut line_start = 0usize;
     let mut counted = 0usize;
+    let mut column = 1u64;
     for e in evidence {
         let Ok(offset) = usize::try_from(e.offset) else {
             continue;
@@ -34,17 +36,21 @@ pub(crate) fn locate(bytes: &[u8], indicators: &mut [Indicator]) {
         if offset > bytes.len() {
             continue;
         }
-        for newline in memchr::memchr_iter(b'\n', &bytes[counted..offset]) {
-            line += 1;
-            line_start = counted + newline + 1;
-        }
-        counted = offset;
+        let span = &bytes[counted..offset];
+        let from = match memchr::memrchr(b'\n', span) {
+            Some(last) => {
+                line += memchr::memchr_iter(b'\n', span).count() as u64;
+                column = 1;
+                counted + last + 1
+            }
+            None => counted,
+        };
         // Code points: every byte that does not continue a UTF-8 sequence.
-        let column = bytes[line_start..offset]
+        column += bytes[from..offset]
             .iter()
             .filter(|b| (**b & 0xC0) != 0x80)
-            .count() as u64
-            + 1;
+            .count() as u64;
+        counted = offset;
         e.line = Some(line);
         e.column = Some(column);
     }
