@@ -16,6 +16,7 @@ mod ledger;
 mod manifest;
 mod prompt;
 mod sample;
+mod scan_corpus;
 mod scan_inputs;
 mod scan_memory;
 mod scan_output;

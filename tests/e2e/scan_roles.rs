@@ -392,3 +392,87 @@ fn validate_with_sarif_multitool(ws: &Workspace, sarif: &serde_json::Value, name
         .collect();
     assert!(problems.is_empty(), "{name}: {problems:#?}\n{printed}");
 }
+
+/// `scan --manifest`: which indicators the vendor's signed manifest covers, by which
+/// claim, and which it does not; the signature checked with `--key` or said unchecked.
+#[test]
+fn scan_against_a_manifest_shows_what_it_covers() {
+    let ws = Workspace::new();
+    ws.release();
+    ws.key("vendor", 7);
+    ws.key("other", 8);
+    ws.sign(&["vendor"], "manifest.dsse.json");
+    ws.write(
+        "build/agent.js",
+        "fetch(\"https://api.acme.example/v1\");\nfetch(\"https://telemetry.other.example/t\");\n",
+    );
+    let run = ws.run(&[
+        "scan",
+        "build/agent.js",
+        "--manifest",
+        "manifest.dsse.json",
+        "--key",
+        "vendor.pub",
+    ]);
+    run.success();
+    let out = &run.stdout;
+    assert!(
+        out.contains("\nmanifest manifest.dsse.json (agent 1.4.0, signature checked)\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "  covered by a claim (1)\n    network.api: https://api.acme.example/v1, api.acme.example\n"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("  not covered (1)\n    network: ") && out.contains("telemetry.other.example"),
+        "{out}"
+    );
+
+    let run = ws.run(&[
+        "scan",
+        "build/agent.js",
+        "--manifest",
+        "manifest.dsse.json",
+        "--key",
+        "vendor.pub",
+        "--format",
+        "json",
+    ]);
+    run.success();
+    let matched = &run.json()["manifest"];
+    assert_eq!(matched["signature_checked"], true);
+    assert_eq!(matched["claims"][0]["claim"], "network.api");
+    assert_eq!(matched["uncovered"][0]["category"], "network");
+
+    // The wrong key: the manifest is rejected, nothing is matched.
+    let run = ws.run(&[
+        "scan",
+        "build/agent.js",
+        "--manifest",
+        "manifest.dsse.json",
+        "--key",
+        "other.pub",
+    ]);
+    assert_ne!(run.code, 0, "{run}");
+    assert!(run.stdout.is_empty(), "{run}");
+    // No key: a usage error; read without checking only when asked, and said so.
+    let run = ws.run(&["scan", "build/agent.js", "--manifest", "manifest.dsse.json"]);
+    run.code(2);
+    assert!(
+        run.stderr
+            .contains("no vendor key given to check --manifest with"),
+        "{run}"
+    );
+    let run = ws.run(&[
+        "scan",
+        "build/agent.js",
+        "--manifest",
+        "manifest.dsse.json",
+        "--untrusted-manifest",
+    ]);
+    run.success();
+    assert!(run.stdout.contains("signature NOT checked"), "{run}");
+}

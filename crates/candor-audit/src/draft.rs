@@ -134,6 +134,9 @@ pub enum DraftError {
     /// No artifact was given.
     #[error("no artifacts: an audit is of the artifacts users install")]
     NoArtifacts,
+    /// A match against a manifest was asked for with none.
+    #[error("no manifest to match the indicators with")]
+    NoManifest,
 }
 
 impl DraftError {
@@ -146,6 +149,7 @@ impl DraftError {
             DraftError::Artifact { .. } => "unreadable-artifact",
             DraftError::Scan { .. } => "unscannable-artifact",
             DraftError::NoArtifacts => "no-artifacts",
+            DraftError::NoManifest => "no-manifest",
         }
     }
 
@@ -157,7 +161,8 @@ impl DraftError {
             DraftError::NotAManifest { .. }
             | DraftError::Artifact { .. }
             | DraftError::Scan { .. }
-            | DraftError::NoArtifacts => false,
+            | DraftError::NoArtifacts
+            | DraftError::NoManifest => false,
         }
     }
 }
@@ -686,6 +691,31 @@ fn capped_text(capped: &[Capped]) -> String {
         text.push('.');
     }
     text
+}
+
+/// What the manifest of `source` covers of `indicators` (`candor scan --manifest`): its
+/// signature checked as for a draft ([`ManifestSource::Verified`]) or only read
+/// ([`ManifestSource::Untrusted`]).
+///
+/// # Errors
+/// The manifest cannot be read or verified, or is not a manifest; [`ManifestSource::None`]
+/// is refused as [`DraftError::NoManifest`].
+pub fn manifest_match(
+    source: &ManifestSource,
+    indicators: &[Indicator],
+) -> Result<candor_scan::coverage::ManifestMatch, DraftError> {
+    let facts = read_manifest(source)?;
+    let Some(statement) = facts.statement else {
+        return Err(DraftError::NoManifest);
+    };
+    let predicate = &statement.predicate;
+    let mut matched =
+        candor_scan::coverage::manifest_match(indicators, &predicate.claims, &predicate.exceptions);
+    matched.manifest = facts.file.unwrap_or_default();
+    matched.signature_checked = facts.verified;
+    matched.tool = facts.tool.to_string();
+    matched.version = facts.version.to_string();
+    Ok(matched)
 }
 
 /// What heads every draft.

@@ -128,6 +128,113 @@ impl Coverage {
     }
 }
 
+/// What a manifest says of a scan's indicators (`candor scan --manifest`): which claim
+/// covers which values, which exception, what no claim covers, and the claims the scan
+/// shows nothing of.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+pub struct ManifestMatch {
+    /// The manifest file.
+    pub manifest: String,
+    /// Whether its signature was checked against the vendor's keys (false: read only).
+    pub signature_checked: bool,
+    /// The tool and release it is of.
+    pub tool: String,
+    /// The release.
+    pub version: String,
+    /// Claims, each with the values it covers (none: the scan shows nothing of it).
+    pub claims: Vec<ClaimMatch>,
+    /// Exceptions, each with the values it covers.
+    pub exceptions: Vec<ExceptionMatch>,
+    /// Values no claim or exception covers, grouped as the release gate groups them.
+    pub uncovered: Vec<UncoveredMatch>,
+    /// Informational values no claim covers (they never fail a gate).
+    pub informational: Vec<String>,
+}
+
+/// One claim and the values it covers.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+pub struct ClaimMatch {
+    /// The claim id (`network.api`).
+    pub claim: String,
+    /// Distinct values it covers, in report order.
+    pub values: Vec<String>,
+}
+
+/// One exception and the values it covers.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+pub struct ExceptionMatch {
+    /// Its kind.
+    pub kind: String,
+    /// Its value pattern.
+    pub value: String,
+    /// Distinct values it covers.
+    pub values: Vec<String>,
+}
+
+/// Values no claim covers.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+pub struct UncoveredMatch {
+    /// The category a claim would need.
+    pub category: ClaimCategory,
+    /// One line for people.
+    pub summary: String,
+    /// The distinct values.
+    pub values: Vec<String>,
+}
+
+/// [`cover`] as a [`ManifestMatch`] (the manifest's facts filled in by the caller).
+pub fn manifest_match(
+    indicators: &[Indicator],
+    claims: &Claims,
+    exceptions: &[GateException],
+) -> ManifestMatch {
+    let coverage = cover(indicators, claims, exceptions);
+    let values = |members: &[usize]| -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for &i in members {
+            if let Some(indicator) = indicators.get(i)
+                && !out.contains(&indicator.value)
+            {
+                out.push(indicator.value.clone());
+            }
+        }
+        out
+    };
+    ManifestMatch {
+        manifest: String::new(),
+        signature_checked: false,
+        tool: String::new(),
+        version: String::new(),
+        claims: coverage
+            .claims
+            .iter()
+            .map(|c| ClaimMatch {
+                claim: c.claim.as_str().to_owned(),
+                values: values(&c.indicators),
+            })
+            .collect(),
+        exceptions: exceptions
+            .iter()
+            .zip(&coverage.excepted)
+            .map(|(e, members)| ExceptionMatch {
+                kind: e.kind.clone(),
+                value: e.value.to_string(),
+                values: values(members),
+            })
+            .collect(),
+        uncovered: coverage
+            .uncovered
+            .iter()
+            .map(|g| UncoveredMatch {
+                category: g.category,
+                summary: g.summary(),
+                values: g.values.clone(),
+            })
+            .collect(),
+        informational: values(&coverage.informational),
+    }
+}
+
 /// Match `indicators` with `claims` and `exceptions` (see the module documentation).
 pub fn cover(indicators: &[Indicator], claims: &Claims, exceptions: &[GateException]) -> Coverage {
     let index = ClaimIndex::new(claims);

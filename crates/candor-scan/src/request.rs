@@ -203,7 +203,11 @@ pub fn scan(
             seconds,
         }))
     } else {
-        ScanOutcome::Reports(ScanOutput { reports, seconds })
+        ScanOutcome::Reports(ScanOutput {
+            reports,
+            manifest: None,
+            seconds,
+        })
     })
 }
 

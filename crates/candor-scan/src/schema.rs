@@ -26,6 +26,9 @@ pub const SCAN_DIFF_SCHEMA: &str = "scan-diff.schema.json";
 pub struct ScanOutput {
     /// One report per input, in the order given.
     pub reports: Vec<ScanReport>,
+    /// With `--manifest`: what the manifest covers of every input's indicators.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manifest: Option<crate::coverage::ManifestMatch>,
     /// Wall-clock seconds the scan took.
     pub seconds: f64,
 }

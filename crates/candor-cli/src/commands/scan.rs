@@ -17,6 +17,10 @@ use candor_model::audit::Severity;
 use candor_model::claims::ClaimCategory;
 use candor_model::pattern::Pattern;
 
+use candor_audit::draft::ManifestSource;
+use candor_scan::coverage::ManifestMatch;
+use candor_sign::verify::TrustedSigners;
+
 use crate::error::CliError;
 use crate::output::{self, Format};
 
@@ -34,8 +38,11 @@ candor scan dist/agent.js\n  \
 candor scan node_modules/@acme/agent --format json\n  \
 candor scan dist/ --format sarif > candor.sarif\n  \
 candor scan --diff agent-1.3.0/ agent-1.4.0/\n  \
+candor scan --diff agent-1.3.0.tgz agent-1.4.0.tgz --fail-on conditional\n  \
+candor scan agent-1.4.0.tgz --manifest manifest.dsse.json --key vendor.pub\n  \
 candor scan --rules extra-rules.toml dist/agent"
 )]
+#[allow(clippy::struct_excessive_bools)] // each a flag of the command line
 pub struct ScanArgs {
     /// Files or directories to scan (with --diff: exactly OLD and NEW).
     #[arg(required = true, value_name = "PATH")]
@@ -74,6 +81,16 @@ pub struct ScanArgs {
     /// or when an entry was skipped (`skipped`; with --diff: newly skipped). Repeatable.
     #[arg(long = "fail-on", value_name = "CATEGORY|SEVERITY|added|skipped")]
     fail_on: Vec<FailOn>,
+    /// Show which indicators this manifest (envelope or bundle) covers, by which claim
+    /// or exception, and which it does not.
+    #[arg(long, value_name = "ENVELOPE", conflicts_with = "diff")]
+    manifest: Option<PathBuf>,
+    /// The vendor's public key to check --manifest with. Repeatable.
+    #[arg(long = "key", value_name = "PUB", requires = "manifest")]
+    keys: Vec<PathBuf>,
+    /// Read --manifest without checking its signature (the report says so).
+    #[arg(long, requires = "manifest", conflicts_with = "keys")]
+    untrusted_manifest: bool,
 }
 
 /// A condition that makes `candor scan` exit 1.
@@ -162,6 +179,7 @@ pub fn run(args: &ScanArgs, format: Format) -> Result<ExitCode, CliError> {
             "pass --diff OLD NEW, or fail on a category or severity",
         ));
     }
+    let manifest = manifest_source(args)?;
     let progress = Progress::start(&args.paths);
     let outcome = candor_scan::scan(
         &ScanRequest {
@@ -182,6 +200,15 @@ pub fn run(args: &ScanArgs, format: Format) -> Result<ExitCode, CliError> {
         },
     )?;
     progress.finish();
+    let mut outcome = outcome;
+    if let (Some(source), ScanOutcome::Reports(output)) = (&manifest, &mut outcome) {
+        let indicators: Vec<Indicator> = output
+            .reports
+            .iter()
+            .flat_map(|r| r.indicators.iter().cloned())
+            .collect();
+        output.manifest = Some(candor_audit::draft::manifest_match(source, &indicators)?);
+    }
     let failed = match &outcome {
         ScanOutcome::Diff(output) => {
             // One per value added, as the diff counts them.
@@ -223,7 +250,11 @@ pub fn run(args: &ScanArgs, format: Format) -> Result<ExitCode, CliError> {
             output
                 .reports
                 .iter()
-                .try_for_each(|report| write_report(out, report))
+                .try_for_each(|report| write_report(out, report))?;
+            output
+                .manifest
+                .as_ref()
+                .map_or(Ok(()), |m| write_manifest_match(out, m))
         }),
         (ScanOutcome::Reports(output), Format::Json) => output::json(&output),
         (ScanOutcome::Reports(output), Format::Sarif) => {
@@ -532,6 +563,84 @@ fn write_summary(out: &mut dyn Write, report: &ScanReport) -> io::Result<()> {
     }
     let skipped: Vec<&Skipped> = report.skipped.iter().collect();
     write_skipped(out, "skipped", &skipped)
+}
+
+/// The manifest to match the indicators with, from `--manifest`, `--key` and
+/// `--untrusted-manifest`.
+fn manifest_source(args: &ScanArgs) -> Result<Option<ManifestSource>, CliError> {
+    let Some(file) = &args.manifest else {
+        return Ok(None);
+    };
+    if args.untrusted_manifest {
+        return Ok(Some(ManifestSource::Untrusted { file: file.clone() }));
+    }
+    if args.keys.is_empty() {
+        return Err(CliError::usage(
+            "no vendor key given to check --manifest with",
+            "pass --key VENDOR.pub, or --untrusted-manifest to read it without checking",
+        ));
+    }
+    let signers = TrustedSigners::from_files(
+        &args.keys,
+        Vec::new(),
+        None,
+        candor_sign::sigstore::Instance::Production,
+    )
+    .map_err(|e| CliError::Envelope(candor_verify::envelope::EnvelopeError::Trust(e)))?;
+    Ok(Some(ManifestSource::Verified {
+        file: file.clone(),
+        signers,
+        threshold: std::num::NonZeroUsize::MIN,
+    }))
+}
+
+/// What the manifest covers: by claim, by exception, and what it does not.
+fn write_manifest_match(out: &mut dyn Write, m: &ManifestMatch) -> io::Result<()> {
+    let checked = if m.signature_checked {
+        "signature checked"
+    } else {
+        "signature NOT checked"
+    };
+    writeln!(
+        out,
+        "\nmanifest {} ({} {}, {checked})",
+        m.manifest, m.tool, m.version
+    )?;
+    let covered: Vec<_> = m.claims.iter().filter(|c| !c.values.is_empty()).collect();
+    writeln!(out, "  covered by a claim ({})", covered.len())?;
+    for c in covered {
+        writeln!(out, "    {}: {}", c.claim, c.values.join(", "))?;
+    }
+    let excepted: Vec<_> = m
+        .exceptions
+        .iter()
+        .filter(|e| !e.values.is_empty())
+        .collect();
+    if !excepted.is_empty() {
+        writeln!(out, "  covered by an exception ({})", excepted.len())?;
+        for e in excepted {
+            writeln!(out, "    {} {}: {}", e.kind, e.value, e.values.join(", "))?;
+        }
+    }
+    writeln!(out, "  not covered ({})", m.uncovered.len())?;
+    for u in &m.uncovered {
+        writeln!(out, "    {}: {}", u.category, u.summary)?;
+    }
+    let unsupported: Vec<&str> = m
+        .claims
+        .iter()
+        .filter(|c| c.values.is_empty())
+        .map(|c| c.claim.as_str())
+        .collect();
+    if !unsupported.is_empty() {
+        writeln!(
+            out,
+            "  claims the scan shows nothing of ({}): {}",
+            unsupported.len(),
+            unsupported.join(", ")
+        )?;
+    }
+    Ok(())
 }
 
 /// Files with more distinct indicators than a scan keeps, under `title`.

@@ -171,6 +171,7 @@ fn padding_a_file_past_the_cap_does_not_hide_what_is_encoded_in_it() {
     small.indicators.truncate(3);
     let output = serde_json::to_value(ScanOutput {
         reports: vec![small.clone()],
+        manifest: None,
         seconds: 1.0,
     })
     .unwrap();

@@ -185,6 +185,7 @@ fn json_output_validates_against_the_committed_schemas() {
     // The documents exactly as `candor scan --format json` builds them.
     let reports = serde_json::to_value(ScanOutput {
         reports: vec![old.clone(), new.clone()],
+        manifest: None,
         seconds: 0.25,
     })
     .unwrap();
