@@ -736,7 +736,6 @@ const DRAFT_HEADER: &str = "\
 
 #[cfg(test)]
 mod tests {
-    use std::fmt::Write as _;
 
     use super::*;
 
@@ -746,10 +745,7 @@ mod tests {
     fn a_capped_file_is_named_in_the_method() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("cli.js");
-        let mut text = String::new();
-        for i in 0..candor_scan::MAX_PLAIN_PER_FILE / 2 + 10 {
-            let _ = write!(text, "u(\"https://h{i}.pad.example/\");");
-        }
+        let text = candor_test::distinct_urls(candor_scan::MAX_PLAIN_PER_FILE / 2 + 10);
         fs_err::write(&path, text).unwrap();
         let drafted = draft(&DraftRequest {
             manifest: ManifestSource::None {

@@ -52,6 +52,19 @@ purpose = "Sends the user's prompt to the model service"
 data_sent = ["prompt text"]
 "#;
 
+/// JavaScript calling `count` distinct hosts (`u("https://h0.pad.example/");` …): each a
+/// url and a domain indicator, so `count` past half a scanner's per-file cap of plain
+/// values fills it.
+pub fn distinct_urls(count: usize) -> String {
+    let mut text = String::with_capacity(count * 32);
+    for i in 0..count {
+        text.push_str("u(\"https://h");
+        text.push_str(&i.to_string());
+        text.push_str(".pad.example/\");");
+    }
+    text
+}
+
 /// A deterministic generator (xorshift64*): the same seed gives the same sequence on
 /// every run and platform.
 #[derive(Debug, Clone)]

@@ -461,7 +461,6 @@ pub fn outcome_of(target: &TargetVerdict) -> Outcome {
 
 #[cfg(test)]
 mod tests {
-    use std::fmt::Write as _;
 
     use super::*;
 
@@ -471,10 +470,7 @@ mod tests {
     fn a_file_padded_past_the_cap_is_a_local_finding() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("cli.js");
-        let mut text = String::new();
-        for i in 0..candor_scan::MAX_PLAIN_PER_FILE / 2 + 10 {
-            let _ = write!(text, "u(\"https://h{i}.pad.example/\");");
-        }
+        let text = candor_test::distinct_urls(candor_scan::MAX_PLAIN_PER_FILE / 2 + 10);
         fs_err::write(&path, text).unwrap();
         let artifacts = [ArtifactRead {
             path,

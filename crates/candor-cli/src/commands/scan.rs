@@ -406,8 +406,8 @@ fn times(occurrences: u64) -> String {
     }
 }
 
-fn write_report(out: &mut dyn Write, report: &ScanReport) -> io::Result<()> {
-    let occurrences: u64 = report.indicators.iter().map(|i| i.occurrences).sum();
+/// `scanned x.tgz: 92 file(s), 2235438 bytes, 175 indicator(s)`, no line end.
+fn write_header(out: &mut dyn Write, report: &ScanReport) -> io::Result<()> {
     write!(
         out,
         "scanned {}: {} file(s), {} bytes, {} indicator(s)",
@@ -415,7 +415,12 @@ fn write_report(out: &mut dyn Write, report: &ScanReport) -> io::Result<()> {
         report.files.len(),
         report.bytes(),
         report.indicators.len()
-    )?;
+    )
+}
+
+fn write_report(out: &mut dyn Write, report: &ScanReport) -> io::Result<()> {
+    let occurrences: u64 = report.indicators.iter().map(|i| i.occurrences).sum();
+    write_header(out, report)?;
     if occurrences > report.indicators.len() as u64 {
         write!(out, ", {occurrences} occurrences")?;
     }
@@ -519,14 +524,8 @@ fn write_set_aside(out: &mut dyn Write, report: &ScanReport) -> io::Result<()> {
 
 /// One line per file: its role, and its indicators by category.
 fn write_summary(out: &mut dyn Write, report: &ScanReport) -> io::Result<()> {
-    writeln!(
-        out,
-        "scanned {}: {} file(s), {} bytes, {} indicator(s)",
-        report.input,
-        report.files.len(),
-        report.bytes(),
-        report.indicators.len()
-    )?;
+    write_header(out, report)?;
+    writeln!(out)?;
     write_install_scripts(out, report)?;
     let mut by_file: BTreeMap<&str, BTreeMap<ClaimCategory, usize>> = BTreeMap::new();
     for i in &report.indicators {

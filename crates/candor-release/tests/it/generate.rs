@@ -3,8 +3,6 @@
 //! a finding through and travels in the manifest, the changelog between two tags is
 //! exact, tag facts are read, and bad input is refused clearly.
 
-use std::fmt::Write as _;
-
 use candor_model::claims::ClaimCategory;
 use candor_release::generate::{GenerateError, GenerateRequest, generate};
 use candor_release::git::GitError;
@@ -447,10 +445,7 @@ fn a_capped_file_fails_the_gate_unless_excepted() {
     repo.tag_annotated("v1.0.0");
     let built = tempfile::tempdir().unwrap();
     let path = built.path().join("urls.js");
-    let mut urls = String::new();
-    for i in 0..candor_scan::MAX_PLAIN_PER_FILE / 2 + 10 {
-        let _ = write!(urls, "u(\"https://h{i}.pad.example/\");");
-    }
+    let urls = candor_test::distinct_urls(candor_scan::MAX_PLAIN_PER_FILE / 2 + 10);
     fs_err::write(&path, urls).unwrap();
     let generated = generate(&request(&repo, "v1.0.0", std::slice::from_ref(&path))).unwrap();
     let gate = &generated.report.gate;

@@ -106,10 +106,7 @@ fn a_value_found_many_times_is_one_indicator_per_file_and_chain() {
 /// A file of `count` distinct URLs (each a url and a domain indicator), then the hidden
 /// logic of DESIGN.md's case: a base64 literal that XORs to a domain list.
 fn padded(count: usize) -> String {
-    let mut text = (0..count).fold(String::new(), |mut out, i| {
-        let _ = write!(out, "u(\"https://h{i}.pad.example/\");");
-        out
-    });
+    let mut text = candor_test::distinct_urls(count);
     text.push('\n');
     text.push_str(&planted());
     text
