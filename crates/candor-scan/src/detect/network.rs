@@ -96,7 +96,11 @@ pub(super) fn url(text: &[u8], start: usize, hits: &mut Vec<Hit>) {
             _ => (host_port, None),
         },
     };
-    if host.is_empty() {
+    // A template's placeholder (`http://${host}/x`, cut at `{`: `http://$`; printf's
+    // `https://%s/`) names no host: there is no endpoint to report. (A percent-encoded
+    // host, `%65vil.example`, is one: URL parsers decode it.)
+    let placeholder = host.contains(['$', '{']) || host.starts_with("%s") || host.starts_with("%(");
+    if host.is_empty() || placeholder {
         return;
     }
     let host = host.to_ascii_lowercase();
@@ -508,6 +512,15 @@ fn ipv4_literal(text: &[u8], dot: usize, hits: &mut Vec<Hit>) -> usize {
 mod tests {
     use super::*;
     use crate::detect::fixtures::values;
+
+    #[test]
+    fn template_placeholders_are_not_hosts() {
+        let text = r#"fetch(`http://${host}/api`);fetch("https://%s/v1");fetch("https://api.acme.example/v1");fetch("https://%65vil.example/")"#;
+        assert_eq!(
+            values(text, Kind::Url),
+            ["https://api.acme.example/v1", "https://%65vil.example/"]
+        );
+    }
 
     #[test]
     fn urls_and_their_hosts() {
