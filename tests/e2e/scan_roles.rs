@@ -11,6 +11,8 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::process::Command;
 
+use base64::Engine as _;
+
 use crate::support::Workspace;
 
 /// A changelog dense with links, as real ones are.
@@ -143,6 +145,38 @@ fn documentation_is_set_aside_and_install_scripts_come_first() {
         (&url["evidence"]["line"], &url["evidence"]["column"]),
         (&3.into(), &8.into())
     );
+}
+
+/// A README is set aside for its plain text only: what hides in it (here a base64 domain
+/// list) is in the default report, since documentation has nothing to hide.
+#[test]
+fn what_hides_in_documentation_is_not_set_aside() {
+    let ws = Workspace::new();
+    let hidden =
+        base64::engine::general_purpose::STANDARD.encode(b"jd.com,qq.com,collect.evilcdn.com");
+    ws.write(
+        "pkg/package/README.md",
+        format!("# agent\nSee https://docs.acme.example/guide\n\n<!-- {hidden} -->\n"),
+    );
+    ws.write("pkg/package/index.js", "module.exports = 1;\n");
+    let run = ws.run(&["scan", "pkg", "--format", "json"]);
+    run.success();
+    let report = &run.json()["reports"][0];
+    let shown: Vec<String> = report["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["value"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        shown.iter().any(|v| v == "collect.evilcdn.com"),
+        "{shown:?}"
+    );
+    assert!(
+        !shown.iter().any(|v| v.contains("docs.acme.example")),
+        "{shown:?}"
+    );
+    assert_eq!(report["set_aside"][0]["path"], "package/README.md");
 }
 
 #[test]

@@ -2,6 +2,7 @@
 //! scanned and why, which files were scanned less completely than their kind allows, and
 //! the files with more distinct indicators than a scan keeps.
 
+use candor_model::claims::ClaimCategory;
 use serde::Serialize;
 
 use crate::indicator::{Indicator, Kind};
@@ -105,16 +106,11 @@ impl ScanReport {
         self.install_scripts = crate::role::apply_packages(&packages, &mut self.files);
     }
 
-    /// The role of the file named `path` (data if it is not a file of the report).
-    pub fn role_of(&self, path: &str) -> Role {
-        self.files
-            .iter()
-            .find(|f| f.path == path)
-            .map_or(Role::Data, |f| f.role)
-    }
-
-    /// Move the indicators of documentation and declaration files out of `indicators`,
-    /// counting them per file in `set_aside`.
+    /// Move the plain-text indicators of documentation and declaration files out of
+    /// `indicators`, counting them per file in `set_aside`. What hides in such a file —
+    /// anything found by decoding, and obfuscation (an encoded blob, a duplicate entry,
+    /// invisible characters) — stays: a README that carries an encoded domain list is
+    /// not documentation, whatever its name.
     pub fn set_aside_docs(&mut self) {
         let roles: std::collections::HashMap<&str, Role> = self
             .files
@@ -129,7 +125,9 @@ impl ScanReport {
                 .get(indicator.evidence.file.as_str())
                 .copied()
                 .unwrap_or_default();
-            if role.is_set_aside() {
+            let hidden = !indicator.evidence.chain.is_empty()
+                || indicator.category == ClaimCategory::Obfuscation;
+            if role.is_set_aside() && !hidden {
                 let entry = aside
                     .entry(indicator.evidence.file.clone())
                     .or_insert_with(|| SetAside {

@@ -148,9 +148,14 @@ fn is_executable_content(bytes: &[u8]) -> bool {
     MAGIC.iter().any(|m| bytes.starts_with(m))
 }
 
-/// The last component of an entry name (`x.tgz!package/lib/a.js` → `a.js`).
+/// The last component of an entry name (`x.tgz!package/lib/a.js` → `a.js`), without the
+/// suffix a repeated archive entry gets (`a.js (occurrence 2)` → `a.js`).
 fn base_name(name: &str) -> &str {
-    name.rsplit(['/', '!']).next().unwrap_or(name)
+    let base = name.rsplit(['/', '!']).next().unwrap_or(name);
+    match base.rsplit_once(" (occurrence ") {
+        Some((stem, n)) if n.ends_with(')') => stem,
+        _ => base,
+    }
 }
 
 /// A script npm runs on install, as a package manifest sets it.
@@ -346,6 +351,8 @@ mod tests {
             ("package/package.json", Role::Data),
             ("package/dist/axios.js.map", Role::Data),
             ("package/style.css", Role::Data),
+            ("x.zip!index.js (occurrence 2)", Role::Code),
+            ("x.zip!README.md (occurrence 3)", Role::Docs),
         ] {
             assert_eq!(of(name, b"text"), role, "{name}");
         }
