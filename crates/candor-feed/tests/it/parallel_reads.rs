@@ -61,10 +61,13 @@ fn an_https_feed_is_read_on_several_connections_then_answered_not_modified() {
     assert_eq!(requests.len(), 41, "the index, then each document once");
     let connections: std::collections::BTreeSet<usize> =
         requests.iter().map(|r| r.connection).collect();
-    // Six requests at most in flight, besides the index's connection (which may or may
-    // not be back in the pool when they start).
+    // Several connections (reads in parallel), each kept alive for many requests. Six
+    // requests are in flight at most, but the count of connections is not bounded by
+    // six: a reader that finishes returns its connection to the shared pool a moment
+    // after another reader looked there and opened a new one, which a loaded machine
+    // makes likely (CI saw 8). Half the requests is far from one connection each.
     assert!(
-        (2..=7).contains(&connections.len()),
+        (2..=20).contains(&connections.len()),
         "{} connections",
         connections.len()
     );
