@@ -56,8 +56,9 @@ pub struct ScanArgs {
     /// How many decodings deep to look (base64 → xor → hex is 3).
     #[arg(long, default_value_t = 3)]
     max_depth: usize,
-    /// Report the indicators of documentation and type declarations too (Markdown,
-    /// licences, changelogs, READMEs, .d.ts); by default they are counted apart.
+    /// Report the plain-text indicators of documentation and type declarations too
+    /// (Markdown, licences, changelogs, READMEs, .d.ts); by default they are counted
+    /// apart. What hides in them (decoded content, obfuscation) is always reported.
     #[arg(long)]
     include_docs: bool,
     /// Only indicators of this category (network, env, process, conditional …).
